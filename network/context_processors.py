@@ -1,0 +1,2 @@
+def network_contact(request):
+    return {"network_contact": None}

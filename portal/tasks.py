@@ -1,0 +1,26 @@
+"""Thin Celery tasks for the outbox: ids in, the work in ``portal.outbox``."""
+
+from celery import shared_task
+
+from . import outbox
+
+
+@shared_task(bind=True, max_retries=outbox.MAX_ATTEMPTS, acks_late=True)
+def deliver_email(self, email_id: int) -> str:
+    """Send one outbox row; safe to run twice (a sent row is skipped)."""
+    try:
+        return outbox.deliver(email_id=email_id)
+    except outbox.TransientEmailError as exc:
+        raise self.retry(exc=exc, countdown=outbox.retry_delay(self.request.retries + 1).total_seconds())
+
+
+@shared_task
+def sweep_outbox() -> int:
+    return outbox.sweep()
+
+
+@shared_task
+def purge_rate_limits() -> int:
+    from .ratelimit import purge_expired
+
+    return purge_expired()

@@ -1,0 +1,20 @@
+"""Loaded with ``-p`` before Django is set up: the environment the test suite runs in.
+
+Tests run with production-like settings (``DEBUG`` off), so they need the variables that
+production requires. Anything already set (``DATABASE_URL``, ``REDIS_URL`` in CI) is kept.
+"""
+
+import os
+import secrets
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "test-" + secrets.token_urlsafe(48))
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("SITE_URL", "http://testserver")
+os.environ.setdefault("DEBUG", "False")
+os.environ.setdefault("NETWORK_COORDINATOR_EMAILS", "coordinators@network.example")
+os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="portal-test-var-"))
+# Integration tests opt in to a real broker; the rest of the suite runs tasks eagerly.
+os.environ["PORTAL_TEST_REDIS_URL"] = os.environ.get("REDIS_URL", "")
+os.environ.pop("REDIS_URL", None)
+os.environ.pop("EMAIL_URL", None)
