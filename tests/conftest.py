@@ -1,0 +1,36 @@
+"""Shared fixtures: the cast of users every permission test is written against.
+
+network_coordinator — edits everything; coordinator_a / coordinator_b — each coordinates one
+partner (``partner_a`` / ``partner_b``, wired in by the network tests' fixtures); anonymous —
+the public. App-specific factories live in ``tests/<app>/conftest.py`` and ``tests/factories.py``.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+PASSWORD = "correct horse battery staple 42"
+
+
+def make_user(email: str, *, is_staff: bool = False, is_superuser: bool = False, groups: tuple[str, ...] = ()):
+    user = get_user_model().objects.create_user(
+        username=email, email=email, password=PASSWORD, is_staff=is_staff, is_superuser=is_superuser
+    )
+    for name in groups:
+        user.groups.add(Group.objects.get_or_create(name=name)[0])
+    return user
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches(settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
