@@ -24,9 +24,14 @@ def make_user(email: str, *, is_staff: bool = False, is_superuser: bool = False,
 
 
 @pytest.fixture(autouse=True)
-def _fresh_caches(settings):
+def _test_storage_and_caches(settings):
+    """Static files from the source folders (no collectstatic manifest in tests), empty caches."""
     from django.core.cache import cache
 
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     cache.clear()
     yield
 

@@ -1,0 +1,178 @@
+"""The email outbox: written in the transaction, sent once after commit, never lost."""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerDown
+
+from portal import outbox
+from portal.models import OutgoingEmail
+from portal.tasks import deliver_email
+
+pytestmark = pytest.mark.django_db
+
+
+def queue(**extra) -> OutgoingEmail:
+    fields = dict(to="ana@example.org", subject="Hello", body_text="Text part", body_html="<p>HTML part</p>")
+    fields.update(extra)
+    return outbox.queue_email(**fields)
+
+
+class FailingBackend(BaseEmailBackend):
+    def __init__(self, exc: Exception, **kwargs):
+        super().__init__(**kwargs)
+        self.exc = exc
+
+    def send_messages(self, messages):
+        raise self.exc
+
+
+def test_message_is_sent_after_commit_with_text_and_html(mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        email = queue()
+    assert len(mailoutbox) == 1
+    sent = mailoutbox[0]
+    assert sent.to == ["ana@example.org"]
+    assert sent.body == "Text part"
+    assert sent.alternatives[0][0] == "<p>HTML part</p>"
+    email.refresh_from_db()
+    assert email.status == OutgoingEmail.Status.SENT
+    assert email.sent_at is not None
+
+
+def test_nothing_is_sent_before_commit(mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        queue()
+    assert len(callbacks) == 1
+    assert mailoutbox == []
+
+
+def test_rollback_leaves_no_message(mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError):
+            with transaction.atomic():
+                queue()
+                raise RuntimeError("the change that caused the email failed")
+    assert OutgoingEmail.objects.count() == 0
+    assert mailoutbox == []
+
+
+def test_the_task_run_twice_sends_once(mailoutbox):
+    email = queue()  # no commit callbacks run inside the test transaction
+    deliver_email.apply(args=[email.pk])
+    deliver_email.apply(args=[email.pk])
+    assert len(mailoutbox) == 1
+
+
+def test_idempotency_key_writes_one_message(mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = queue(idempotency_key="reminder:1")
+        second = queue(idempotency_key="reminder:1")
+    assert first.pk == second.pk
+    assert OutgoingEmail.objects.count() == 1
+    assert len(mailoutbox) == 1
+
+
+def test_broker_down_at_commit_then_back_delivers_once(mailoutbox, monkeypatch, django_capture_on_commit_callbacks):
+    def broker_down(*args, **kwargs):
+        raise BrokerDown("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(deliver_email, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        email = queue()  # the request that wrote it does not fail
+    email.refresh_from_db()
+    assert email.status == OutgoingEmail.Status.QUEUED
+    assert mailoutbox == []
+
+    monkeypatch.undo()  # Redis is back
+    assert outbox.sweep() == 0, "a fresh row is left to the broker for a while"
+    with time_machine.travel(timezone.now() + timedelta(minutes=5)):
+        assert outbox.sweep() == 1
+        assert outbox.sweep() == 0
+    email.refresh_from_db()
+    assert email.status == OutgoingEmail.Status.SENT
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        smtplib.SMTPResponseException(451, b"4.3.0 Mail server temporarily rejected message"),
+        smtplib.SMTPServerDisconnected("Connection unexpectedly closed"),
+        ConnectionRefusedError(111, "Connection refused"),
+    ],
+)
+def test_transient_smtp_failure_keeps_the_message_queued_with_backoff(exc):
+    email = queue()
+    before = timezone.now()
+    with pytest.raises(outbox.TransientEmailError):
+        outbox.deliver(email_id=email.pk, connection=FailingBackend(exc))
+    email.refresh_from_db()
+    assert email.status == OutgoingEmail.Status.QUEUED
+    assert email.attempts == 1
+    assert email.next_attempt_at >= before + timedelta(seconds=59)
+    assert type(exc).__name__ in email.last_error
+
+
+def test_permanent_smtp_failure_marks_the_message_failed():
+    email = queue()
+    exc = smtplib.SMTPResponseException(550, b"5.1.1 Mailbox does not exist")
+    assert outbox.deliver(email_id=email.pk, connection=FailingBackend(exc)) == OutgoingEmail.Status.FAILED
+    email.refresh_from_db()
+    assert email.status == OutgoingEmail.Status.FAILED
+    assert "550" in email.last_error
+
+
+def test_transient_failures_give_up_after_the_last_attempt():
+    email = queue()
+    email.attempts = outbox.MAX_ATTEMPTS - 1
+    email.save()
+    exc = smtplib.SMTPResponseException(421, b"Service not available")
+    assert outbox.deliver(email_id=email.pk, connection=FailingBackend(exc)) == OutgoingEmail.Status.FAILED
+
+
+def test_backoff_grows_and_is_capped():
+    delays = [outbox.retry_delay(n) for n in range(1, 10)]
+    assert delays == sorted(delays)
+    assert delays[0] == timedelta(minutes=1)
+    assert delays[-1] == timedelta(minutes=60)
+
+
+def test_attachments_and_headers_are_sent(mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        queue(
+            headers={"List-Unsubscribe": "<https://example.org/u/abc>"},
+            attachments=[outbox.Attachment("event.ics", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar")],
+        )
+    message = mailoutbox[0]
+    assert message.extra_headers["List-Unsubscribe"] == "<https://example.org/u/abc>"
+    assert message.attachments[0][0] == "event.ics"
+
+
+def test_resend_requeues_and_sends_again(mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        email = queue()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert outbox.resend(email_ids=[email.pk]) == 1
+    assert len(mailoutbox) == 2
+
+
+def test_templated_email_renders_the_triplet_in_the_requested_language(tmp_path, settings):
+    settings.TEMPLATES[0]["DIRS"] = [tmp_path, *settings.TEMPLATES[0]["DIRS"]]
+    (tmp_path / "emails").mkdir()
+    (tmp_path / "emails" / "hello.subject.txt").write_text("{% load i18n %}{% get_current_language as l %}Hi {{ name }} ({{ l }})\n")
+    (tmp_path / "emails" / "hello.txt").write_text("Hello {{ name }}")
+    (tmp_path / "emails" / "hello.html").write_text("<p>Hello {{ name }}</p>")
+    email = outbox.queue_templated_email(to="b@example.org", template="hello", context={"name": "Ana"}, language="sl")
+    assert email.subject == "Hi Ana (sl)"
+    assert email.body_text == "Hello Ana"
+    assert email.body_html == "<p>Hello Ana</p>"
+    assert email.language == "sl"
+    assert email.purpose == "hello"

@@ -1,0 +1,110 @@
+"""Site-wide behaviour: languages, error pages, the health check."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import OperationalError
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_is_english_at_root_and_slovenian_under_sl(client):
+    english = client.get("/")
+    slovene = client.get("/sl/")
+    assert english.status_code == 200 and slovene.status_code == 200
+    assert '<html lang="en">' in english.content.decode()
+    assert '<html lang="sl">' in slovene.content.decode()
+
+
+def test_base_template_has_skip_link_navigation_and_footer_links(client):
+    html = client.get("/").content.decode()
+    assert 'class="skip-link" href="#main"' in html
+    for path in ("/partners/", "/working-groups/", "/services/", "/events/", "/webinars/", "/news/", "/join/"):
+        assert f'href="{path}"' in html, path
+    assert 'href="/privacy/"' in html and 'href="/accessibility/"' in html
+
+
+def test_language_switch_keeps_the_visitor_on_the_same_page(client):
+    response = client.post("/i18n/setlang/", {"language": "sl", "next": "/news/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/sl/news/"
+
+
+def test_unknown_url_gets_the_sites_own_404_page(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Page not found" in html
+    assert 'class="skip-link"' in html
+    assert html.count("<h1") == 1
+
+
+def test_unreachable_database_gets_a_503_page(client, monkeypatch):
+    from portal import views
+
+    def database_down(request):
+        raise OperationalError("could not connect to server: Connection refused")
+
+    monkeypatch.setattr(views, "about", database_down)
+    from django.urls import clear_url_caches
+
+    clear_url_caches()
+    client.raise_request_exception = False
+    response = client.get("/privacy/")  # a page whose view is untouched still works
+    assert response.status_code == 200
+
+
+def test_server_error_view_answers_503_for_database_errors(rf):
+    from portal.views import server_error
+
+    request = rf.get("/")
+    try:
+        raise OperationalError("connection refused")
+    except OperationalError:
+        response = server_error(request)
+    assert response.status_code == 503
+    assert "temporarily unavailable" in response.content.decode()
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        response = server_error(request)
+    assert response.status_code == 500
+    assert "boom" not in response.content.decode()
+
+
+def test_middleware_turns_database_errors_into_503(rf):
+    from portal.middleware import DatabaseUnavailableMiddleware
+
+    middleware = DatabaseUnavailableMiddleware(lambda request: None)
+    response = middleware.process_exception(rf.get("/"), OperationalError("server closed the connection"))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    assert middleware.process_exception(rf.get("/"), ValueError("other")) is None
+
+
+def test_healthz_reports_each_part(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = json.loads(response.content)
+    assert body == {"status": "ok", "database": "ok", "cache": "ok", "broker": "eager"}
+
+
+def test_healthz_is_503_when_the_database_does_not_answer(client, monkeypatch):
+    from portal import views
+
+    monkeypatch.setattr(views, "_check_database", lambda: "error")
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert json.loads(response.content)["database"] == "error"
+
+
+def test_healthz_stays_200_when_redis_is_down(client, monkeypatch):
+    from portal import views
+
+    monkeypatch.setattr(views, "_check_cache", lambda: "error")
+    monkeypatch.setattr(views, "_check_broker", lambda: "error")
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert json.loads(response.content)["broker"] == "error"
