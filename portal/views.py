@@ -18,7 +18,19 @@ from .models import NewsItem
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {})
+    """What the network is, what is next, the latest news: read through the apps' query methods."""
+    from events.models import Session
+    from network.models import Partner
+
+    upcoming = (
+        Session.objects.public().upcoming().select_related("event").order_by("start")[:4]
+    )
+    context = {
+        "partner_count": Partner.objects.published().network_partners().count(),
+        "upcoming_sessions": upcoming,
+        "latest_news": NewsItem.objects.published()[:3],
+    }
+    return render(request, "portal/home.html", context)
 
 
 def news_list(request: HttpRequest) -> HttpResponse:
