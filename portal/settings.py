@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 import dj_email_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -105,11 +106,13 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "django.contrib.sites",
     "django.contrib.syndication",
     "allauth",
     "allauth.account",
     "django_filters",
+    "csp",
     "portal",
     "mailing",
     "network",
@@ -130,6 +133,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
 
@@ -153,6 +157,8 @@ TEMPLATES = [
         },
     }
 ]
+# Form templates (templates/forms/form.html) are looked up in the project's TEMPLATES.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # Database: SQLite under var/ by default; PostgreSQL (psycopg 3) via DATABASE_URL.
 DATABASE_URL = env_url(
@@ -296,8 +302,24 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = SITE_URL.startswith("https://")
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if SITE_URL.startswith("https://") else 0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-    SECURE_HSTS_PRELOAD = False
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
 CSRF_TRUSTED_ORIGINS = [SITE_URL] if SITE_URL else []
+
+# Content-Security-Policy (django-csp): nothing inline, nothing from other hosts.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
 
 # Optional Zoom API credentials (the meeting links can also be entered by hand in the admin).
 ZOOM_ACCOUNT_ID = env_str("ZOOM_ACCOUNT_ID")

@@ -1,0 +1,55 @@
+"""Site-wide invariants: no missing migrations, a clean system check, and exactly one <h1>, a
+language and the skip link on every public page in both languages."""
+
+from __future__ import annotations
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from tests.browser.pages import public_paths
+
+pytestmark = pytest.mark.django_db
+
+
+def test_no_missing_migrations():
+    out = StringIO()
+    try:
+        call_command("makemigrations", "--check", "--dry-run", stdout=out, stderr=out)
+    except SystemExit as exc:  # makemigrations --check exits 1 when a migration is missing
+        assert not exc.code, f"Missing migrations:\n{out.getvalue()}"
+
+
+def test_system_check_is_clean():
+    out = StringIO()
+    call_command("check", "--fail-level", "WARNING", stdout=out, stderr=out)
+    assert "no issues" in out.getvalue()
+
+
+@pytest.fixture
+def seeded(db):
+    call_command("load_seeds", verbosity=0)
+    call_command("load_demo", verbosity=0)
+
+
+def test_every_public_page_has_one_h1_a_language_and_a_skip_link(seeded, client):
+    paths = public_paths()
+    assert len(paths) > 15, "the crawl must reach the detail pages of the seeded data"
+    problems = []
+    for path in paths:
+        for prefix, lang in (("", "en"), ("/sl", "sl")):
+            response = client.get(prefix + path)
+            expected = 404 if path.startswith("/this-page") else 200
+            if response.status_code != expected:
+                problems.append(f"{prefix}{path}: HTTP {response.status_code}")
+                continue
+            html = response.content.decode()
+            if len(re.findall(r"<h1[\s>]", html)) != 1:
+                problems.append(f"{prefix}{path}: {len(re.findall(r'<h1[\s>]', html))} <h1> elements")
+            if f'<html lang="{lang}">' not in html:
+                problems.append(f"{prefix}{path}: lang is not {lang}")
+            if 'href="#main"' not in html:
+                problems.append(f"{prefix}{path}: no skip link")
+    assert not problems, "\n".join(problems)
