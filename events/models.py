@@ -1,1 +1,295 @@
-from django.db import models  # noqa: F401
+"""The calendar and the registration engine: events, their dated sessions, registrations.
+
+Reads are QuerySet methods here; every write with rules (registering, cancelling, moving or
+cancelling a session) is in ``events.services``. This app knows nothing of online meetings:
+``webinars`` adds those and listens to the signals in ``events.signals``.
+"""
+
+from __future__ import annotations
+
+import uuid
+import zoneinfo
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import ImportedRecord
+
+
+def validate_time_zone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value}) from None
+
+
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+class EventQuerySet(models.QuerySet):
+    def published(self) -> EventQuerySet:
+        """Events the public may see (a cancelled event stays visible, marked as cancelled)."""
+        return self.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+
+    def with_listing_data(self) -> EventQuerySet:
+        """Organisers and sessions prefetched, so a list's query count does not grow with rows."""
+        return self.prefetch_related(
+            "organisers",
+            Prefetch("sessions", queryset=Session.objects.order_by("start")),
+        )
+
+    def upcoming(self) -> EventQuerySet:
+        return self.filter(sessions__end__gte=timezone.now()).distinct()
+
+    def past(self) -> EventQuerySet:
+        return self.exclude(sessions__end__gte=timezone.now()).filter(sessions__isnull=False).distinct()
+
+    def for_coordinator(self, user) -> EventQuerySet:
+        """Events organised by a partner ``user`` coordinates (all for network coordinators)."""
+        from network.models import NETWORK_COORDINATORS_GROUP, Partner
+
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_superuser or user.groups.filter(name=NETWORK_COORDINATORS_GROUP).exists():
+            return self
+        return self.filter(organisers__in=Partner.objects.for_coordinator(user)).distinct()
+
+
+class Event(ImportedRecord):
+    class Kind(models.TextChoices):
+        WEBINAR = "webinar", _("Webinar")
+        WORKSHOP = "workshop", _("Workshop")
+        TRAINING = "training", _("Training")
+        CONFERENCE = "conference", _("Conference")
+        MEETING = "meeting", _("Meeting")
+        OTHER = "other", _("Other")
+
+    class Mode(models.TextChoices):
+        ONLINE = "online", _("Online")
+        IN_PERSON = "in_person", _("In person")
+        HYBRID = "hybrid", _("Hybrid")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", _("English")
+        SLOVENIAN = "sl", _("Slovenian")
+        MIXED = "mul", _("Several languages")
+
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.WORKSHOP)
+    summary = models.TextField(_("summary"), blank=True)
+    description = models.TextField(_("description (Markdown)"), blank=True)
+    footnote = models.TextField(_("footnote (Markdown)"), blank=True)
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices, default=Language.ENGLISH)
+    organising_project = models.CharField(_("organising project"), max_length=200, blank=True)
+    organisers = models.ManyToManyField(
+        "network.Partner", blank=True, related_name="organised_events", verbose_name=_("organisers")
+    )
+    presenters = models.ManyToManyField(
+        "network.Partner", blank=True, related_name="presented_events", verbose_name=_("presenting organisations")
+    )
+    presenters_note = models.CharField(_("presenters (free text)"), max_length=500, blank=True)
+    working_group = models.ForeignKey(
+        "network.WorkingGroup", null=True, blank=True, on_delete=models.SET_NULL, related_name="events",
+        verbose_name=_("working group"),
+    )
+    service_module = models.ForeignKey(
+        "network.ServiceModule", null=True, blank=True, on_delete=models.SET_NULL, related_name="events",
+        verbose_name=_("service module"),
+    )
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.ONLINE)
+    venue = models.CharField(_("venue"), max_length=300, blank=True)
+    accessibility = models.TextField(_("accessibility information"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["-created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published", "cancelled"]), name="event_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(mode__in=["online", "in_person", "hybrid"]), name="event_mode_valid"),
+            models.CheckConstraint(condition=~Q(title=""), name="event_title_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:event_detail", kwargs={"slug": self.slug})
+
+    @property
+    def attendance_mode_schema(self) -> str:
+        return {
+            self.Mode.ONLINE: "https://schema.org/OnlineEventAttendanceMode",
+            self.Mode.IN_PERSON: "https://schema.org/OfflineEventAttendanceMode",
+            self.Mode.HYBRID: "https://schema.org/MixedEventAttendanceMode",
+        }[self.Mode(self.mode)]
+
+
+class SessionQuerySet(models.QuerySet):
+    def public(self) -> SessionQuerySet:
+        return self.filter(event__status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+
+    def upcoming(self) -> SessionQuerySet:
+        return self.filter(end__gte=timezone.now())
+
+    def with_counts(self) -> SessionQuerySet:
+        """Annotate confirmed, waiting and cancelled counts (one query for a whole list)."""
+        return self.annotate(
+            confirmed_count=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)),
+            waiting_count=Count("registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)),
+            cancelled_count=Count("registrations", filter=Q(registrations__status=Registration.Status.CANCELLED)),
+        )
+
+    def open_for_registration(self) -> SessionQuerySet:
+        now = timezone.now()
+        return (
+            self.filter(status=Session.Status.SCHEDULED, event__status=Event.Status.PUBLISHED, start__gt=now)
+            .filter(Q(registration_opens_at__isnull=True) | Q(registration_opens_at__lte=now))
+            .filter(Q(registration_closes_at__isnull=True) | Q(registration_closes_at__gt=now))
+        )
+
+
+class Session(models.Model):
+    """One dated occurrence of an event. ``sequence`` is the calendar SEQUENCE: raised on every
+    change registrants are told about, so calendar programs replace the old entry."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("event"))
+    start = models.DateTimeField(_("start"), db_index=True)
+    end = models.DateTimeField(_("end"))
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default=default_time_zone, validators=[validate_time_zone]
+    )
+    capacity = models.PositiveIntegerField(_("capacity"), default=100)
+    has_waiting_list = models.BooleanField(_("waiting list"), default=True)
+    registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
+    registration_closes_at = models.DateTimeField(
+        _("registration closes"), null=True, blank=True, help_text=_("Empty: open until the start.")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)
+    is_demo = models.BooleanField(_("demo session"), default=False, help_text=_("Created by the demo data."))
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["start", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="session_end_after_start"),
+            models.CheckConstraint(condition=Q(capacity__gte=0), name="session_capacity_not_negative"),
+            models.CheckConstraint(condition=Q(status__in=["scheduled", "cancelled"]), name="session_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event.title} · {self.local_start():%Y-%m-%d %H:%M} {self.time_zone}"
+
+    def clean(self) -> None:
+        if self.start and self.end and self.end <= self.start:
+            raise ValidationError({"end": _("The end must be after the start.")})
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def local_start(self) -> datetime:
+        return timezone.localtime(self.start, self.tz)
+
+    def local_end(self) -> datetime:
+        return timezone.localtime(self.end, self.tz)
+
+    @property
+    def calendar_uid(self) -> str:
+        """Stable across moves and changes; calendar programs match updates by it."""
+        host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0] or "localhost"
+        return f"event-session-{self.pk}@{host}"
+
+    @property
+    def is_past(self) -> bool:
+        return self.start <= timezone.now()
+
+
+class RegistrationQuerySet(models.QuerySet):
+    def active(self) -> RegistrationQuerySet:
+        return self.exclude(status=Registration.Status.CANCELLED)
+
+    def confirmed(self) -> RegistrationQuerySet:
+        return self.filter(status=Registration.Status.CONFIRMED)
+
+    def waiting(self) -> RegistrationQuerySet:
+        """The waiting list, first come first served."""
+        return self.filter(status=Registration.Status.WAITLISTED).order_by("created_at", "id")
+
+
+class Registration(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITLISTED = "waitlisted", _("On the waiting list")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("session")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"), max_length=254)
+    affiliation = models.CharField(_("affiliation"), max_length=300, blank=True)
+    role = models.CharField(_("role"), max_length=200, blank=True)
+    consent_text = models.TextField(_("consent given to"))
+    consent_given_at = models.DateTimeField(_("consent given at"), default=timezone.now)
+    mailing_list_opt_in = models.BooleanField(_("mailing-list opt-in"), default=False)
+    language = models.CharField(_("language"), max_length=10, default="en")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, db_index=True)
+    # The manage link carries this, signed (see events.services.manage_token).
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "email"],
+                condition=~Q(status="cancelled"),
+                name="registration_one_active_per_email",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["confirmed", "waitlisted", "cancelled"]), name="registration_status_valid"
+            ),
+            models.CheckConstraint(condition=~Q(email=""), name="registration_email_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"

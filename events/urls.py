@@ -6,4 +6,9 @@ app_name = "events"
 
 urlpatterns = [
     path("events/", views.event_list, name="event_list"),
+    path("events/calendar.ics", views.calendar_feed, name="calendar_feed"),
+    path("events/registration/<str:token>/", views.manage_registration, name="manage_registration"),
+    path("events/<slug:slug>/", views.event_detail, name="event_detail"),
+    path("events/<slug:slug>/registered/", views.registered, name="registered"),
+    path("api/events/", views.api_events, name="api_events"),
 ]

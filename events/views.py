@@ -1,6 +1,241 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Public event pages, the calendar feed, the JSON API and the registration manage link.
+
+No view here ever shows a meeting's join link: events knows nothing of meetings, and the
+registration pages only say "check your inbox".
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_http_methods
+
+from portal.ratelimit import limit_public_form
+
+from . import calendar, services
+from .filters import EventFilter
+from .forms import CONSENT_TEXT, RegistrationForm, open_sessions
+from .models import Event, Registration, Session
+
+PAGE_SIZE = 20
 
 
+def _get_public_event(slug: str) -> Event:
+    return get_object_or_404(Event.objects.published().prefetch_related("organisers", "presenters"), slug=slug)
+
+
+@require_GET
 def event_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/placeholder.html", {"title": "Events"})
+    events = Event.objects.published().with_listing_data()
+    event_filter = EventFilter(request.GET, queryset=events, request=request)
+    page = Paginator(event_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "events/event_list.html",
+        {"filter": event_filter, "page": page, "query_string": query.urlencode(), "now": timezone.now()},
+    )
+
+
+def handle_registration(
+    request: HttpRequest,
+    event: Event,
+    *,
+    template: str,
+    context: dict[str, Any],
+    success_url: Callable[[], str],
+) -> HttpResponse:
+    """Show the registration form for ``event``; on a valid POST call ``services.register`` and
+    redirect to the "check your inbox" page. Problems (full, closed…) re-render with the message."""
+    sessions = open_sessions(event.pk)
+    form = RegistrationForm(request.POST or None, sessions=sessions)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.register(
+                session=data["session"],
+                name=data["name"],
+                email=data["email"],
+                affiliation=data["affiliation"],
+                role=data["role"],
+                consent_text=str(CONSENT_TEXT),
+                mailing_list_opt_in=data["mailing_list_opt_in"],
+                language=translation.get_language() or "en",
+            )
+        except services.RegistrationError as exc:
+            form.add_error("session", exc.message)
+        else:
+            return redirect(success_url())
+    all_sessions = list(Session.objects.filter(event=event).with_counts().order_by("start"))
+    now = timezone.now()
+    return render(
+        request,
+        template,
+        {
+            "event": event,
+            "form": form,
+            "has_open_sessions": bool(form.fields["session"].queryset),
+            "upcoming_sessions": [s for s in all_sessions if s.end >= now],
+            "past_sessions": [s for s in all_sessions if s.end < now],
+            "ld_json": _json_ld(event, all_sessions),
+            **context,
+        },
+        status=200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@limit_public_form(scope="event-registration", per_client="30/h", per_address="5/h", address_field="email")
+def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    event = _get_public_event(slug)
+    return handle_registration(
+        request,
+        event,
+        template="events/event_detail.html",
+        context={},
+        success_url=lambda: _url("events:registered", slug=event.slug),
+    )
+
+
+def _url(name: str, **kwargs: Any) -> str:
+    from django.urls import reverse
+
+    return reverse(name, kwargs=kwargs)
+
+
+@require_GET
+def registered(request: HttpRequest, slug: str) -> HttpResponse:
+    event = _get_public_event(slug)
+    return render(request, "events/registered.html", {"event": event})
+
+
+def _json_ld(event: Event, sessions: list[Session]) -> str:
+    """schema.org Event data. The location of an online event is its public page, never a
+    meeting link."""
+    from django.conf import settings
+
+    url = settings.SITE_URL + event.get_absolute_url()
+    now = timezone.now()
+    upcoming = [s for s in sessions if s.end >= now and s.status == Session.Status.SCHEDULED]
+    session = upcoming[0] if upcoming else (sessions[-1] if sessions else None)
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": event.title,
+        "url": url,
+        "eventAttendanceMode": event.attendance_mode_schema,
+        "eventStatus": "https://schema.org/EventCancelled"
+        if event.status == Event.Status.CANCELLED or (session and session.status == Session.Status.CANCELLED)
+        else "https://schema.org/EventScheduled",
+        "inLanguage": event.language,
+    }
+    if event.summary:
+        data["description"] = event.summary
+    if session:
+        data["startDate"] = session.local_start().isoformat()
+        data["endDate"] = session.local_end().isoformat()
+    locations: list[dict[str, Any]] = []
+    if event.mode in (Event.Mode.ONLINE, Event.Mode.HYBRID):
+        locations.append({"@type": "VirtualLocation", "url": url})
+    if event.mode in (Event.Mode.IN_PERSON, Event.Mode.HYBRID):
+        locations.append({"@type": "Place", "name": event.venue or event.title, "address": event.venue or ""})
+    data["location"] = locations[0] if len(locations) == 1 else locations
+    organisers = [
+        {"@type": "Organization", "name": p.name, "url": settings.SITE_URL + p.get_absolute_url()}
+        for p in event.organisers.all()
+    ]
+    if organisers:
+        data["organizer"] = organisers
+    performers = [{"@type": "Organization", "name": p.name} for p in event.presenters.all()]
+    if performers:
+        data["performer"] = performers
+    return mark_safe(json.dumps(data, ensure_ascii=False).replace("<", "\\u003c"))  # noqa: S308
+
+
+@require_GET
+def calendar_feed(request: HttpRequest) -> HttpResponse:
+    """The public calendar: published sessions from 90 days ago on. No join links, no people."""
+    sessions = (
+        Session.objects.public()
+        .filter(end__gte=timezone.now() - timedelta(days=90))
+        .select_related("event")
+        .order_by("start")
+    )
+    response = HttpResponse(calendar.public_feed(sessions), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="events.ics"'
+    return response
+
+
+@require_GET
+def api_events(request: HttpRequest) -> JsonResponse:
+    """Read-only JSON of published events with their sessions (upcoming and the last 90 days)."""
+    from django.conf import settings
+
+    cutoff = timezone.now() - timedelta(days=90)
+    events = (
+        Event.objects.published()
+        .prefetch_related(
+            "organisers", Prefetch("sessions", queryset=Session.objects.filter(end__gte=cutoff).order_by("start"))
+        )
+        .order_by("title")
+    )
+    payload = []
+    for event in events:
+        sessions = list(event.sessions.all())
+        payload.append(
+            {
+                "title": event.title,
+                "slug": event.slug,
+                "url": settings.SITE_URL + event.get_absolute_url(),
+                "kind": event.kind,
+                "mode": event.mode,
+                "language": event.language,
+                "status": event.status,
+                "summary": event.summary,
+                "organisers": [
+                    {"name": p.name, "url": settings.SITE_URL + p.get_absolute_url()} for p in event.organisers.all()
+                ],
+                "sessions": [
+                    {
+                        "start": s.start.isoformat(),
+                        "end": s.end.isoformat(),
+                        "time_zone": s.time_zone,
+                        "status": s.status,
+                    }
+                    for s in sessions
+                ],
+            }
+        )
+    return JsonResponse({"events": payload}, json_dumps_params={"ensure_ascii": False})
+
+
+@require_http_methods(["GET", "POST"])
+def manage_registration(request: HttpRequest, token: str) -> HttpResponse:
+    """The private manage link: GET shows a confirmation form, POST cancels."""
+    registration = services.registration_for_token(token)
+    if registration is None:
+        raise Http404
+    cancelled_now = False
+    if request.method == "POST" and registration.status != Registration.Status.CANCELLED:
+        registration = services.cancel_registration(registration=registration)
+        cancelled_now = True
+    return render(
+        request,
+        "events/manage_registration.html",
+        {
+            "registration": registration,
+            "session": registration.session,
+            "event": registration.session.event,
+            "cancelled_now": cancelled_now,
+        },
+    )

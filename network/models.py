@@ -1,1 +1,322 @@
-from django.db import models  # noqa: F401
+"""The network: partners, working groups, BESPOC service modules and the network's contact block.
+
+Reads live here as QuerySet methods; every write with rules lives in ``network.services``
+(or ``seeds.writers.network`` for imports).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import ImportedRecord
+
+
+def normalise_search_text(*parts: str | None) -> str:
+    """Unaccented lower-case text, so that "jozef" and "JOŽEF" both find "Jožef".
+
+    Stored in ``Partner.search_text`` and applied to the query: plain ``icontains`` then works
+    identically on SQLite and PostgreSQL without extensions.
+    """
+    text = " ".join(p for p in parts if p)
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    # Letters NFKD does not decompose.
+    stripped = stripped.translate(str.maketrans({"đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ß": "ss"}))
+    return " ".join(stripped.casefold().split())
+
+
+class PartnerQuerySet(models.QuerySet):
+    def published(self) -> PartnerQuerySet:
+        return self.filter(status=Partner.Status.PUBLISHED)
+
+    def network_partners(self) -> PartnerQuerySet:
+        """Partners of this network (not external organisations such as the LibOCS universities)."""
+        return self.filter(is_network_partner=True)
+
+    def external(self) -> PartnerQuerySet:
+        return self.filter(is_network_partner=False)
+
+    def for_coordinator(self, user) -> PartnerQuerySet:
+        """The partners ``user`` coordinates (all of them for network coordinators and superusers)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_superuser or user.groups.filter(name=NETWORK_COORDINATORS_GROUP).exists():
+            return self.all()
+        return self.filter(coordinators=user)
+
+    def search(self, query: str) -> PartnerQuerySet:
+        needle = normalise_search_text(query)
+        if not needle:
+            return self
+        qs = self
+        for word in needle.split():
+            qs = qs.filter(search_text__contains=word)
+        return qs
+
+
+NETWORK_COORDINATORS_GROUP = "Network coordinators"
+PARTNER_COORDINATORS_GROUP = "Partner coordinators"
+
+
+class Partner(ImportedRecord):
+    class Kind(models.TextChoices):
+        ORGANISATION = "organisation", _("Organisation")
+        INDIVIDUAL = "individual", _("Individual")
+
+    class Type(models.TextChoices):
+        ACADEMIC_LIBRARY = "academic_library", _("Academic library")
+        PUBLIC_LIBRARY = "public_library", _("Public library")
+        SPECIAL_LIBRARY = "special_library", _("Special library")
+        UNIVERSITY = "university", _("University or faculty")
+        RESEARCH_INSTITUTE = "research_institute", _("Research institute")
+        NGO = "ngo", _("NGO or association")
+        PUBLIC_BODY = "public_body", _("Public body")
+        INFRASTRUCTURE = "infrastructure", _("Infrastructure")
+        COMPANY = "company", _("Company")
+        INDIVIDUAL = "individual", _("Individual")
+
+    class Role(models.TextChoices):
+        PROMOTER = "promoter", _("Promoter of projects")
+        ORGANISER = "organiser", _("Organiser of events and trainings")
+        INFRASTRUCTURE = "infrastructure", _("Provider of infrastructure")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+
+    name = models.CharField(_("name"), max_length=300)
+    acronym = models.CharField(_("acronym"), max_length=60, blank=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.ORGANISATION)
+    partner_type = models.CharField(_("type"), max_length=30, choices=Type.choices, blank=True)
+    # A list of Role values; a JSON list keeps filtering simple on both engines (see filters.py).
+    roles = models.JSONField(_("roles"), default=list, blank=True)
+    description = models.TextField(_("description (Markdown)"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=60, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    municipality = models.CharField(_("municipality"), max_length=120, blank=True)
+    region = models.CharField(_("region"), max_length=120, blank=True, db_index=True)
+    country = models.CharField(_("country"), max_length=2, default="SI", blank=True)
+    logo = models.ImageField(_("logo"), upload_to="partners/logos/", blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    needs_review = models.BooleanField(_("needs review"), default=False)
+    review_reason = models.CharField(_("why it needs review"), max_length=300, blank=True)
+    is_network_partner = models.BooleanField(
+        _("network partner"),
+        default=True,
+        help_text=_("Unticked for external organisations (e.g. organisers of events who are not partners)."),
+    )
+    date_joined = models.DateField(_("date joined"), null=True, blank=True)
+    coordinators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="coordinated_partners", verbose_name=_("coordinators")
+    )
+    # Applicant's contact (from /join/): who to answer about the application.
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    search_text = models.TextField(editable=False, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PartnerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        ordering = ["name", "id"]
+        permissions = [
+            ("moderate_partner", "Can approve, reject, publish and archive partners"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["organisation", "individual"]), name="partner_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "published", "archived"]), name="partner_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    partner_type__in=[
+                        "",
+                        "academic_library",
+                        "public_library",
+                        "special_library",
+                        "university",
+                        "research_institute",
+                        "ngo",
+                        "public_body",
+                        "infrastructure",
+                        "company",
+                        "individual",
+                    ]
+                ),
+                name="partner_type_valid",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="partner_name_not_empty"),
+        ]
+        indexes = [models.Index(fields=["status", "is_network_partner"], name="partner_status_network_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.acronym})" if self.acronym and self.acronym not in self.name else self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_text = self.compute_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
+    def compute_search_text(self) -> str:
+        return normalise_search_text(self.name, self.acronym, self.city, self.municipality, self.description)
+
+    def get_absolute_url(self) -> str:
+        return reverse("network:partner_detail", kwargs={"slug": self.slug})
+
+    @property
+    def display_name(self) -> str:
+        return str(self)
+
+    def role_labels(self) -> list[str]:
+        labels = dict(Partner.Role.choices)
+        return [str(labels.get(r, r)) for r in self.roles or []]
+
+
+class WorkingGroupQuerySet(models.QuerySet):
+    def open_to_members(self) -> WorkingGroupQuerySet:
+        return self.exclude(status=WorkingGroup.Status.CLOSED)
+
+
+class WorkingGroup(ImportedRecord):
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ACTIVE = "active", _("Active")
+        CLOSED = "closed", _("Closed")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    mandate = models.TextField(_("mandate (Markdown)"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    lead_partners = models.ManyToManyField(
+        Partner, blank=True, related_name="led_working_groups", verbose_name=_("lead partners")
+    )
+    members = models.ManyToManyField(
+        Partner, blank=True, related_name="working_groups", verbose_name=_("member partners")
+    )
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+
+    objects = WorkingGroupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("working group")
+        verbose_name_plural = _("working groups")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["proposed", "active", "closed"]), name="working_group_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("network:working_group_detail", kwargs={"slug": self.slug})
+
+
+class WorkingGroupOutput(models.Model):
+    working_group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="outputs")
+    title = models.CharField(_("title"), max_length=300)
+    link = models.URLField(_("link"), blank=True)
+    date = models.DateField(_("date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("output")
+        verbose_name_plural = _("outputs")
+        ordering = ["-date", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ServiceModule(ImportedRecord):
+    """A BESPOC service module. Modules are data: coordinators add and edit them in the admin."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    summary = models.TextField(_("summary"), blank=True)
+    offers = models.TextField(_("what it offers (Markdown)"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+    institutions = models.ManyToManyField(
+        Partner, through="ServiceOffer", related_name="service_modules", blank=True
+    )
+
+    class Meta:
+        verbose_name = _("service module")
+        verbose_name_plural = _("service modules")
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("network:service_detail", kwargs={"slug": self.slug})
+
+
+class ServiceOffer(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        PILOTING = "piloting", _("Piloting")
+        OPERATIONAL = "operational", _("Operational")
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="service_offers")
+    module = models.ForeignKey(ServiceModule, on_delete=models.CASCADE, related_name="service_offers")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PLANNED)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("service offer")
+        verbose_name_plural = _("service offers")
+        ordering = ["module__order", "partner__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "module"], name="service_offer_unique"),
+            models.CheckConstraint(
+                condition=Q(status__in=["planned", "piloting", "operational"]), name="service_offer_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} × {self.module}"
+
+
+class NetworkContact(ImportedRecord):
+    """The network's contact block (one row in practice; the footer shows the first)."""
+
+    organisation = models.CharField(_("organisation"), max_length=300, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=60, blank=True)
+    contact_person = models.CharField(_("contact person"), max_length=200, blank=True)
+    coordinator_title = models.CharField(_("coordinator title"), max_length=200, blank=True)
+    coordinator_name = models.CharField(_("coordinator"), max_length=200, blank=True)
+    coordinator_organisation = models.CharField(_("coordinator's organisation"), max_length=300, blank=True)
+    mailing_lists = models.JSONField(_("mailing-list addresses"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("network contact")
+        verbose_name_plural = _("network contact")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.organisation or str(_("Network contact"))

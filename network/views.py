@@ -1,22 +1,195 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from __future__ import annotations
+
+import csv
+import json
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from portal.ratelimit import limit_public_form
+
+from . import services
+from .filters import PartnerFilter
+from .forms import ContactRequestForm, JoinForm
+from .models import Partner, ServiceModule, ServiceOffer, WorkingGroup
+
+PAGE_SIZE = 24
 
 
-def _placeholder(request: HttpRequest, title: str) -> HttpResponse:
-    return render(request, "portal/placeholder.html", {"title": title})
+def _ld_json(data: dict) -> SafeString:
+    return mark_safe(json.dumps(data, ensure_ascii=False).replace("<", "\\u003c"))
+
+
+def _public_partners():
+    return Partner.objects.published().network_partners()
 
 
 def partner_list(request: HttpRequest) -> HttpResponse:
-    return _placeholder(request, "Partners")
+    filterset = PartnerFilter(request.GET or None, queryset=_public_partners())
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else _public_partners()
+    qs = qs.only("name", "acronym", "slug", "kind", "partner_type", "roles", "city", "needs_review").distinct()
+    paginator = Paginator(qs, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "network/partner_list.html",
+        {"filter": filterset, "page": page, "query_string": query.urlencode(), "count": paginator.count},
+    )
+
+
+def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    partner = get_object_or_404(Partner.objects.published(), slug=slug)
+    offers = ServiceOffer.objects.filter(partner=partner).select_related("module")
+    groups = partner.working_groups.all()
+    try:
+        events = list(partner.organised_events.published().order_by("-id")[:20])
+    except AttributeError:  # events app without those QuerySet methods
+        events = []
+    ld = {
+        "@context": "https://schema.org",
+        "@type": "Person" if partner.kind == Partner.Kind.INDIVIDUAL else "Organization",
+        "name": partner.name,
+        "url": request.build_absolute_uri(partner.get_absolute_url()),
+    }
+    if partner.acronym:
+        ld["alternateName"] = partner.acronym
+    if partner.website:
+        ld["sameAs"] = partner.website
+    if partner.email:
+        ld["email"] = partner.email
+    if partner.phone:
+        ld["telephone"] = partner.phone
+    if partner.address or partner.city:
+        ld["address"] = {"@type": "PostalAddress", "streetAddress": partner.address, "addressLocality": partner.city,
+                         "addressCountry": partner.country}
+    return render(
+        request,
+        "network/partner_detail.html",
+        {"partner": partner, "offers": offers, "groups": groups, "events": events, "ld_json": _ld_json(ld)},
+    )
 
 
 def working_group_list(request: HttpRequest) -> HttpResponse:
-    return _placeholder(request, "Working groups")
+    groups = WorkingGroup.objects.prefetch_related(
+        Prefetch("lead_partners", queryset=Partner.objects.published().only("name", "slug", "acronym"))
+    )
+    return render(request, "network/working_group_list.html", {"groups": groups})
+
+
+@limit_public_form(scope="working_group_join", per_client="30/h", per_address="5/h", address_field="email")
+def working_group_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    group = get_object_or_404(WorkingGroup, slug=slug)
+    form = ContactRequestForm(request.POST or None, prefix=None)
+    if request.method == "POST" and group.status != WorkingGroup.Status.CLOSED and form.is_valid():
+        services.ask_to_join_working_group(
+            group=group, **{k: form.cleaned_data[k] for k in ("name", "email", "organisation", "message")}
+        )
+        messages.success(request, _("Thank you. Your request was sent to the working group."))
+        return redirect(group.get_absolute_url())
+    return render(
+        request,
+        "network/working_group_detail.html",
+        {
+            "group": group,
+            "form": form,
+            "leads": group.lead_partners.published(),
+            "members": group.members.published(),
+            "outputs": group.outputs.all(),
+        },
+    )
 
 
 def service_list(request: HttpRequest) -> HttpResponse:
-    return _placeholder(request, "Services")
+    modules = list(ServiceModule.objects.all())
+    offers = ServiceOffer.objects.filter(partner__status=Partner.Status.PUBLISHED).select_related("partner", "module")
+    matrix: dict[int, dict[int, ServiceOffer]] = {}
+    partners: dict[int, Partner] = {}
+    for offer in offers:
+        partners[offer.partner_id] = offer.partner
+        matrix.setdefault(offer.partner_id, {})[offer.module_id] = offer
+    rows = [
+        (partner, [matrix[partner.pk].get(m.pk) for m in modules])
+        for partner in sorted(partners.values(), key=lambda p: p.name)
+    ]
+    return render(request, "network/service_list.html", {"modules": modules, "rows": rows})
 
 
+@limit_public_form(scope="service_request", per_client="30/h", per_address="5/h", address_field="email")
+def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    module = get_object_or_404(ServiceModule, slug=slug)
+    form = ContactRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.request_service(
+            module=module, **{k: form.cleaned_data[k] for k in ("name", "email", "organisation", "message")}
+        )
+        messages.success(request, _("Thank you. Your request was sent to the institutions offering this service."))
+        return redirect(module.get_absolute_url())
+    offers = module.service_offers.filter(partner__status=Partner.Status.PUBLISHED).select_related("partner")
+    return render(request, "network/service_detail.html", {"module": module, "form": form, "offers": offers})
+
+
+@limit_public_form(scope="join", per_client="30/h", per_address="5/h", address_field="email")
 def join(request: HttpRequest) -> HttpResponse:
-    return _placeholder(request, "Join the network")
+    form = JoinForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != form.honeypot_name}
+        services.submit_application(**data)
+        return render(request, "network/join_thanks.html", {"email": data["email"]})
+    return render(request, "network/join.html", {"form": form})
+
+
+API_FIELDS = ("name", "acronym", "slug", "kind", "type", "roles", "needs_review", "description", "url", "website", "city")
+
+
+def _api_rows(request: HttpRequest) -> list[dict]:
+    partners = _public_partners().order_by("name", "id")
+    return [
+        {
+            "name": p.name,
+            "acronym": p.acronym,
+            "slug": p.slug,
+            "kind": p.kind,
+            "type": p.partner_type,
+            "roles": list(p.roles or []),
+            "needs_review": p.needs_review,
+            "description": p.description,
+            "url": request.build_absolute_uri(p.get_absolute_url()),
+            "website": p.website,
+            "city": p.city,
+        }
+        for p in partners
+    ]
+
+
+def api_partners(request: HttpRequest) -> JsonResponse:
+    rows = _api_rows(request)
+    return JsonResponse({"count": len(rows), "results": rows}, json_dumps_params={"ensure_ascii": False})
+
+
+def partners_csv(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="partners.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(API_FIELDS)
+    for row in _api_rows(request):
+        values = []
+        for key in API_FIELDS:
+            value = row[key]
+            if isinstance(value, list):
+                value = ";".join(value)
+            value = str(value)
+            if value[:1] in ("=", "+", "-", "@"):  # no formulas in spreadsheets
+                value = "'" + value
+            values.append(value)
+        writer.writerow(values)
+    return response
+
+

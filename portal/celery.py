@@ -15,4 +15,13 @@ app.conf.beat_schedule = {
     # Rows whose task the broker never delivered (Redis down at commit, worker lost).
     "sweep-outbox": {"task": "portal.tasks.sweep_outbox", "schedule": 60.0},
     "purge-rate-limit-counters": {"task": "portal.tasks.purge_rate_limits", "schedule": crontab(minute=17)},
+    # Webinar reminders 24 h and 1 h before a session (idempotent: each sent once per start).
+    "webinar-reminders": {"task": "webinars.tasks.send_reminders", "schedule": 300.0},
+    # Announcements whose batch task was lost (worker killed, broker down) resume where they stopped.
+    "resume-stalled-announcements": {"task": "mailing.tasks.resume_stalled_announcements", "schedule": 300.0},
+    # Addresses that never confirmed a subscription are forgotten after 30 days.
+    "purge-unconfirmed-subscriptions": {
+        "task": "mailing.tasks.purge_unconfirmed_subscriptions",
+        "schedule": crontab(hour=3, minute=41),
+    },
 }

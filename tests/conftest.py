@@ -39,3 +39,37 @@ def _test_storage_and_caches(settings):
 @pytest.fixture
 def password() -> str:
     return PASSWORD
+
+
+# --- The cast (network) -------------------------------------------------------------------
+@pytest.fixture
+def network_coordinator(db):
+    return make_user("network.coordinator@example.org", is_staff=True, groups=("Network coordinators",))
+
+
+@pytest.fixture
+def coordinator_a(db):
+    return make_user("coordinator.a@example.org", is_staff=True, groups=("Partner coordinators",))
+
+
+@pytest.fixture
+def coordinator_b(db):
+    return make_user("coordinator.b@example.org", is_staff=True, groups=("Partner coordinators",))
+
+
+@pytest.fixture
+def partner_a(coordinator_a):
+    from network.models import Partner
+
+    partner = Partner.objects.create(name="Alpha Library", slug="alpha-library", status="published", email="alpha@example.org")
+    partner.coordinators.add(coordinator_a)
+    return partner
+
+
+@pytest.fixture
+def partner_b(coordinator_b):
+    from network.models import Partner
+
+    partner = Partner.objects.create(name="Beta Institute", slug="beta-institute", status="published", email="beta@example.org")
+    partner.coordinators.add(coordinator_b)
+    return partner

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from tests.browser.pages import public_paths
 
 pytestmark = pytest.mark.django_db
+H1 = re.compile(r"<h1[\s>]")
 
 
 def test_no_missing_migrations():
@@ -46,8 +47,9 @@ def test_every_public_page_has_one_h1_a_language_and_a_skip_link(seeded, client)
                 problems.append(f"{prefix}{path}: HTTP {response.status_code}")
                 continue
             html = response.content.decode()
-            if len(re.findall(r"<h1[\s>]", html)) != 1:
-                problems.append(f"{prefix}{path}: {len(re.findall(r'<h1[\s>]', html))} <h1> elements")
+            headings = len(H1.findall(html))
+            if headings != 1:
+                problems.append(f"{prefix}{path}: {headings} <h1> elements")
             if f'<html lang="{lang}">' not in html:
                 problems.append(f"{prefix}{path}: lang is not {lang}")
             if 'href="#main"' not in html:

@@ -6,4 +6,6 @@ app_name = "webinars"
 
 urlpatterns = [
     path("webinars/", views.webinar_list, name="webinar_list"),
+    path("webinars/<slug:slug>/", views.webinar_detail, name="webinar_detail"),
+    path("webinars/<slug:slug>/registered/", views.registered, name="registered"),
 ]

@@ -1,0 +1,216 @@
+"""Admin for events: sessions inline with their counts, registrations, CSV export, cancelling a
+session. Network coordinators see every event; a partner's coordinators only the events their
+partner organises. Moves and cancellations go through ``events.services`` so registrants are told."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from network.models import NETWORK_COORDINATORS_GROUP, Partner
+
+from . import services
+from .models import Event, Registration, Session
+
+
+def _is_network_coordinator(user) -> bool:
+    return user.is_superuser or user.groups.filter(name=NETWORK_COORDINATORS_GROUP).exists()
+
+
+def _registrations_csv(queryset: QuerySet[Registration], filename: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(["event", "session start", "time zone", "name", "email", "affiliation", "role", "status",
+                     "registered at", "mailing-list opt-in"])
+    for r in queryset.select_related("session__event").order_by("session__start", "created_at"):
+        row = [r.session.event.title, r.session.local_start().isoformat(), r.session.time_zone, r.name, r.email,
+               r.affiliation, r.role, r.status, r.created_at.isoformat(), "yes" if r.mailing_list_opt_in else "no"]
+        # Neutralise spreadsheet formulas in visitor-supplied text.
+        writer.writerow([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
+    return response
+
+
+class ScopedToCoordinatorMixin:
+    """Limit rows to events organised by partners the user coordinates."""
+
+    event_path = "event"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        qs = super().get_queryset(request)  # type: ignore[misc]
+        if _is_network_coordinator(request.user):
+            return qs
+        events = Event.objects.for_coordinator(request.user).values("pk")
+        return qs.filter(**{f"{self.event_path}__in" if self.event_path else "pk__in": events})
+
+    def _may_edit(self, request: HttpRequest, obj) -> bool:
+        if obj is None or _is_network_coordinator(request.user):
+            return True
+        return self.get_queryset(request).filter(pk=obj.pk).exists()
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and self._may_edit(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and self._may_edit(request, obj)  # type: ignore[misc]
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_view_permission(request, obj) and self._may_edit(request, obj)  # type: ignore[misc]
+
+
+class SessionInline(admin.TabularInline):
+    model = Session
+    extra = 0
+    fields = ["start", "end", "time_zone", "capacity", "has_waiting_list", "registration_opens_at",
+              "registration_closes_at", "status", "counts"]
+    readonly_fields = ["status", "counts"]
+    show_change_link = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Session]:
+        return super().get_queryset(request).with_counts()
+
+    @admin.display(description=_("confirmed / waiting / cancelled"))
+    def counts(self, obj: Session) -> str:
+        if obj.pk is None:
+            return "–"
+        return f"{getattr(obj, 'confirmed_count', 0)} / {getattr(obj, 'waiting_count', 0)} / {getattr(obj, 'cancelled_count', 0)}"
+
+
+@admin.register(Event)
+class EventAdmin(ScopedToCoordinatorMixin, admin.ModelAdmin):
+    event_path = ""
+    list_display = ["title", "kind", "mode", "language", "status"]
+    list_filter = ["status", "kind", "mode", "language"]
+    search_fields = ["title", "summary"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["organisers", "presenters"]
+    inlines = [SessionInline]
+
+    def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name == "organisers" and not _is_network_coordinator(request.user):
+            kwargs["queryset"] = Partner.objects.for_coordinator(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        """A moved session goes through ``services.move_session`` so its registrants are told."""
+        if formset.model is not Session:
+            return super().save_formset(request, form, formset, change)
+        moves = []
+        for inline_form in formset.forms:
+            instance = inline_form.instance
+            if instance.pk and inline_form.has_changed() and {"start", "end", "time_zone"} & set(inline_form.changed_data):
+                old = Session.objects.get(pk=instance.pk)
+                moves.append((instance.pk, instance.start, instance.end, instance.time_zone))
+                instance.start, instance.end, instance.time_zone = old.start, old.end, old.time_zone
+        formset.save()
+        for pk, start, end, zone in moves:
+            services.move_session(session=Session.objects.get(pk=pk), start=start, end=end, time_zone=zone)
+        for session in Session.objects.filter(event=form.instance):
+            services.fill_from_waiting_list(session=session)
+
+
+class RegistrationInline(admin.TabularInline):
+    model = Registration
+    extra = 0
+    fields = ["name", "email", "affiliation", "role", "status", "created_at", "mailing_list_opt_in"]
+    readonly_fields = fields
+    can_delete = False
+    ordering = ["status", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(Session)
+class SessionAdmin(ScopedToCoordinatorMixin, admin.ModelAdmin):
+    list_display = ["__str__", "status", "capacity", "confirmed", "waiting", "cancelled", "is_demo"]
+    list_filter = ["status", "is_demo", "event"]
+    readonly_fields = ["status", "sequence"]
+    inlines = [RegistrationInline]
+    actions = ["cancel_sessions", "export_registrations"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Session]:
+        return super().get_queryset(request).select_related("event").with_counts()
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name == "event":
+            kwargs["queryset"] = Event.objects.for_coordinator(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("confirmed"), ordering="confirmed_count")
+    def confirmed(self, obj: Session) -> int:
+        return obj.confirmed_count
+
+    @admin.display(description=_("waiting"), ordering="waiting_count")
+    def waiting(self, obj: Session) -> int:
+        return obj.waiting_count
+
+    @admin.display(description=_("cancelled"), ordering="cancelled_count")
+    def cancelled(self, obj: Session) -> str:
+        url = reverse("admin:events_registration_changelist") + f"?session__id__exact={obj.pk}"
+        return format_html('{} · <a href="{}">{}</a>', obj.cancelled_count, url, _("registrations"))
+
+    def save_model(self, request: HttpRequest, obj: Session, form, change: bool) -> None:
+        if change and {"start", "end", "time_zone"} & set(form.changed_data):
+            start, end, zone = obj.start, obj.end, obj.time_zone
+            old = Session.objects.get(pk=obj.pk)
+            obj.start, obj.end, obj.time_zone = old.start, old.end, old.time_zone
+            super().save_model(request, obj, form, change)
+            services.move_session(session=obj, start=start, end=end, time_zone=zone)
+        else:
+            super().save_model(request, obj, form, change)
+        services.fill_from_waiting_list(session=obj)
+
+    @admin.action(description=_("Cancel the selected sessions and tell their registrants"), permissions=["change"])
+    def cancel_sessions(self, request: HttpRequest, queryset: QuerySet[Session]) -> None:
+        count = 0
+        for session in queryset:
+            services.cancel_session(session=session)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d session cancelled.", "%(count)d sessions cancelled.", count) % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Export the registrations as CSV"), permissions=["view"])
+    def export_registrations(self, request: HttpRequest, queryset: QuerySet[Session]) -> HttpResponse:
+        return _registrations_csv(Registration.objects.filter(session__in=queryset), "registrations.csv")
+
+
+@admin.register(Registration)
+class RegistrationAdmin(ScopedToCoordinatorMixin, admin.ModelAdmin):
+    event_path = "session__event"
+    list_display = ["name", "email", "session", "status", "created_at", "mailing_list_opt_in"]
+    list_filter = ["status", "session__event", "session"]
+    search_fields = ["name", "email", "affiliation"]
+    readonly_fields = [f.name for f in Registration._meta.fields if f.name != "id"]
+    actions = ["export_csv", "cancel_selected", "resend_confirmation"]
+    list_select_related = ["session__event"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # people register themselves; the rules live in services.register
+
+    @admin.action(description=_("Export as CSV"), permissions=["view"])
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[Registration]) -> HttpResponse:
+        return _registrations_csv(queryset, "registrations.csv")
+
+    @admin.action(description=_("Cancel the selected registrations (promotes from the waiting list)"),
+                  permissions=["change"])
+    def cancel_selected(self, request: HttpRequest, queryset: QuerySet[Registration]) -> None:
+        for registration in queryset:
+            services.cancel_registration(registration=registration)
+        self.message_user(request, _("Registrations cancelled."), messages.SUCCESS)
+
+    @admin.action(description=_("Resend the confirmation (with the join link, if any)"), permissions=["change"])
+    def resend_confirmation(self, request: HttpRequest, queryset: QuerySet[Registration]) -> None:
+        for registration in queryset:
+            services.resend_confirmation(registration=registration)
+        self.message_user(request, _("Confirmations queued again."), messages.SUCCESS)

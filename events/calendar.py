@@ -1,0 +1,85 @@
+"""Calendar files (RFC 5545) built with the icalendar library.
+
+``session_invitation`` is the private file attached to a registrant's email (METHOD:REQUEST, or
+METHOD:CANCEL when the registration or session is cancelled); ``public_feed`` is the public
+``/events/calendar.ics``. Neither ever carries a meeting's join link: events knows nothing of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from icalendar import Calendar, vCalAddress, vText
+from icalendar import Event as ICalEvent
+
+from .models import Event, Registration, Session
+
+PRODID = "-//Citizen Science Network//Events//EN"
+
+
+def _organiser_address() -> str:
+    from email.utils import parseaddr
+
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or "network@localhost"
+
+
+def _vevent(session: Session, *, cancelled: bool = False) -> ICalEvent:
+    event: Event = session.event
+    item = ICalEvent()
+    item.add("uid", session.calendar_uid)
+    item.add("sequence", session.sequence)
+    item.add("dtstamp", timezone.now())
+    item.add("dtstart", session.local_start())
+    item.add("dtend", session.local_end())
+    item.add("summary", event.title)
+    if event.summary:
+        item.add("description", event.summary)
+    url = settings.SITE_URL + event.get_absolute_url()
+    item.add("url", url)
+    if event.venue:
+        item.add("location", event.venue)
+    elif event.mode == Event.Mode.ONLINE:
+        item.add("location", "Online")
+    is_cancelled = cancelled or session.status == Session.Status.CANCELLED or event.status == Event.Status.CANCELLED
+    item.add("status", "CANCELLED" if is_cancelled else "CONFIRMED")
+    return item
+
+
+def session_invitation(session: Session, *, registration: Registration, cancel: bool = False) -> str:
+    """The calendar file for one registrant: stable UID, the session's SEQUENCE, METHOD REQUEST
+    or CANCEL."""
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("method", "CANCEL" if cancel else "REQUEST")
+    item = _vevent(session, cancelled=cancel)
+    organiser = vCalAddress(f"mailto:{_organiser_address()}")
+    organiser.params["cn"] = vText(settings.SITE_NAME)
+    item.add("organizer", organiser)
+    attendee = vCalAddress(f"mailto:{registration.email}")
+    attendee.params["cn"] = vText(registration.name)
+    attendee.params["role"] = vText("REQ-PARTICIPANT")
+    attendee.params["partstat"] = vText("DECLINED" if cancel else "ACCEPTED")
+    item.add("attendee", attendee)
+    cal.add_component(item)
+    return cal.to_ical().decode()
+
+
+def public_feed(sessions: Iterable[Session]) -> str:
+    """The public calendar of published sessions (METHOD:PUBLISH, no personal data, no links
+    other than the event's public page)."""
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", settings.SITE_NAME)
+    cal.add("refresh-interval;value=duration", "PT6H")
+    for session in sessions:
+        cal.add_component(_vevent(session))
+    return cal.to_ical().decode()
+
+
+FEED_PAST_DAYS = timedelta(days=90)

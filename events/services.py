@@ -1,0 +1,375 @@
+"""Every write with rules in the registration engine.
+
+The capacity rule: ``register`` takes a row lock on the session (``_lock_session``), counts the
+confirmed registrations and only then inserts, all in one transaction, so parallel requests on
+PostgreSQL queue behind each other and never overbook. The one-active-registration-per-email
+rule is also a partial unique constraint in the database. Every email is written to the outbox
+inside the same transaction; signals from ``events.signals`` announce what happened.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+
+from portal.outbox import Attachment, queue_templated_email
+
+from . import calendar, signals
+from .models import Event, Registration, Session
+
+logger = logging.getLogger(__name__)
+
+# A repeated submit re-sends the confirmation, but not twice within this interval (a double
+# click or two tabs submitting at once give one email).
+RESEND_INTERVAL = timedelta(minutes=5)
+MANAGE_TOKEN_SALT = "events.manage-registration"
+
+
+class RegistrationError(Exception):
+    """Registration is not possible; ``message`` is shown to the visitor."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class RegistrationResult:
+    registration: Registration
+    created: bool
+
+    @property
+    def waitlisted(self) -> bool:
+        return self.registration.status == Registration.Status.WAITLISTED
+
+
+@dataclass(frozen=True)
+class EmailSection:
+    """A block another app adds to an email to one registrant (see
+    ``signals.registrant_email_sections``). ``html`` must already be escaped."""
+
+    text: str
+    html: SafeString
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def manage_token(registration: Registration) -> str:
+    return signing.dumps(str(registration.public_id), salt=MANAGE_TOKEN_SALT, compress=True)
+
+
+def registration_for_token(token: str) -> Registration | None:
+    """The registration a manage link points at, or None for a bad or tampered token."""
+    try:
+        public_id = signing.loads(token, salt=MANAGE_TOKEN_SALT)
+    except signing.BadSignature:
+        return None
+    return (
+        Registration.objects.select_related("session__event").filter(public_id=public_id).first()
+        if isinstance(public_id, str) and len(public_id) == 36
+        else None
+    )
+
+
+def registration_problem(session: Session, *, now: datetime | None = None) -> RegistrationError | None:
+    """Why nobody can register for ``session`` right now (capacity aside), or None."""
+    now = now or timezone.now()
+    if session.status == Session.Status.CANCELLED or session.event.status == Event.Status.CANCELLED:
+        return RegistrationError("cancelled", str(_("This session has been cancelled.")))
+    if session.event.status != Event.Status.PUBLISHED:
+        return RegistrationError("closed", str(_("Registration for this event is not open.")))
+    if session.start <= now:
+        return RegistrationError("past", str(_("This session has already started or taken place.")))
+    if session.registration_opens_at and session.registration_opens_at > now:
+        return RegistrationError("not_open", str(_("Registration for this session has not opened yet.")))
+    if session.registration_closes_at and session.registration_closes_at <= now:
+        return RegistrationError("closed", str(_("Registration for this session has closed.")))
+    return None
+
+
+def _lock_session(session_id: int) -> Session:
+    """Lock the session row until the transaction ends; parallel registrations wait here.
+    (The concurrency control test replaces this with a version that takes no lock.)"""
+    return Session.objects.select_for_update().select_related("event").get(pk=session_id)
+
+
+@transaction.atomic
+def register(
+    *,
+    session: Session,
+    name: str,
+    email: str,
+    affiliation: str = "",
+    role: str = "",
+    consent_text: str,
+    mailing_list_opt_in: bool = False,
+    language: str = "",
+) -> RegistrationResult:
+    """Register someone for a session: confirmed while seats are free, otherwise on the waiting
+    list (if the session has one). Locks the session row; writes the confirmation (with a
+    calendar file) or waiting-list email to the outbox. A repeated submit returns the existing
+    registration and re-sends its email (at most once per ``RESEND_INTERVAL``).
+
+    Raises ``RegistrationError`` for cancelled, past, not-yet-open, closed and full sessions.
+    """
+    email = normalise_email(email)
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    locked = _lock_session(session.pk)
+    if locked.status == Session.Status.CANCELLED or locked.event.status == Event.Status.CANCELLED:
+        raise registration_problem(locked)  # type: ignore[misc]
+    existing = locked.registrations.active().filter(email=email).first()
+    if existing is not None:
+        _resend_registration_email(existing, session=locked)
+        return RegistrationResult(registration=existing, created=False)
+    problem = registration_problem(locked)
+    if problem is not None:
+        raise problem
+    confirmed_count = locked.registrations.confirmed().count()
+    if confirmed_count < locked.capacity:
+        status = Registration.Status.CONFIRMED
+    elif locked.has_waiting_list:
+        status = Registration.Status.WAITLISTED
+    else:
+        raise RegistrationError("full", str(_("This session is full.")))
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            registration = Registration.objects.create(
+                session=locked,
+                name=name.strip(),
+                email=email,
+                affiliation=affiliation.strip(),
+                role=role.strip(),
+                consent_text=consent_text,
+                consent_given_at=now,
+                mailing_list_opt_in=mailing_list_opt_in,
+                language=language,
+                status=status,
+                confirmed_at=now if status == Registration.Status.CONFIRMED else None,
+            )
+    except IntegrityError:
+        # The same address inserted by a concurrent transaction (only possible when the lock was
+        # not taken): the constraint holds, the visitor gets the existing registration.
+        existing = locked.registrations.active().filter(email=email).first()
+        if existing is None:
+            raise
+        return RegistrationResult(registration=existing, created=False)
+    registration.session = locked
+    _send_registration_email(registration, session=locked)
+    if status == Registration.Status.CONFIRMED:
+        signals.registration_confirmed.send(sender=Registration, registration=registration)
+    if mailing_list_opt_in:
+        transaction.on_commit(
+            lambda: signals.registration_opt_in.send(
+                sender=Registration, email=email, language=language, registration=registration
+            )
+        )
+    return RegistrationResult(registration=registration, created=True)
+
+
+@transaction.atomic
+def cancel_registration(*, registration: Registration) -> Registration:
+    """Cancel a registration (idempotent), tell the person, and give a freed seat to the
+    waiting list in order. Locks the session row."""
+    session = _lock_session(registration.session_id)
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status == Registration.Status.CANCELLED:
+        return registration
+    was_confirmed = registration.status == Registration.Status.CONFIRMED
+    registration.status = Registration.Status.CANCELLED
+    registration.cancelled_at = timezone.now()
+    registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+    registration.session = session
+    _queue(
+        registration,
+        session=session,
+        template="events/registration_cancelled",
+        key=f"events:registration:{registration.pk}:cancelled",
+        ics_cancel=was_confirmed,
+        with_ics=was_confirmed,
+    )
+    signals.registration_cancelled.send(sender=Registration, registration=registration)
+    if was_confirmed:
+        _promote_waiting(session)
+    return registration
+
+
+@transaction.atomic
+def fill_from_waiting_list(*, session: Session) -> list[Registration]:
+    """Confirm people from the waiting list while seats are free (after a capacity increase)."""
+    return _promote_waiting(_lock_session(session.pk))
+
+
+def _promote_waiting(session: Session) -> list[Registration]:
+    """The caller holds the session lock. Promotes in order of registration and tells each."""
+    if session.status == Session.Status.CANCELLED or session.is_past:
+        return []
+    free = session.capacity - session.registrations.confirmed().count()
+    promoted: list[Registration] = []
+    if free <= 0:
+        return promoted
+    for registration in session.registrations.waiting().select_for_update()[:free]:
+        registration.status = Registration.Status.CONFIRMED
+        registration.confirmed_at = timezone.now()
+        registration.save(update_fields=["status", "confirmed_at", "updated_at"])
+        registration.session = session
+        _queue(
+            registration,
+            session=session,
+            template="events/registration_promoted",
+            key=f"events:registration:{registration.pk}:promoted",
+            purpose="promotion",
+        )
+        signals.registration_promoted.send(sender=Registration, registration=registration)
+        promoted.append(registration)
+    return promoted
+
+
+@transaction.atomic
+def move_session(*, session: Session, start: datetime, end: datetime, time_zone: str | None = None) -> Session:
+    """Move a session; raise its calendar SEQUENCE and tell every active registrant (with an
+    updated calendar file). No change, no emails."""
+    locked = _lock_session(session.pk)
+    time_zone = time_zone or locked.time_zone
+    if locked.start == start and locked.end == end and locked.time_zone == time_zone:
+        return locked
+    if end <= start:
+        raise ValueError("A session must end after it starts.")
+    old_start, old_end = locked.start, locked.end
+    locked.start, locked.end, locked.time_zone = start, end, time_zone
+    locked.sequence += 1
+    locked.save(update_fields=["start", "end", "time_zone", "sequence", "updated_at"])
+    for registration in locked.registrations.active():
+        registration.session = locked
+        _queue(
+            registration,
+            session=locked,
+            template="events/session_changed",
+            key=f"events:registration:{registration.pk}:session:{locked.sequence}",
+            purpose="session_changed",
+            extra={"old_start": old_start, "old_end": old_end},
+            with_ics=registration.status == Registration.Status.CONFIRMED,
+        )
+    signals.session_changed.send(sender=Session, session=locked, old_start=old_start, old_end=old_end)
+    return locked
+
+
+@transaction.atomic
+def cancel_session(*, session: Session) -> Session:
+    """Cancel a session and tell every active registrant (METHOD:CANCEL calendar file)."""
+    locked = _lock_session(session.pk)
+    if locked.status == Session.Status.CANCELLED:
+        return locked
+    locked.status = Session.Status.CANCELLED
+    locked.sequence += 1
+    locked.save(update_fields=["status", "sequence", "updated_at"])
+    for registration in locked.registrations.active():
+        registration.session = locked
+        _queue(
+            registration,
+            session=locked,
+            template="events/session_cancelled",
+            key=f"events:registration:{registration.pk}:session-cancelled",
+            ics_cancel=True,
+            with_ics=registration.status == Registration.Status.CONFIRMED,
+        )
+    signals.session_cancelled.send(sender=Session, session=locked)
+    return locked
+
+
+def resend_confirmation(*, registration: Registration) -> None:
+    """Send the registration's current email again (the admin's action); ignores the interval."""
+    with transaction.atomic():
+        session = _lock_session(registration.session_id)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        registration.session = session
+        if registration.status != Registration.Status.CANCELLED:
+            _send_registration_email(registration, session=session, resend=True)
+
+
+# ----------------------------------------------------------------------------------------
+# Emails
+# ----------------------------------------------------------------------------------------
+
+
+def _resend_registration_email(registration: Registration, *, session: Session) -> None:
+    """A repeated submit: send the email again unless it went out within ``RESEND_INTERVAL``."""
+    sent = registration.confirmation_sent_at
+    if sent and timezone.now() - sent < RESEND_INTERVAL:
+        return
+    registration.session = session
+    _send_registration_email(registration, session=session, resend=True)
+
+
+def _send_registration_email(registration: Registration, *, session: Session, resend: bool = False) -> None:
+    now = timezone.now()
+    confirmed = registration.status == Registration.Status.CONFIRMED
+    template = "events/registration_confirmed" if confirmed else "events/registration_waitlisted"
+    key = f"events:registration:{registration.pk}:{registration.status}"
+    if resend:
+        key += f":resend:{now.timestamp():.6f}"
+    _queue(registration, session=session, template=template, key=key, purpose="confirmation", with_ics=confirmed)
+    registration.confirmation_sent_at = now
+    registration.save(update_fields=["confirmation_sent_at"])
+
+
+def manage_url(registration: Registration) -> str:
+    with translation.override(registration.language or settings.LANGUAGE_CODE):
+        path = reverse("events:manage_registration", kwargs={"token": manage_token(registration)})
+    return settings.SITE_URL + path
+
+
+def email_sections(registration: Registration, *, purpose: str) -> list[EmailSection]:
+    responses = signals.registrant_email_sections.send(sender=Registration, registration=registration, purpose=purpose)
+    return [section for _receiver, section in responses if section]
+
+
+def _queue(
+    registration: Registration,
+    *,
+    session: Session,
+    template: str,
+    key: str,
+    purpose: str = "",
+    extra: dict | None = None,
+    with_ics: bool = True,
+    ics_cancel: bool = False,
+) -> None:
+    attachments = []
+    if with_ics:
+        attachments.append(
+            Attachment(
+                filename="invite.ics",
+                content=calendar.session_invitation(session, registration=registration, cancel=ics_cancel),
+                mimetype=f"text/calendar; method={'CANCEL' if ics_cancel else 'REQUEST'}",
+            )
+        )
+    context = {
+        "registration": registration,
+        "session": session,
+        "event": session.event,
+        "event_url": settings.SITE_URL + session.event.get_absolute_url(),
+        "manage_url": manage_url(registration),
+        "sections": email_sections(registration, purpose=purpose) if purpose else [],
+        **(extra or {}),
+    }
+    queue_templated_email(
+        to=registration.email,
+        template=template,
+        context=context,
+        language=registration.language,
+        attachments=attachments,
+        idempotency_key=key,
+    )

@@ -1,0 +1,27 @@
+"""What the registration engine announces. ``webinars`` (and later ``mailing``) listen; events
+itself knows nothing of online meetings or mailing lists.
+
+All but ``registration_opt_in`` are sent inside the transaction of the change, so a receiver
+that writes to the outbox writes in the same transaction. ``registration_opt_in`` is sent after
+commit.
+"""
+
+from django.dispatch import Signal
+
+# kwargs: registration. A new registration was confirmed (not sent for a repeated submit).
+registration_confirmed = Signal()
+# kwargs: registration. Moved from the waiting list to confirmed; the person has been told.
+registration_promoted = Signal()
+# kwargs: registration. The person cancelled, or a coordinator did.
+registration_cancelled = Signal()
+# kwargs: session, old_start, old_end. A session moved; its registrants have been told.
+session_changed = Signal()
+# kwargs: session. A session was cancelled; its registrants have been told.
+session_cancelled = Signal()
+# kwargs: email, language, registration. Sent after commit when someone ticked the
+# mailing-list box while registering.
+registration_opt_in = Signal()
+# kwargs: registration, purpose ("confirmation", "promotion", "session_changed", "reminder").
+# Receivers return an ``EmailSection`` (or None) to include in an email to one registrant:
+# this is how ``webinars`` puts the join link into the confirmation without events knowing it.
+registrant_email_sections = Signal()

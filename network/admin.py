@@ -1,0 +1,175 @@
+"""Admin for the network. Network coordinators (group "Network coordinators", or superusers)
+edit everything and moderate applications. A partner's coordinators see and edit only the
+partners they coordinate: every admin view of Partner goes through ``get_queryset``
+(changelist, change, history, delete, actions, search, autocomplete), and foreign-key choices to
+Partner elsewhere are narrowed the same way. They cannot publish, archive or change membership."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _, ngettext
+
+from . import services
+from .forms import PartnerAdminForm
+from .models import NetworkContact, Partner, ServiceModule, ServiceOffer, WorkingGroup, WorkingGroupOutput
+
+# Fields only network coordinators may change.
+MODERATION_FIELDS = (
+    "status", "is_network_partner", "needs_review", "review_reason", "coordinators", "slug",
+    "date_joined", "rejection_reason",
+)
+
+
+class CoordinatorScopedMixin:
+    """Narrow Partner foreign keys / many-to-many choices to the partners the user coordinates."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Partner:
+            kwargs["queryset"] = Partner.objects.for_coordinator(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.related_model is Partner and not services.is_network_coordinator(request.user):
+            kwargs["queryset"] = Partner.objects.for_coordinator(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class ServiceOfferInline(CoordinatorScopedMixin, admin.TabularInline):
+    model = ServiceOffer
+    extra = 0
+    fk_name = "partner"
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (emailed to the applicant)"), widget=forms.Textarea, max_length=3000)
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    form = PartnerAdminForm
+    list_display = ["name", "acronym", "kind", "partner_type", "status", "is_network_partner", "needs_review"]
+    list_filter = ["status", "is_network_partner", "needs_review", "kind", "partner_type"]
+    search_fields = ["name", "acronym", "search_text"]
+    prepopulated_fields = {"slug": ("name",)}
+    filter_horizontal = ["coordinators"]
+    inlines = [ServiceOfferInline]
+    actions = ["approve_applications", "reject_applications", "publish", "archive"]
+    list_select_related = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Partner]:
+        return super().get_queryset(request) & Partner.objects.for_coordinator(request.user)
+
+    def _is_network_coordinator(self, request: HttpRequest) -> bool:
+        return services.is_network_coordinator(request.user)
+
+    def _owns(self, request: HttpRequest, obj: Partner | None) -> bool:
+        return obj is None or self._is_network_coordinator(request) or obj.coordinators.filter(pk=request.user.pk).exists()
+
+    def has_view_permission(self, request: HttpRequest, obj: Partner | None = None) -> bool:
+        return super().has_view_permission(request, obj) and self._owns(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Partner | None = None) -> bool:
+        return super().has_change_permission(request, obj) and self._owns(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Partner | None = None) -> bool:
+        return self._is_network_coordinator(request) and super().has_delete_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._is_network_coordinator(request) and super().has_add_permission(request)
+
+    def has_moderate_permission(self, request: HttpRequest) -> bool:
+        return self._is_network_coordinator(request)
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return self.prepopulated_fields if self._is_network_coordinator(request) else {}
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Partner | None = None):
+        if self._is_network_coordinator(request):
+            return ["source", "created_at", "updated_at"]
+        return [*MODERATION_FIELDS, "source", "created_at", "updated_at"]
+
+    def get_list_filter(self, request):
+        return self.list_filter if self._is_network_coordinator(request) else []
+
+    @admin.action(description=_("Approve the selected applications"), permissions=["moderate"])
+    def approve_applications(self, request: HttpRequest, queryset: QuerySet[Partner]) -> None:
+        pending = queryset.filter(status=Partner.Status.PENDING)
+        count = 0
+        for partner in pending:
+            services.approve_application(partner=partner)
+            count += 1
+        self.message_user(request, ngettext("%(n)d application approved.", "%(n)d applications approved.", count) % {"n": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Reject the selected applications (with a reason)"), permissions=["moderate"])
+    def reject_applications(self, request: HttpRequest, queryset: QuerySet[Partner]) -> HttpResponse | None:
+        pending = queryset.filter(status=Partner.Status.PENDING)
+        form = RejectForm(request.POST if "reason" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            count = 0
+            for partner in pending:
+                services.reject_application(partner=partner, reason=form.cleaned_data["reason"])
+                count += 1
+            self.message_user(request, ngettext("%(n)d application rejected.", "%(n)d applications rejected.", count) % {"n": count}, messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Reject applications"),
+            "form": form,
+            "partners": pending,
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+        }
+        return TemplateResponse(request, "network/admin/reject_applications.html", context)
+
+    @admin.action(description=_("Publish the selected partners"), permissions=["moderate"])
+    def publish(self, request: HttpRequest, queryset: QuerySet[Partner]) -> None:
+        n = queryset.update(status=Partner.Status.PUBLISHED)
+        self.message_user(request, ngettext("%(n)d partner published.", "%(n)d partners published.", n) % {"n": n})
+
+    @admin.action(description=_("Archive the selected partners"), permissions=["moderate"])
+    def archive(self, request: HttpRequest, queryset: QuerySet[Partner]) -> None:
+        n = queryset.update(status=Partner.Status.ARCHIVED)
+        self.message_user(request, ngettext("%(n)d partner archived.", "%(n)d partners archived.", n) % {"n": n})
+
+
+class WorkingGroupOutputInline(admin.TabularInline):
+    model = WorkingGroupOutput
+    extra = 0
+
+
+@admin.register(WorkingGroup)
+class WorkingGroupAdmin(CoordinatorScopedMixin, admin.ModelAdmin):
+    list_display = ["name", "status"]
+    list_filter = ["status"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ("name",)}
+    filter_horizontal = ["lead_partners", "members"]
+    inlines = [WorkingGroupOutputInline]
+
+
+@admin.register(ServiceModule)
+class ServiceModuleAdmin(admin.ModelAdmin):
+    list_display = ["name", "order"]
+    list_editable = ["order"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(ServiceOffer)
+class ServiceOfferAdmin(CoordinatorScopedMixin, admin.ModelAdmin):
+    list_display = ["partner", "module", "status"]
+    list_filter = ["status", "module"]
+    search_fields = ["partner__name", "module__name"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ServiceOffer]:
+        return super().get_queryset(request).filter(partner__in=Partner.objects.for_coordinator(request.user))
+
+
+@admin.register(NetworkContact)
+class NetworkContactAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "address", "phone", "coordinator_name"]

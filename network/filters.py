@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import django_filters
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from .models import Partner, ServiceModule, WorkingGroup
+
+
+class PartnerFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_q")
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Partner.Kind.choices)
+    partner_type = django_filters.ChoiceFilter(label=_("Type"), choices=Partner.Type.choices)
+    role = django_filters.ChoiceFilter(label=_("Role"), choices=Partner.Role.choices, method="filter_role")
+    region = django_filters.ChoiceFilter(label=_("Region"), choices=[], method="filter_region")
+    working_group = django_filters.ModelChoiceFilter(
+        label=_("Working group"), queryset=WorkingGroup.objects.all(), field_name="working_groups",
+        to_field_name="slug",
+    )
+    module = django_filters.ModelChoiceFilter(
+        label=_("Service module"), queryset=ServiceModule.objects.all(), field_name="service_modules",
+        to_field_name="slug",
+    )
+
+    class Meta:
+        model = Partner
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        regions = (
+            Partner.objects.published().network_partners().exclude(region="")
+            .order_by("region").values_list("region", flat=True).distinct()
+        )
+        self.filters["region"].extra["choices"] = [(r, r) for r in regions]
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.search(value)
+
+    def filter_role(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # roles is a JSON list of fixed tokens; the quoted token is matched in its text form,
+        # which behaves the same on SQLite and PostgreSQL (JSON containment is PostgreSQL-only).
+        return queryset.filter(roles__icontains=f'"{value}"')
+
+    def filter_region(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(region=value)

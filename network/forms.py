@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from io import BytesIO
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import InMemoryUploadedFile
+from django.utils.translation import gettext_lazy as _
+
+from portal.forms import PublicForm
+
+from .models import Partner
+
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+LOGO_MAX_PIXELS = 4000 * 4000
+LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
+
+
+def reencode_logo(upload):
+    """Accept PNG/JPEG/WebP only (SVG and everything else refused), within size and pixel limits,
+    and return a freshly re-encoded copy (drops metadata and anything smuggled after the image)."""
+    from PIL import Image, UnidentifiedImageError
+
+    if upload.size > LOGO_MAX_BYTES:
+        raise ValidationError(_("The logo is larger than 2 MB."), code="too_large")
+    try:
+        Image.MAX_IMAGE_PIXELS = LOGO_MAX_PIXELS
+        with Image.open(upload) as image:
+            fmt = image.format
+            if fmt not in LOGO_FORMATS:
+                raise ValidationError(_("Upload a PNG, JPEG or WebP image."), code="format")
+            if image.width * image.height > LOGO_MAX_PIXELS:
+                raise ValidationError(_("The logo has too many pixels."), code="too_many_pixels")
+            image.load()
+            if fmt == "JPEG" and image.mode not in ("RGB", "L"):
+                image = image.convert("RGB")
+            out = BytesIO()
+            image.save(out, format=fmt)
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+        raise ValidationError(_("Upload a PNG, JPEG or WebP image."), code="format") from exc
+    name = (getattr(upload, "name", "logo") or "logo").rsplit(".", 1)[0][:80] + "." + fmt.lower()
+    size = out.tell()
+    out.seek(0)
+    return InMemoryUploadedFile(out, "logo", name, LOGO_FORMATS[fmt], size, None)
+
+
+class PartnerAdminForm(forms.ModelForm):
+    class Meta:
+        model = Partner
+        fields = "__all__"
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if logo and hasattr(logo, "content_type"):  # a new upload
+            return reencode_logo(logo)
+        return logo
+
+
+class JoinForm(PublicForm):
+    name = forms.CharField(label=_("Name of the organisation, or your name"), max_length=300)
+    acronym = forms.CharField(label=_("Acronym"), max_length=60, required=False)
+    kind = forms.ChoiceField(label=_("You are"), choices=Partner.Kind.choices, widget=forms.RadioSelect)
+    partner_type = forms.ChoiceField(label=_("Type"), choices=Partner.Type.choices)
+    roles = forms.MultipleChoiceField(
+        label=_("Roles in the network"), choices=Partner.Role.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000,
+        help_text=_("What you do and what you would bring to the network. Markdown is allowed."),
+    )
+    contact_name = forms.CharField(label=_("Contact person"), max_length=200)
+    email = forms.EmailField(label=_("Email"))
+    phone = forms.CharField(label=_("Phone"), max_length=60, required=False)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    city = forms.CharField(label=_("City"), max_length=120, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == Partner.Kind.INDIVIDUAL:
+            data["partner_type"] = Partner.Type.INDIVIDUAL
+        elif data.get("partner_type") == Partner.Type.INDIVIDUAL:
+            self.add_error("partner_type", _("Choose the type of your organisation."))
+        return data
+
+
+class ContactRequestForm(PublicForm):
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(label=_("Email"))
+    organisation = forms.CharField(label=_("Organisation"), max_length=300, required=False)
+    message = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)

@@ -1,0 +1,216 @@
+"""Writes with rules for the network: applications to join, moderation, requests routed by email,
+and the coordinator groups. Every email goes through the outbox inside the transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+from portal.outbox import queue_templated_email
+
+from .models import (
+    NETWORK_COORDINATORS_GROUP,
+    PARTNER_COORDINATORS_GROUP,
+    Partner,
+    ServiceModule,
+    WorkingGroup,
+    normalise_search_text,
+)
+
+# Apps whose every model permission the network coordinators hold.
+NETWORK_COORDINATOR_APPS = ("network", "events", "webinars", "mailing", "portal")
+# What a partner's coordinator may do: view/change their own partner and its offers; view events.
+PARTNER_COORDINATOR_PERMISSIONS = (
+    ("network", "view_partner"),
+    ("network", "change_partner"),
+    ("network", "view_serviceoffer"),
+    ("network", "change_serviceoffer"),
+    ("network", "add_serviceoffer"),
+    ("network", "view_servicemodule"),
+    ("network", "view_workinggroup"),
+    ("events", "view_event"),
+)
+
+
+def ensure_coordinator_groups(*, using: str = "default") -> None:
+    """Create or complete the two coordinator groups. Idempotent; run after every ``migrate``
+    (a ``post_migrate`` receiver in ``NetworkConfig.ready``), so production gets them too.
+    Only adds permissions: permissions an administrator added by hand are kept."""
+    perms = Permission.objects.using(using).select_related("content_type")
+    network_group, _ = Group.objects.using(using).get_or_create(name=NETWORK_COORDINATORS_GROUP)
+    wanted = list(perms.filter(content_type__app_label__in=NETWORK_COORDINATOR_APPS))
+    if wanted:
+        network_group.permissions.add(*wanted)
+    partner_group, _ = Group.objects.using(using).get_or_create(name=PARTNER_COORDINATORS_GROUP)
+    q = Q(pk__in=[])
+    for app_label, codename in PARTNER_COORDINATOR_PERMISSIONS:
+        q |= Q(content_type__app_label=app_label, codename=codename)
+    partner_perms = list(perms.filter(q))
+    if partner_perms:
+        partner_group.permissions.add(*partner_perms)
+
+
+def is_network_coordinator(user: Any) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and (user.is_superuser or user.groups.filter(name=NETWORK_COORDINATORS_GROUP).exists())
+    )
+
+
+def coordinator_emails() -> list[str]:
+    """``settings.NETWORK_COORDINATOR_EMAILS`` plus active users in the Network coordinators group."""
+    emails = [e for e in settings.NETWORK_COORDINATOR_EMAILS if e]
+    users = get_user_model().objects.filter(groups__name=NETWORK_COORDINATORS_GROUP, is_active=True).exclude(email="")
+    emails += list(users.values_list("email", flat=True))
+    seen: set[str] = set()
+    return [e for e in emails if not (e.lower() in seen or seen.add(e.lower()))]
+
+
+def unique_partner_slug(name: str) -> str:
+    base = (slugify(normalise_search_text(name)) or "partner")[:100].strip("-") or "partner"
+    slug, n = base, 2
+    while Partner.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def submit_application(
+    *,
+    name: str,
+    kind: str,
+    partner_type: str,
+    roles: list[str],
+    description: str,
+    contact_name: str,
+    email: str,
+    phone: str = "",
+    website: str = "",
+    city: str = "",
+    acronym: str = "",
+) -> Partner:
+    """Create a *pending* network partner; email the network coordinators and confirm to the applicant."""
+    partner = Partner.objects.create(
+        name=name,
+        acronym=acronym,
+        slug=unique_partner_slug(name),
+        kind=kind,
+        partner_type=partner_type,
+        roles=list(roles),
+        description=description,
+        contact_name=contact_name,
+        email=email,
+        phone=phone,
+        website=website,
+        city=city,
+        status=Partner.Status.PENDING,
+        is_network_partner=True,
+    )
+    context = {"partner": partner, "site_url": settings.SITE_URL}
+    for address in coordinator_emails():
+        queue_templated_email(
+            to=address,
+            template="network/application_received",
+            context=context,
+            idempotency_key=f"network:application:{partner.pk}:coordinator:{address.lower()}",
+        )
+    queue_templated_email(
+        to=email,
+        template="network/application_confirmation",
+        context=context,
+        idempotency_key=f"network:application:{partner.pk}:applicant",
+    )
+    return partner
+
+
+@transaction.atomic
+def approve_application(*, partner: Partner) -> Partner:
+    """Publish a pending partner and tell the applicant. Only for network coordinators (the admin checks)."""
+    partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    if partner.status != Partner.Status.PENDING:
+        return partner
+    partner.status = Partner.Status.PUBLISHED
+    partner.date_joined = partner.date_joined or timezone.localdate()
+    partner.rejection_reason = ""
+    partner.save(update_fields=["status", "date_joined", "rejection_reason", "updated_at"])
+    if partner.email:
+        queue_templated_email(
+            to=partner.email,
+            template="network/application_approved",
+            context={"partner": partner},
+            idempotency_key=f"network:application:{partner.pk}:approved",
+        )
+    return partner
+
+
+@transaction.atomic
+def reject_application(*, partner: Partner, reason: str) -> Partner:
+    """Archive a pending application and email the applicant the reason."""
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("A reason is required to reject an application.")
+    partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    if partner.status != Partner.Status.PENDING:
+        return partner
+    partner.status = Partner.Status.ARCHIVED
+    partner.rejection_reason = reason
+    partner.save(update_fields=["status", "rejection_reason", "updated_at"])
+    if partner.email:
+        queue_templated_email(
+            to=partner.email,
+            template="network/application_rejected",
+            context={"partner": partner, "reason": reason},
+            idempotency_key=f"network:application:{partner.pk}:rejected",
+        )
+    return partner
+
+
+@transaction.atomic
+def ask_to_join_working_group(
+    *, group: WorkingGroup, name: str, email: str, organisation: str = "", message: str = ""
+) -> int:
+    """Email the group's contact / lead partners' coordinators and the network coordinators.
+    Returns the number of messages queued. Stores nothing else."""
+    recipients: list[str] = []
+    if group.contact_email:
+        recipients.append(group.contact_email)
+    for lead in group.lead_partners.all():
+        if lead.email:
+            recipients.append(lead.email)
+        recipients += [u.email for u in lead.coordinators.all() if u.email]
+    recipients += coordinator_emails()
+    context = {"group": group, "name": name, "email": email, "organisation": organisation, "message": message}
+    sent = 0
+    for address in dict.fromkeys(r.lower() for r in recipients):
+        queue_templated_email(to=address, template="network/working_group_join_request", context=context, reply_to=email)
+        sent += 1
+    return sent
+
+
+@transaction.atomic
+def request_service(
+    *, module: ServiceModule, name: str, email: str, organisation: str = "", message: str = ""
+) -> int:
+    """Route a service request to the contacts of the institutions offering ``module`` (falling back
+    to the network coordinators when none offers it yet). Returns the number of messages queued."""
+    recipients: list[str] = []
+    for offer in module.service_offers.select_related("partner"):
+        if offer.contact_email:
+            recipients.append(offer.contact_email)
+        elif offer.partner.email:
+            recipients.append(offer.partner.email)
+    if not recipients:
+        recipients = coordinator_emails()
+    context = {"module": module, "name": name, "email": email, "organisation": organisation, "message": message}
+    sent = 0
+    for address in dict.fromkeys(r.lower() for r in recipients):
+        queue_templated_email(to=address, template="network/service_request", context=context, reply_to=email)
+        sent += 1
+    return sent

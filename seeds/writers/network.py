@@ -1,0 +1,140 @@
+"""Write the network's records from parsed seed documents: partners, the network contact,
+external organisations and the BESPOC service modules."""
+
+from __future__ import annotations
+
+from django.utils.text import slugify
+
+from network.models import NetworkContact, Partner, ServiceModule, normalise_search_text
+from seeds.parser import ParsedNewsItem, ParsedPartnersPage
+
+from .base import Report, upsert
+
+NETWORK_CONTACT_KEY = "network-contact"
+
+# BESPOC's modules known from public sources (shared seeds README: a KTU library report of a
+# BESPOC workshop, November 2023, speaks of nine modules and names these four). The other five
+# are unknown: coordinators add them in the admin (modules are data; this is only the seed).
+BESPOC_MODULES: tuple[tuple[str, str], ...] = (
+    ("Activity Portal", "A single place listing the university's citizen-science projects, activities and ways to take part."),
+    ("Community Builder", "Connects researchers with NGOs, community groups and participants, and keeps those partnerships going."),
+    ("Gateway to Society", "The liaison between researchers, stakeholders and the public: one point of contact for engagement with society."),
+    ("Citizen Science Communication", "Helps projects spread their results and report outcomes to participants and the public."),
+)
+BESPOC_TERM = "BESPOC"
+
+# Short names that are universities although they do not say so (public LibOCS facts).
+_KNOWN_UNIVERSITY_SHORT_NAMES = frozenset({"taltech"})
+
+
+def partner_source_key(key: str) -> str:
+    """The stable key of a partner imported from a partners page (the parser's ``key``)."""
+    return f"partner:{key}"
+
+
+def organisation_source_key(name: str) -> str:
+    """The stable key of an external organisation named in a news item. Later writers (webinars)
+    use it to find the organisers: ``Partner.objects.get(source_key=organisation_source_key(name))``."""
+    return f"organisation:{slugify(normalise_search_text(name))[:150]}"
+
+
+def _unique_slug(base: str, *, exclude_source_key: str | None = None) -> str:
+    base = (slugify(normalise_search_text(base)) or "partner")[:100].strip("-")
+    slug, n = base, 2
+    qs = Partner.objects.all()
+    if exclude_source_key:
+        qs = qs.exclude(source_key=exclude_source_key)
+    while qs.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def write_partners_page(parsed: ParsedPartnersPage, *, source: str, report: Report) -> None:
+    """One published network partner per parsed partner, and the network's contact block."""
+    for p in parsed.partners:
+        key = partner_source_key(p.key)[:200]
+        values = {
+            "name": p.name[:300],
+            "acronym": p.acronym[:60],
+            "kind": p.kind if p.kind in Partner.Kind.values else Partner.Kind.ORGANISATION,
+            "partner_type": p.partner_type if p.partner_type in Partner.Type.values else "",
+            "roles": [r for r in p.roles if r in Partner.Role.values],
+            "description": p.description,
+            "needs_review": p.needs_review,
+            "review_reason": p.review_reason[:300],
+            "is_network_partner": True,
+            "status": Partner.Status.PUBLISHED,
+        }
+        upsert(
+            Partner,
+            source_key=key,
+            source=source,
+            values=values,
+            report=report,
+            create_only={"slug": _unique_slug(p.key, exclude_source_key=key)},
+        )
+    if parsed.contact is not None:
+        c = parsed.contact
+        upsert(
+            NetworkContact,
+            source_key=NETWORK_CONTACT_KEY,
+            source=source,
+            values={
+                "organisation": c.organisation[:300],
+                "address": c.address[:300],
+                "phone": c.phone[:60],
+                "contact_person": c.contact_person[:200],
+                "coordinator_title": c.coordinator_title[:200],
+                "coordinator_name": c.coordinator_name[:200],
+                "coordinator_organisation": c.coordinator_organisation[:300],
+                "mailing_lists": list(c.mailing_lists),
+            },
+            report=report,
+        )
+
+
+def write_news_item_organisations(parsed: ParsedNewsItem, *, source: str, report: Report) -> None:
+    """The organisations a news item names become published *external* organisations (unless a
+    network partner of that name exists); a BESPOC footnote brings BESPOC's known modules."""
+    for name in parsed.organisations:
+        folded = normalise_search_text(name)
+        if not folded:
+            continue
+        existing = [
+            pk
+            for pk, pname, acronym in Partner.objects.network_partners().values_list("pk", "name", "acronym")
+            if folded in (normalise_search_text(pname), normalise_search_text(acronym))
+        ]
+        if existing:
+            report.notes.append(f"{name!r} is already a network partner; not added as an external organisation.")
+            continue
+        is_university = "universit" in folded or folded in _KNOWN_UNIVERSITY_SHORT_NAMES
+        key = organisation_source_key(name)
+        upsert(
+            Partner,
+            source_key=key,
+            source=source,
+            values={
+                "name": name[:300],
+                "kind": Partner.Kind.ORGANISATION,
+                "partner_type": Partner.Type.UNIVERSITY if is_university else "",
+                "is_network_partner": False,
+                "status": Partner.Status.PUBLISHED,
+            },
+            report=report,
+            create_only={"slug": _unique_slug(name, exclude_source_key=key)},
+        )
+    mentions_bespoc = BESPOC_TERM.casefold() in " ".join(
+        [parsed.footnote_term, parsed.footnote, parsed.body]
+    ).casefold()
+    if mentions_bespoc:
+        for order, (name, summary) in enumerate(BESPOC_MODULES, start=1):
+            slug = slugify(name)
+            upsert(
+                ServiceModule,
+                source_key=f"bespoc-module:{slug}",
+                source=source,
+                values={"name": name, "summary": summary, "order": order * 10},
+                report=report,
+                create_only={"slug": slug},
+            )

@@ -1,0 +1,81 @@
+"""Parallel registrations on PostgreSQL: the session lock holds capacity; without it (the control
+run) the same load overbooks, which proves the test can fail."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.core import mail
+from django.db import connection, connections
+
+from events import services
+from events.models import Registration, Session
+
+from .factories import SessionFactory
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks"),
+]
+
+THREADS = 50
+
+
+def _race(session_id: int, emails: list[str]) -> list[BaseException]:
+    barrier = threading.Barrier(len(emails))
+    errors: list[BaseException] = []
+
+    def worker(email: str) -> None:
+        try:
+            barrier.wait()
+            services.register(
+                session=Session(pk=session_id), name="Racer", email=email, consent_text="I agree.", language="en"
+            )
+        except BaseException as exc:  # noqa: BLE001 — collected and asserted below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(email,)) for email in emails]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
+def test_fifty_parallel_registrations_never_confirm_more_than_capacity(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    session = SessionFactory(capacity=10)
+    errors = _race(session.pk, [f"p{i}@example.org" for i in range(THREADS)])
+    assert errors == []
+    assert Registration.objects.filter(session=session, status="confirmed").count() == 10
+    assert Registration.objects.filter(session=session, status="waitlisted").count() == THREADS - 10
+
+
+def test_control_without_the_lock_overbooks(monkeypatch):
+    """The same race with ``_lock_session`` replaced by a plain read must overbook; if it does
+    not, the test above proves nothing."""
+    import time
+
+    def no_lock(session_id: int) -> Session:
+        session = Session.objects.select_related("event").get(pk=session_id)
+        time.sleep(0.05)  # widen the count-then-insert window like a slow request would
+        return session
+
+    monkeypatch.setattr(services, "_lock_session", no_lock)
+    session = SessionFactory(capacity=10)
+    _race(session.pk, [f"c{i}@example.org" for i in range(THREADS)])
+    assert Registration.objects.filter(session=session, status="confirmed").count() > 10
+
+
+def test_same_email_twice_at_once_gives_one_registration_and_one_confirmation():
+    session = SessionFactory(capacity=10)
+    mail.outbox = []
+    errors = _race(session.pk, ["same@example.org"] * 2)
+    assert errors == []
+    assert Registration.objects.filter(session=session).count() == 1
+    from portal.models import OutgoingEmail
+
+    assert OutgoingEmail.objects.filter(to="same@example.org").count() == 1

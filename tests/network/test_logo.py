@@ -1,0 +1,26 @@
+from io import BytesIO
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from network.forms import reencode_logo
+
+
+def _png() -> bytes:
+    out = BytesIO()
+    Image.new("RGB", (20, 10), "red").save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_png_is_reencoded():
+    result = reencode_logo(SimpleUploadedFile("logo.png", _png() + b"<script>trailing</script>", "image/png"))
+    data = result.read()
+    assert data.startswith(b"\x89PNG") and b"<script>" not in data
+
+
+@pytest.mark.parametrize("content", [b'<svg xmlns="http://www.w3.org/2000/svg"></svg>', b"GIF89a", b""])
+def test_non_raster_or_svg_refused(content):
+    with pytest.raises(ValidationError):
+        reencode_logo(SimpleUploadedFile("logo.svg", content, "image/svg+xml"))

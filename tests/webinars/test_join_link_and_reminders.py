@@ -1,0 +1,90 @@
+"""Join-link emails: in the confirmation, when a coordinator adds or changes the link, on
+promotion; reminders 24 h and 1 h before — once each, new after a move, never to cancelled."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from events import services as events_services
+from portal.models import OutgoingEmail
+from tests.events.factories import SECRET_URL, MeetingFactory, RegistrationFactory, SessionFactory, WebinarFactory
+from webinars import services
+
+pytestmark = pytest.mark.django_db
+
+
+def _reg(session, email, **kw):
+    return events_services.register(session=session, name="X", email=email, consent_text="ok", language="en", **kw)
+
+
+@pytest.fixture
+def session():
+    return SessionFactory(event=WebinarFactory().event, capacity=1)
+
+
+def test_confirmation_without_meeting_has_no_link_then_adding_it_sends_it_once(
+    session, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _reg(session, "a@example.org")
+        _reg(session, "waiting@example.org")
+    assert all(SECRET_URL not in m.body for m in mailoutbox)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_meeting(session=session, join_url=SECRET_URL, meeting_id="1", passcode="p")
+        services.set_meeting(session=session, join_url=SECRET_URL, meeting_id="1", passcode="p")  # unchanged
+    assert [m.to for m in mailoutbox] == [["a@example.org"]]  # not the waiting list
+    assert SECRET_URL in mailoutbox[0].body
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_meeting(session=session, join_url=SECRET_URL + "&new", meeting_id="1", passcode="p")
+    assert len(mailoutbox) == 2 and SECRET_URL + "&new" in mailoutbox[1].body
+
+
+def test_promotion_email_carries_the_link(session, mailoutbox, django_capture_on_commit_callbacks):
+    MeetingFactory(session=session)
+    first = _reg(session, "a@example.org").registration
+    _reg(session, "b@example.org")
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        events_services.cancel_registration(registration=first)
+    promoted = next(m for m in mailoutbox if m.to == ["b@example.org"])
+    cancelled = next(m for m in mailoutbox if m.to == ["a@example.org"])
+    assert SECRET_URL in promoted.body and SECRET_URL not in cancelled.body
+
+
+def test_reminders_are_sent_once_each_and_again_after_a_move(mailoutbox, django_capture_on_commit_callbacks):
+    start = timezone.now() + timedelta(days=3)
+    session = SessionFactory(event=WebinarFactory().event, start=start, end=start + timedelta(hours=1))
+    MeetingFactory(session=session)
+    confirmed = RegistrationFactory(session=session, confirmed_at=timezone.now() - timedelta(days=1))
+    RegistrationFactory(session=session, status="cancelled", email="gone@example.org")
+    RegistrationFactory(session=session, status="waitlisted", confirmed_at=None, email="wait@example.org")
+    assert services.send_due_reminders() == 0
+    with time_machine.travel(start - timedelta(hours=23)):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.send_due_reminders() == 1
+            assert services.send_due_reminders() == 0
+    with time_machine.travel(start - timedelta(minutes=50)):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.send_due_reminders() == 1
+            assert services.send_due_reminders() == 0
+    assert [m.to for m in mailoutbox] == [[confirmed.email]] * 2
+    assert all(SECRET_URL in m.body and "Europe/Ljubljana" in m.body for m in mailoutbox)
+    new_start = start + timedelta(days=7)
+    events_services.move_session(session=session, start=new_start, end=new_start + timedelta(hours=1))
+    with time_machine.travel(new_start - timedelta(hours=20)):
+        assert services.send_due_reminders() == 1
+    assert OutgoingEmail.objects.filter(purpose__startswith="webinars/reminder").count() == 3
+
+
+def test_reminders_skip_cancelled_sessions():
+    start = timezone.now() + timedelta(hours=10)
+    session = SessionFactory(event=WebinarFactory().event, start=start, end=start + timedelta(hours=1))
+    MeetingFactory(session=session)
+    RegistrationFactory(session=session, confirmed_at=timezone.now() - timedelta(days=1))
+    events_services.cancel_session(session=session)
+    assert services.send_due_reminders() == 0

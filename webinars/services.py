@@ -1,0 +1,137 @@
+"""Writes with rules for online sessions: setting a meeting's link, join-link emails, reminders.
+
+Every email goes to the outbox inside the transaction, with an idempotency key, so each message
+is written at most once: the join link once per registration and link version, each reminder
+once per registration and session start (a moved session gets new reminders).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
+
+from events.models import Event, Registration, Session
+from events.services import EmailSection, manage_url
+from portal.models import OutgoingEmail
+from portal.outbox import queue_templated_email
+
+from .models import Meeting
+
+REMINDERS: tuple[tuple[str, timedelta], ...] = (("24h", timedelta(hours=24)), ("1h", timedelta(hours=1)))
+# Someone who registered this recently has just received the link; no reminder yet.
+REMINDER_GRACE = timedelta(minutes=30)
+
+
+def meeting_for(session: Session) -> Meeting | None:
+    """The session's meeting if it has a join link."""
+    return Meeting.objects.filter(session_id=session.pk).exclude(join_url="").first()
+
+
+def join_link_section(meeting: Meeting, *, language: str) -> EmailSection:
+    """The join-link block that goes into emails to a confirmed registrant."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        text = render_to_string("emails/webinars/_join_link.txt", {"meeting": meeting})
+        html = render_to_string("emails/webinars/_join_link.html", {"meeting": meeting})
+    return EmailSection(text=text, html=mark_safe(html))  # noqa: S308 — rendered by an autoescaping template
+
+
+@transaction.atomic
+def set_meeting(*, session: Session, join_url: str, meeting_id: str = "", passcode: str = "") -> Meeting:
+    """Create or change a session's meeting. When the link is added or changed, every confirmed
+    registrant of an upcoming, scheduled session gets it by email (once per link version)."""
+    meeting, _created = Meeting.objects.select_for_update().get_or_create(session=session)
+    before = meeting.fingerprint if not _created else None
+    meeting.join_url, meeting.meeting_id, meeting.passcode = join_url.strip(), meeting_id.strip(), passcode.strip()
+    meeting.save()
+    if meeting.join_url and meeting.fingerprint != before:
+        _send_join_link(meeting, key_suffix=meeting.fingerprint)
+    return meeting
+
+
+@transaction.atomic
+def resend_join_link(*, session: Session) -> int:
+    """Send the join link again to every confirmed registrant (the admin's action)."""
+    meeting = meeting_for(session)
+    if meeting is None:
+        return 0
+    return _send_join_link(meeting, key_suffix=f"resend:{timezone.now().timestamp():.6f}")
+
+
+def _send_join_link(meeting: Meeting, *, key_suffix: str) -> int:
+    session = Session.objects.select_related("event").get(pk=meeting.session_id)
+    if session.status != Session.Status.SCHEDULED or session.end <= timezone.now():
+        return 0
+    count = 0
+    for registration in session.registrations.confirmed():
+        registration.session = session
+        queue_templated_email(
+            to=registration.email,
+            template="webinars/join_link",
+            context=_context(registration, session, meeting),
+            language=registration.language,
+            idempotency_key=f"webinars:join-link:{registration.pk}:{key_suffix}",
+        )
+        count += 1
+    return count
+
+
+def _context(registration: Registration, session: Session, meeting: Meeting) -> dict:
+    return {
+        "registration": registration,
+        "session": session,
+        "event": session.event,
+        "event_url": settings.SITE_URL + session.event.get_absolute_url(),
+        "manage_url": manage_url(registration),
+        "sections": [join_link_section(meeting, language=registration.language)],
+    }
+
+
+def reminder_key(kind: str, registration: Registration, session: Session) -> str:
+    return f"webinars:reminder:{kind}:{registration.pk}:{session.start.isoformat()}"
+
+
+def send_due_reminders(*, now: datetime | None = None) -> int:
+    """Queue the 24-hour and 1-hour reminders (with the join link) that are due. Run every few
+    minutes by Celery beat; safe to run any number of times: each reminder is keyed by
+    registration, kind and the session's start, so a moved session gets new reminders and no
+    one gets the same reminder twice. Never to cancelled or waitlisted registrations."""
+    now = now or timezone.now()
+    queued = 0
+    for kind, lead in REMINDERS:
+        shorter = [other for _k, other in REMINDERS if other < lead]
+        window_start = now + max(shorter) if shorter else now
+        sessions = (
+            Session.objects.filter(
+                status=Session.Status.SCHEDULED,
+                event__status=Event.Status.PUBLISHED,
+                start__gt=window_start,
+                start__lte=now + lead,
+                meeting__join_url__gt="",
+            )
+            .select_related("event", "meeting")
+        )
+        for session in sessions:
+            registrations = list(
+                session.registrations.confirmed().filter(confirmed_at__lte=now - REMINDER_GRACE)
+            )
+            keys = {reminder_key(kind, r, session): r for r in registrations}
+            already = set(OutgoingEmail.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
+            for key, registration in keys.items():
+                if key in already:
+                    continue
+                registration.session = session
+                with transaction.atomic():
+                    queue_templated_email(
+                        to=registration.email,
+                        template=f"webinars/reminder_{kind}",
+                        context=_context(registration, session, session.meeting),
+                        language=registration.language,
+                        idempotency_key=key,
+                    )
+                queued += 1
+    return queued
