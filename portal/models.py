@@ -90,6 +90,9 @@ class NewsItem(ImportedRecord):
     summary = models.TextField(_("summary"), blank=True)
     body = models.TextField(_("body (Markdown)"))
     is_published = models.BooleanField(_("published"), default=True)
+    related_event = models.ForeignKey(
+        "events.Event", null=True, blank=True, on_delete=models.SET_NULL, related_name="news_items"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

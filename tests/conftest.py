@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import translation
 
 PASSWORD = "correct horse battery staple 42"
 
@@ -33,7 +34,9 @@ def _test_storage_and_caches(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     cache.clear()
+    translation.activate(settings.LANGUAGE_CODE)  # no language left over from an earlier test
     yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

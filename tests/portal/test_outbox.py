@@ -165,7 +165,8 @@ def test_resend_requeues_and_sends_again(mailoutbox, django_capture_on_commit_ca
 
 
 def test_templated_email_renders_the_triplet_in_the_requested_language(tmp_path, settings):
-    settings.TEMPLATES[0]["DIRS"] = [tmp_path, *settings.TEMPLATES[0]["DIRS"]]
+    engine = {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}
+    settings.TEMPLATES = [engine]  # assigned, not mutated, so the template engines are rebuilt
     (tmp_path / "emails").mkdir()
     (tmp_path / "emails" / "hello.subject.txt").write_text("{% load i18n %}{% get_current_language as l %}Hi {{ name }} ({{ l }})\n")
     (tmp_path / "emails" / "hello.txt").write_text("Hello {{ name }}")

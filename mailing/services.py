@@ -1,0 +1,365 @@
+"""Every write to mailing lists: double opt-in, confirmation, approval, unsubscribing, and
+sending announcements in batches. Emails go through the outbox inside the same transaction."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from portal.markdown import render_markdown
+from portal.outbox import queue_templated_email
+
+from . import tokens
+from .models import Announcement, ConsentRecord, MailingList, Subscription, normalise_email
+
+logger = logging.getLogger(__name__)
+
+NETWORK_NEWS_SLUG = "network-news"
+PARTNERS_SLUG = "partners-information-exchange"
+COORDINATORS_GROUP = "Network coordinators"
+ANNOUNCEMENT_BATCH_SIZE = 200
+
+Status = Subscription.Status
+
+
+def absolute_url(name: str, *, language: str, **kwargs: Any) -> str:
+    """An absolute link for an email, under the recipient's language prefix."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return settings.SITE_URL + reverse(name, kwargs=kwargs or None)
+
+
+def list_headers(subscription: Subscription) -> dict[str, str]:
+    """RFC 2369 / RFC 8058 headers every message of a list carries."""
+    url = absolute_url(
+        "mailing:unsubscribe", language=settings.LANGUAGE_CODE, token=tokens.unsubscribe_token(subscription.pk)
+    )
+    host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
+    return {
+        "List-Unsubscribe": f"<{url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "List-Id": f"{subscription.mailing_list.name} <{subscription.mailing_list.slug}.{host}>",
+    }
+
+
+def list_links(subscription: Subscription) -> dict[str, str]:
+    language = subscription.language or settings.LANGUAGE_CODE
+    return {
+        "unsubscribe_url": absolute_url(
+            "mailing:unsubscribe", language=language, token=tokens.unsubscribe_token(subscription.pk)
+        ),
+        "manage_url": absolute_url("mailing:manage", language=language, token=tokens.manage_token(subscription.email)),
+    }
+
+
+@dataclass(frozen=True)
+class SubscriptionRequest:
+    """What ``request_subscription`` did, for tests and callers; never shown to the visitor."""
+
+    to_confirm: list[Subscription]
+    already: list[Subscription]
+
+
+@transaction.atomic
+def request_subscription(
+    *,
+    email: str,
+    lists: Iterable[MailingList],
+    consent_text: str,
+    consent_version: str,
+    source: str,
+    language: str = "",
+) -> SubscriptionRequest:
+    """Record consent and put the address on each list as pending, then email one confirmation
+    link for all of them. Lists the address is already on (active or awaiting approval) are not
+    touched; the email then says so and links to the manage page. The caller shows the same
+    page whatever happened, so the form never reveals who is subscribed."""
+    email = normalise_email(email)
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    now = timezone.now()
+    to_confirm: list[Subscription] = []
+    already: list[Subscription] = []
+    for mailing_list in lists:
+        ConsentRecord.objects.create(
+            email=email,
+            mailing_list=mailing_list,
+            consent_text=str(consent_text),
+            consent_version=consent_version,
+            source=source[:100],
+            language=language,
+            given_at=now,
+        )
+        subscription, _created = Subscription.objects.select_for_update().get_or_create(
+            mailing_list=mailing_list,
+            email=email,
+            defaults={"status": Status.PENDING, "language": language, "source": source[:100], "requested_at": now},
+        )
+        if subscription.status in (Status.ACTIVE, Status.AWAITING_APPROVAL):
+            already.append(subscription)
+            continue
+        subscription.status = Status.PENDING
+        subscription.language = language
+        subscription.source = source[:100]
+        subscription.requested_at = now
+        subscription.save(update_fields=["status", "language", "source", "requested_at"])
+        to_confirm.append(subscription)
+    if not to_confirm and not already:
+        return SubscriptionRequest(to_confirm=[], already=[])
+    context: dict[str, Any] = {
+        "to_confirm": [s.mailing_list for s in to_confirm],
+        "already": [s.mailing_list for s in already],
+        "manage_url": absolute_url("mailing:manage", language=language, token=tokens.manage_token(email)),
+        "expires_days": tokens.MAX_AGE[tokens.CONFIRM].days,
+    }
+    if to_confirm:
+        context["confirm_url"] = absolute_url(
+            "mailing:confirm", language=language, token=tokens.confirm_token([s.pk for s in to_confirm])
+        )
+    queue_templated_email(
+        to=email,
+        template="mailing/confirm_subscription",
+        context=context,
+        language=language,
+        purpose="mailing/confirm",
+    )
+    return SubscriptionRequest(to_confirm=to_confirm, already=already)
+
+
+def pending_for_token(*, token: str) -> list[Subscription]:
+    """The still-unconfirmed subscriptions a confirmation token names (raises InvalidToken)."""
+    ids = tokens.read_confirm_token(token)
+    return list(Subscription.objects.filter(pk__in=ids, status=Status.PENDING).select_related("mailing_list"))
+
+
+@transaction.atomic
+def confirm(*, token: str) -> list[Subscription]:
+    """Confirm the address: open lists become active, lists that need approval wait for a
+    coordinator (who is emailed). Raises ``tokens.InvalidToken``; a second use changes nothing."""
+    ids = tokens.read_confirm_token(token)
+    now = timezone.now()
+    confirmed = list(
+        Subscription.objects.select_for_update()
+        .filter(pk__in=ids, status=Status.PENDING)
+        .select_related("mailing_list")
+    )
+    for subscription in confirmed:
+        subscription.confirmed_at = now
+        if subscription.mailing_list.requires_approval:
+            subscription.status = Status.AWAITING_APPROVAL
+            _notify_coordinators(subscription)
+        else:
+            subscription.status = Status.ACTIVE
+            subscription.unsubscribed_at = None
+        subscription.save(update_fields=["status", "confirmed_at", "unsubscribed_at"])
+    return confirmed
+
+
+def coordinator_emails() -> list[str]:
+    users = get_user_model().objects.filter(groups__name=COORDINATORS_GROUP, is_active=True).exclude(email="")
+    return sorted({*settings.NETWORK_COORDINATOR_EMAILS, *users.values_list("email", flat=True)})
+
+
+def _notify_coordinators(subscription: Subscription) -> None:
+    for address in coordinator_emails():
+        queue_templated_email(
+            to=address,
+            template="mailing/approval_requested",
+            context={
+                "subscription": subscription,
+                "admin_url": settings.SITE_URL + reverse("admin:mailing_approvalrequest_changelist"),
+            },
+            language=settings.LANGUAGE_CODE,
+            purpose="mailing/approval_requested",
+            idempotency_key=f"approval-requested:{subscription.pk}:{subscription.confirmed_at:%Y%m%d%H%M%S%f}:{address}",
+        )
+
+
+@transaction.atomic
+def decide(*, subscription_ids: Iterable[int], approve: bool, by: Any = None) -> int:
+    """Approve or reject requests awaiting approval; approved people get a welcome email with the
+    list's unsubscribe headers. Returns how many requests were decided."""
+    now = timezone.now()
+    subscriptions = list(
+        Subscription.objects.select_for_update()
+        .filter(pk__in=list(subscription_ids), status=Status.AWAITING_APPROVAL)
+        .select_related("mailing_list")
+    )
+    for subscription in subscriptions:
+        subscription.status = Status.ACTIVE if approve else Status.REJECTED
+        subscription.decided_at = now
+        subscription.decided_by = by if getattr(by, "pk", None) else None
+        subscription.save(update_fields=["status", "decided_at", "decided_by"])
+        if approve:
+            queue_templated_email(
+                to=subscription.email,
+                template="mailing/approved",
+                context={"mailing_list": subscription.mailing_list, **list_links(subscription)},
+                language=subscription.language,
+                headers=list_headers(subscription),
+                purpose="mailing/approved",
+            )
+    return len(subscriptions)
+
+
+def subscription_for_unsubscribe_token(*, token: str) -> Subscription:
+    """Raises ``tokens.InvalidToken`` or ``Subscription.DoesNotExist``."""
+    return Subscription.objects.select_related("mailing_list").get(pk=tokens.read_unsubscribe_token(token))
+
+
+@transaction.atomic
+def unsubscribe(*, token: str) -> Subscription:
+    """One click: take the address off the list the token names, and cancel any announcement
+    to it still waiting in the outbox. Raises ``tokens.InvalidToken`` or ``Subscription.DoesNotExist``;
+    unsubscribing twice is harmless."""
+    subscription_id = tokens.read_unsubscribe_token(token)
+    subscription = Subscription.objects.select_for_update().select_related("mailing_list").get(pk=subscription_id)
+    _unsubscribe(subscription)
+    return subscription
+
+
+def _unsubscribe(subscription: Subscription) -> None:
+    from portal.models import OutgoingEmail
+
+    if subscription.status != Status.UNSUBSCRIBED:
+        subscription.status = Status.UNSUBSCRIBED
+        subscription.unsubscribed_at = timezone.now()
+        subscription.save(update_fields=["status", "unsubscribed_at"])
+    OutgoingEmail.objects.filter(
+        status=OutgoingEmail.Status.QUEUED,
+        idempotency_key__startswith="announcement:",
+        idempotency_key__endswith=f":{subscription.pk}",
+    ).update(status=OutgoingEmail.Status.CANCELLED)
+
+
+@transaction.atomic
+def update_subscriptions(
+    *, email: str, wanted: Iterable[MailingList], consent_text: str, consent_version: str, language: str = ""
+) -> SubscriptionRequest | None:
+    """The manage page: leave the lists not ticked, and request (double opt-in) the new ones ticked."""
+    email = normalise_email(email)
+    wanted_ids = {m.pk for m in wanted}
+    current = Subscription.objects.select_for_update().filter(email=email).select_related("mailing_list")
+    on = {s.mailing_list_id for s in current if s.status in (Status.ACTIVE, Status.AWAITING_APPROVAL, Status.PENDING)}
+    for subscription in current:
+        if subscription.mailing_list_id not in wanted_ids and subscription.mailing_list_id in on:
+            _unsubscribe(subscription)
+    new = [m for m in wanted if m.pk not in on]
+    if not new:
+        return None
+    return request_subscription(
+        email=email,
+        lists=new,
+        consent_text=consent_text,
+        consent_version=consent_version,
+        source="manage page",
+        language=language,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Announcements
+# ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def start_sending(*, announcement_id: int) -> bool:
+    """Mark a draft as sending and count its recipients. The caller queues the first batch
+    after commit. Returns False when it was already sending or sent."""
+    announcement = Announcement.objects.select_for_update().get(pk=announcement_id)
+    if announcement.status != Announcement.Status.DRAFT:
+        return False
+    announcement.status = Announcement.Status.SENDING
+    announcement.send_started_at = timezone.now()
+    announcement.total_recipients = announcement.mailing_list.subscriptions.active().count()
+    announcement.save(update_fields=["status", "send_started_at", "total_recipients"])
+    return True
+
+
+def render_announcement(announcement: Announcement) -> dict[str, Any]:
+    return {
+        "announcement": announcement,
+        "mailing_list": announcement.mailing_list,
+        "body_html": render_markdown(announcement.body),
+    }
+
+
+@transaction.atomic
+def send_announcement_batch(*, announcement_id: int, batch_size: int | None = None) -> bool:
+    """Write the next batch of an announcement's messages to the outbox, one per active
+    subscription after the cursor, and move the cursor. Locks the announcement row, so two
+    workers never run a batch of one announcement at once; a batch is all-or-nothing, and the
+    outbox idempotency key makes a re-run after a crash write nothing twice.
+
+    Returns True when more subscriptions remain (the task queues another batch)."""
+    announcement = (
+        Announcement.objects.select_for_update().select_related("mailing_list").filter(pk=announcement_id).first()
+    )
+    if announcement is None or announcement.status != Announcement.Status.SENDING:
+        return False
+    batch_size = batch_size or ANNOUNCEMENT_BATCH_SIZE
+    batch = list(
+        announcement.mailing_list.subscriptions.active()
+        .filter(pk__gt=announcement.cursor)
+        .select_related("mailing_list")
+        .order_by("pk")[:batch_size]
+    )
+    rendered = render_announcement(announcement)
+    for subscription in batch:
+        queue_templated_email(
+            to=subscription.email,
+            template="mailing/announcement",
+            context={**rendered, **list_links(subscription)},
+            language=subscription.language or settings.LANGUAGE_CODE,
+            headers=list_headers(subscription),
+            purpose="mailing/announcement",
+            idempotency_key=announcement.idempotency_key(subscription.pk),
+        )
+    now = timezone.now()
+    announcement.last_batch_at = now
+    if batch:
+        announcement.cursor = batch[-1].pk
+    more = len(batch) == batch_size
+    if not more:
+        announcement.status = Announcement.Status.SENT
+        announcement.finished_at = now
+    from portal.models import OutgoingEmail
+
+    announcement.queued_count = OutgoingEmail.objects.filter(
+        idempotency_key__startswith=announcement.idempotency_prefix
+    ).count()
+    announcement.total_recipients = max(announcement.total_recipients, announcement.queued_count)
+    announcement.save(
+        update_fields=["last_batch_at", "cursor", "status", "finished_at", "queued_count", "total_recipients"]
+    )
+    return more
+
+
+def stalled_announcement_ids(*, older_than_minutes: int = 10) -> list[int]:
+    """Announcements still sending whose last batch is older than it should be (a worker died,
+    or the broker lost the task): the periodic task queues their next batch again."""
+    from datetime import timedelta
+
+    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
+    sending = Announcement.objects.filter(status=Announcement.Status.SENDING)
+    stalled = sending.filter(last_batch_at__lt=cutoff) | sending.filter(
+        last_batch_at__isnull=True, send_started_at__lt=cutoff
+    )
+    return list(stalled.values_list("pk", flat=True))
+
+
+@transaction.atomic
+def purge_unconfirmed(*, older_than_days: int = 30) -> int:
+    """Forget addresses that never confirmed (their consent records stay as evidence)."""
+    from datetime import timedelta
+
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    return Subscription.objects.filter(
+        status=Status.PENDING, confirmed_at__isnull=True, requested_at__lt=cutoff
+    ).delete()[0]
