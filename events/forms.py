@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import PublicForm
+from portal.forms import KeyedModelChoiceField, PublicForm
 
 from .models import Session
 
@@ -19,7 +19,7 @@ CONSENT_TEXT = _(
 )
 
 
-class SessionChoiceField(forms.ModelChoiceField):
+class SessionChoiceField(KeyedModelChoiceField):
     def label_from_instance(self, obj: Session) -> str:
         start = obj.local_start()
         label = "{} – {} {} ({})".format(

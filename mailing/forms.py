@@ -5,12 +5,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import PublicForm
+from portal.forms import KeyedModelMultipleChoiceField, PublicForm
 
 from .models import CONSENT_TEXT, MailingList
 
 
-class ListChoiceField(forms.ModelMultipleChoiceField):
+class ListChoiceField(KeyedModelMultipleChoiceField):
     def label_from_instance(self, obj: MailingList) -> str:
         if obj.requires_approval:
             return _("%(name)s (a coordinator approves each request)") % {"name": obj.name}

@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
@@ -23,12 +24,13 @@ class AccessibleBoundField(forms.BoundField):
 
     def build_widget_attrs(self, attrs: dict[str, Any], widget: forms.Widget | None = None) -> dict[str, Any]:
         attrs = super().build_widget_attrs(attrs, widget)
-        described = [attrs["aria-describedby"]] if attrs.get("aria-describedby") else []
-        if self.help_text and not described:
+        described = attrs.get("aria-describedby", "").split()
+        if self.help_text and f"{self.auto_id}_helptext" not in described:
             described.append(f"{self.auto_id}_helptext")
         if self.errors:
             attrs["aria-invalid"] = "true"
-            described.insert(0, self.error_id)
+            if self.error_id not in described:
+                described.insert(0, self.error_id)
         if described:
             attrs["aria-describedby"] = " ".join(described)
         if self.field.required and not isinstance(widget or self.field.widget, forms.CheckboxSelectMultiple):
@@ -52,6 +54,38 @@ class HoneypotField(forms.CharField):
         if value:
             raise ValidationError(_("This form could not be sent. Please try again."), code="honeypot")
         return value
+
+
+_MAX_KEY = 2**63 - 1
+
+
+def _check_key(field: forms.ModelChoiceField, value: Any) -> None:
+    """A submitted integer key must fit a 64-bit column before it reaches the database: SQLite
+    raises OverflowError and PostgreSQL a DataError for larger numbers, which would be a 500."""
+    if value in field.empty_values or field.to_field_name:
+        return
+    if isinstance(field.queryset.model._meta.pk, (models.AutoField, models.BigAutoField, models.IntegerField)):
+        try:
+            number = int(str(value))
+        except ValueError:
+            return  # Django's own validation answers "Select a valid choice"
+        if not -_MAX_KEY <= number <= _MAX_KEY:
+            raise ValidationError(
+                field.error_messages["invalid_choice"], code="invalid_choice", params={"value": str(value)[:40]}
+            )
+
+
+class KeyedModelChoiceField(forms.ModelChoiceField):
+    def to_python(self, value: Any) -> Any:
+        _check_key(self, value)
+        return super().to_python(value)
+
+
+class KeyedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value: Any) -> Any:
+        for item in value if isinstance(value, (list, tuple)) else []:
+            _check_key(self, item)
+        return super()._check_values(value)
 
 
 class PublicFormMixin:
