@@ -15,6 +15,7 @@ os.environ.setdefault("DEBUG", "False")
 os.environ.setdefault("NETWORK_COORDINATOR_EMAILS", "coordinators@network.example")
 os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="portal-test-var-"))
 # Integration tests opt in to a real broker; the rest of the suite runs tasks eagerly.
-os.environ["PORTAL_TEST_REDIS_URL"] = os.environ.get("REDIS_URL", "")
+# (setdefault: xdist workers inherit the controller's environment, where REDIS_URL is already gone)
+os.environ.setdefault("PORTAL_TEST_REDIS_URL", os.environ.get("REDIS_URL", ""))
 os.environ.pop("REDIS_URL", None)
 os.environ.pop("EMAIL_URL", None)
