@@ -26,6 +26,18 @@ def redis_url() -> str:
     return os.environ.get("PORTAL_TEST_REDIS_URL", "")
 
 
+def point_celery_at(broker_url: str, **conf) -> None:
+    """Point this process's Celery app at another broker, dropping cached connections and
+    producers (both pools cache the broker they were made for)."""
+    from portal.celery import app
+
+    app.conf.update(broker_url=broker_url, **conf)
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -92,14 +104,12 @@ def celery_worker(services_required, smtp_sink) -> Iterator[str]:
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     old = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue")}
-    app.conf.update(broker_url=redis_url(), task_always_eager=False, task_default_queue=queue)
-    app._pool = None
+    point_celery_at(redis_url(), task_always_eager=False, task_default_queue=queue)
     try:
         _wait_until_ready(worker)
         yield queue
     finally:
-        app.conf.update(**old)
-        app._pool = None
+        point_celery_at(**old)
         worker.terminate()
         try:
             worker.wait(timeout=15)
