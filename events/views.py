@@ -6,7 +6,6 @@ registration pages only say "check your inbox".
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -16,9 +15,10 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.jsonld import to_json_ld
 from portal.ratelimit import limit_public_form
 
 from . import calendar, services
@@ -119,7 +119,7 @@ def registered(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "events/registered.html", {"event": event})
 
 
-def _json_ld(event: Event, sessions: list[Session]) -> str:
+def _json_ld(event: Event, sessions: list[Session]) -> SafeString:
     """schema.org Event data. The location of an online event is its public page, never a
     meeting link."""
     from django.conf import settings
@@ -159,7 +159,7 @@ def _json_ld(event: Event, sessions: list[Session]) -> str:
     performers = [{"@type": "Organization", "name": p.name} for p in event.presenters.all()]
     if performers:
         data["performer"] = performers
-    return mark_safe(json.dumps(data, ensure_ascii=False).replace("<", "\\u003c"))  # noqa: S308
+    return to_json_ld(data)
 
 
 @require_GET

@@ -1,16 +1,15 @@
 from __future__ import annotations
 
 import csv
-import json
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from portal.jsonld import to_json_ld
 from portal.ratelimit import limit_public_form
 
 from . import services
@@ -19,10 +18,6 @@ from .forms import ContactRequestForm, JoinForm
 from .models import Partner, ServiceModule, ServiceOffer, WorkingGroup
 
 PAGE_SIZE = 24
-
-
-def _ld_json(data: dict) -> SafeString:
-    return mark_safe(json.dumps(data, ensure_ascii=False).replace("<", "\\u003c"))
 
 
 def _public_partners():
@@ -48,10 +43,7 @@ def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
     partner = get_object_or_404(Partner.objects.published(), slug=slug)
     offers = ServiceOffer.objects.filter(partner=partner).select_related("module")
     groups = partner.working_groups.all()
-    try:
-        events = list(partner.organised_events.published().order_by("-id")[:20])
-    except AttributeError:  # events app without those QuerySet methods
-        events = []
+    events = list(partner.organised_events.published().order_by("-id")[:20])
     ld = {
         "@context": "https://schema.org",
         "@type": "Person" if partner.kind == Partner.Kind.INDIVIDUAL else "Organization",
@@ -72,7 +64,7 @@ def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "network/partner_detail.html",
-        {"partner": partner, "offers": offers, "groups": groups, "events": events, "ld_json": _ld_json(ld)},
+        {"partner": partner, "offers": offers, "groups": groups, "events": events, "ld_json": to_json_ld(ld)},
     )
 
 
