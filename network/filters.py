@@ -9,17 +9,19 @@ from .models import Partner, ServiceModule, WorkingGroup
 
 class PartnerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Partner.Kind.choices)
-    partner_type = django_filters.ChoiceFilter(label=_("Type"), choices=Partner.Type.choices)
-    role = django_filters.ChoiceFilter(label=_("Role"), choices=Partner.Role.choices, method="filter_role")
-    region = django_filters.ChoiceFilter(label=_("Region"), choices=[], method="filter_region")
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Partner.Kind.choices, empty_label=_("Any kind"))
+    partner_type = django_filters.ChoiceFilter(label=_("Type"), choices=Partner.Type.choices, empty_label=_("Any type"))
+    role = django_filters.ChoiceFilter(
+        label=_("Role"), choices=Partner.Role.choices, method="filter_role", empty_label=_("Any role")
+    )
+    region = django_filters.ChoiceFilter(label=_("Region"), choices=[], method="filter_region", empty_label=_("Any region"))
     working_group = django_filters.ModelChoiceFilter(
         label=_("Working group"), queryset=WorkingGroup.objects.all(), field_name="working_groups",
-        to_field_name="slug",
+        to_field_name="slug", empty_label=_("Any working group"),
     )
     module = django_filters.ModelChoiceFilter(
         label=_("Service module"), queryset=ServiceModule.objects.all(), field_name="service_modules",
-        to_field_name="slug",
+        to_field_name="slug", empty_label=_("Any service module"),
     )
 
     class Meta:

@@ -8,6 +8,8 @@ coordinator's choice is never overwritten.
 
 from __future__ import annotations
 
+import re
+
 from django.utils.text import slugify
 
 from events.models import Event
@@ -20,6 +22,23 @@ from .network import organisation_source_key
 from .news import escape_markdown, summary_of
 
 LANGUAGES = {"english": Event.Language.ENGLISH, "slovenian": Event.Language.SLOVENIAN, "slovene": Event.Language.SLOVENIAN}
+
+
+_INVITATION = re.compile(
+    r"^(?:an?\s+)?invitation\s+to\s+(?:participate\s+in|attend|join|take\s+part\s+in)\s+"
+    r"(?:an?\s+|the\s+)?(?:online\s+)?(?:webinars?|seminars?)(?:\s+series)?\s+(?:on|about)\s+(?P<topic>.+)$",
+    re.IGNORECASE,
+)
+
+
+def series_title(news_title: str) -> str:
+    """The webinar's own title from an invitation's headline: "Invitation to participate in a
+    webinar on promoting X" → "Promoting X". Any other headline is kept as it is."""
+    match = _INVITATION.match(news_title.strip())
+    if not match:
+        return news_title.strip()
+    topic = match["topic"].strip().rstrip(".")
+    return topic[0].upper() + topic[1:]
 
 
 def webinar_source_key(parsed: ParsedNewsItem) -> str:
@@ -69,7 +88,7 @@ def write_webinar(parsed: ParsedNewsItem, *, source: str, report: Report) -> Non
         source_key=key,
         source=source,
         values={
-            "title": parsed.title[:300],
+            "title": series_title(parsed.title)[:300],
             "kind": Event.Kind.WEBINAR,
             "summary": summary_of(parsed.body),
             "description": description,
@@ -80,7 +99,7 @@ def write_webinar(parsed: ParsedNewsItem, *, source: str, report: Report) -> Non
             "mode": Event.Mode.ONLINE,
             "status": Event.Status.PUBLISHED,
         },
-        create_only={"slug": _unique_slug(parsed.title, source_key=key)},
+        create_only={"slug": _unique_slug(series_title(parsed.title), source_key=key)},
         report=report,
     )
     organisations = _organisations(parsed)
