@@ -32,8 +32,6 @@ def point_celery_at(broker_url: str, **conf) -> None:
     from portal.celery import app
 
     app.conf.update(broker_url=broker_url, **conf)
-    if app._pool is not None:
-        app._pool.force_close_all()
     app._pool = None
     app.amqp._producer_pool = None
 
