@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _, ngettext
 
 from . import outbox
-from .models import NewsItem, OutgoingEmail
+from .models import NewsItem, OutgoingEmail, SecurityPolicy
 
 
 @admin.register(OutgoingEmail)
@@ -37,8 +37,22 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
 
 @admin.register(NewsItem)
 class NewsItemAdmin(admin.ModelAdmin):
-    list_display = ["title", "category", "published_on", "is_published"]
+    list_display = ["title", "category", "published_on", "is_published", "related_event"]
     list_filter = ["is_published", "category"]
+    autocomplete_fields = ["related_event"]
     search_fields = ["title", "body"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_on"
+
+
+@admin.register(SecurityPolicy)
+class SecurityPolicyAdmin(admin.ModelAdmin):
+    """One row; network coordinators (who hold every portal permission) switch it."""
+
+    list_display = ["__str__", "require_totp_for_staff", "updated_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and not SecurityPolicy.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: SecurityPolicy | None = None) -> bool:
+        return False

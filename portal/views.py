@@ -9,12 +9,18 @@ from django.core.cache import cache
 from django.db import OperationalError, InterfaceError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from . import services
+from .forms import AccessibilityFeedbackForm
 from .models import NewsItem
+from .ratelimit import limit_public_form
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -39,7 +45,7 @@ def news_list(request: HttpRequest) -> HttpResponse:
 
 
 def news_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    item = get_object_or_404(NewsItem.objects.published(), slug=slug)
+    item = get_object_or_404(NewsItem.objects.published().select_related("related_event"), slug=slug)
     return render(request, "portal/news_detail.html", {"item": item})
 
 
@@ -48,11 +54,27 @@ def about(request: HttpRequest) -> HttpResponse:
 
 
 def privacy(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/privacy.html", {})
+    """The privacy notice; its retention periods are the ones ``portal.privacy`` applies."""
+    retention = {
+        "registration_days": settings.RETENTION_REGISTRATION_DAYS,
+        "outbox_days": settings.RETENTION_OUTBOX_DAYS,
+        "unconfirmed_days": settings.RETENTION_UNCONFIRMED_DAYS,
+    }
+    return render(request, "portal/privacy.html", {"retention": retention})
 
 
+@limit_public_form(scope="accessibility-feedback", per_client="10/h", per_address="5/h", address_field="email")
 def accessibility(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/accessibility.html", {})
+    """The accessibility statement and its feedback form; feedback goes to the coordinators by email."""
+    form = AccessibilityFeedbackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.send_accessibility_feedback(
+            message=data["message"], email=data["email"], name=data["name"], page=data["page"]
+        )
+        messages.success(request, _("Thank you. Your feedback has been sent to the network's coordinators."))
+        return redirect(reverse("portal:accessibility") + "#feedback")
+    return render(request, "portal/accessibility.html", {"form": form})
 
 
 def _check_database() -> str:

@@ -70,3 +70,10 @@ def test_load_seeds_links_the_webinar_and_shows_on_news_pages(client):
     assert client.get(item.get_absolute_url()).status_code == 200
     root = ET.fromstring(client.get("/news/feed/").content)
     assert root.find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}title").text == item.title
+
+
+def test_news_item_links_to_its_webinar(client):
+    call_command("load_seeds", verbosity=0)
+    item = NewsItem.objects.select_related("related_event").get()
+    html = client.get(item.get_absolute_url()).content.decode()
+    assert f'href="{item.related_event.get_absolute_url()}"' in html
