@@ -19,7 +19,7 @@ install: $(STAMP) compilemessages
 # Compiled catalogues are built, never committed (Babel compiles Django's .po files without GNU gettext).
 compilemessages: $(STAMP)
 	@for po in $$(find locale -name '*.po' 2>/dev/null); do \
-		$(BIN)/pybabel compile --use-fuzzy -i $$po -o $${po%.po}.mo >/dev/null || exit 1; \
+		$(BIN)/pybabel compile -i $$po -o $${po%.po}.mo >/dev/null || exit 1; \
 	done
 
 # Extract strings into locale/sl (needs GNU gettext's xgettext; only translators run this).

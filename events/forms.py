@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils import formats
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import KeyedModelChoiceField, PublicForm
@@ -23,7 +24,8 @@ class SessionChoiceField(KeyedModelChoiceField):
     def label_from_instance(self, obj: Session) -> str:
         start = obj.local_start()
         label = "{} – {} {} ({})".format(
-            formats.date_format(start, "l, j F Y, H:i"),
+            # Translators: a Django date format (weekday, day, month, year, time) for session dates.
+            formats.date_format(start, gettext("l, j F Y, H:i")),
             formats.time_format(obj.local_end(), "H:i"),
             start.strftime("%Z"),
             obj.time_zone,

@@ -82,8 +82,8 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         try:
             services.unsubscribe(token=token)
         except (tokens.InvalidToken, Subscription.DoesNotExist):
-            return HttpResponse("Invalid or expired link.\n", status=400, content_type="text/plain; charset=utf-8")
-        return HttpResponse("Unsubscribed.\n", content_type="text/plain; charset=utf-8")
+            return HttpResponse(translation.gettext("Invalid or expired link.") + "\n", status=400, content_type="text/plain; charset=utf-8")
+        return HttpResponse(translation.gettext("Unsubscribed.") + "\n", content_type="text/plain; charset=utf-8")
     return _unsubscribe_page(request, token)
 
 

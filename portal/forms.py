@@ -120,3 +120,35 @@ class PublicForm(PublicFormMixin, forms.Form):
 
 class PublicModelForm(PublicFormMixin, forms.ModelForm):
     pass
+
+
+class AccessibilityFeedbackForm(PublicForm):
+    """Feedback on the accessibility statement page: a barrier someone met, sent to the coordinators."""
+
+    message = forms.CharField(
+        label=_("What did you find difficult or impossible to use?"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    page = forms.CharField(
+        label=_("Page or content concerned (optional)"),
+        max_length=500,
+        required=False,
+        help_text=_("The address of the page, or a description of the content."),
+    )
+    name = forms.CharField(
+        label=_("Your name (optional)"), max_length=200, required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        help_text=_("We use it only to answer you."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def clean_message(self) -> str:
+        message = self.cleaned_data["message"].strip()
+        if not message:
+            raise ValidationError(_("Please describe the problem."))
+        return message

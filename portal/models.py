@@ -120,3 +120,31 @@ class RateLimitCounter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["key", "window"], name="ratelimit_key_window_unique")]
+
+
+class SecurityPolicy(models.Model):
+    """Site-wide security switches a network coordinator sets in the admin (one row, pk 1).
+
+    ``require_totp_for_staff``: staff users without an authenticator app are sent to the TOTP
+    set-up page before they can use the admin (``portal.security.RequireSecondFactorMiddleware``)."""
+
+    require_totp_for_staff = models.BooleanField(
+        _("require a second factor for coordinators"),
+        default=False,
+        help_text=_(
+            "Coordinators without an authenticator app are asked to set one up before they can use the admin."
+        ),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("security policy")
+        verbose_name_plural = _("security policy")
+
+    def __str__(self) -> str:
+        return str(_("Security policy"))
+
+    @classmethod
+    def current(cls) -> SecurityPolicy:
+        """The one policy row (created with the defaults on first use)."""
+        return cls.objects.get_or_create(pk=1)[0]

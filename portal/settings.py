@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "django.contrib.syndication",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_filters",
     "csp",
     "portal",
@@ -135,6 +136,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After authentication: staff without a second factor go to the TOTP set-up page when a
+    # network coordinator requires one (portal.SecurityPolicy).
+    "portal.security.RequireSecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -280,6 +284,10 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/admin/"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# Optional second factor for coordinators (allauth.mfa): an authenticator app and recovery codes.
+# A network coordinator can make it compulsory for staff in the admin (portal.SecurityPolicy).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SITE_NAME
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -320,6 +328,12 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+
+# Retention of personal data (portal.privacy, run daily by Celery beat); the privacy notice
+# shows these numbers.
+RETENTION_REGISTRATION_DAYS = env_int("RETENTION_REGISTRATION_DAYS", 180, minimum=1)
+RETENTION_OUTBOX_DAYS = env_int("RETENTION_OUTBOX_DAYS", 90, minimum=1)
+RETENTION_UNCONFIRMED_DAYS = env_int("RETENTION_UNCONFIRMED_DAYS", 7, minimum=1)
 
 # Optional Zoom API credentials (the meeting links can also be entered by hand in the admin).
 ZOOM_ACCOUNT_ID = env_str("ZOOM_ACCOUNT_ID")

@@ -24,3 +24,11 @@ def purge_rate_limits() -> int:
     from .ratelimit import purge_expired
 
     return purge_expired()
+
+
+@shared_task
+def apply_retention() -> dict[str, int]:
+    """Anonymise, purge and delete personal data past its retention period (portal.privacy)."""
+    from .privacy import apply_retention as run
+
+    return run().as_dict()

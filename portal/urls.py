@@ -3,12 +3,13 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
+from django.utils.translation import gettext_lazy as _
 
-from . import views
+from . import media, views
+from .language import set_language
 
-admin.site.site_header = "Citizen Science Network"
-admin.site.site_title = "Citizen Science Network"
+admin.site.site_header = _("Citizen Science Network")
+admin.site.site_title = _("Citizen Science Network")
 # The admin login goes through allauth (rate limits, and optional second factor).
 admin.site.login = secure_admin_login(admin.site.login)
 
@@ -31,7 +32,5 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded logos, only as images and with safe headers (see portal.media).
+urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", media.serve_media, name="media")]

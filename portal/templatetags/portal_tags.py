@@ -10,3 +10,11 @@ register = template.Library()
 def markdown_filter(text: str) -> SafeString:
     """``{{ partner.description|markdown }}``: Markdown rendered and sanitised with nh3."""
     return render_markdown(text)
+
+
+@register.filter(name="web_url")
+def web_url_filter(url: str) -> str:
+    """``{{ partner.website|web_url }}``: the URL if it is http(s), else "" — a stored
+    ``javascript:`` or ``data:`` value (imported, or written past the forms) is never a link."""
+    value = (url or "").strip()
+    return value if value.lower().startswith(("https://", "http://")) else ""

@@ -1,0 +1,24 @@
+"""Writes with rules for the site pages. Every email goes through the outbox in the transaction."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from .outbox import queue_templated_email
+
+
+@transaction.atomic
+def send_accessibility_feedback(*, message: str, email: str, name: str = "", page: str = "") -> int:
+    """Queue the feedback to every network coordinator address (``NETWORK_COORDINATOR_EMAILS``
+    and the Network coordinators group), with the sender as Reply-To. Stores nothing else.
+    Returns the number of messages queued."""
+    from network.services import coordinator_emails
+
+    context = {"message": message, "email": email, "name": name, "page": page}
+    recipients = coordinator_emails()
+    for address in recipients:
+        queue_templated_email(
+            to=address, template="portal/accessibility_feedback", context=context, reply_to=email,
+            purpose="portal/accessibility_feedback",
+        )
+    return len(recipients)
