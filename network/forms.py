@@ -47,7 +47,7 @@ def reencode_logo(upload):
 class PartnerAdminForm(forms.ModelForm):
     class Meta:
         model = Partner
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007 — the admin chooses the fields through its fieldsets
 
     def clean_logo(self):
         logo = self.cleaned_data.get("logo")

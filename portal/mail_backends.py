@@ -24,7 +24,7 @@ class ConsoleAndFileBackend(BaseEmailBackend):
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
             slug = re.sub(r"[^a-z0-9]+", "-", message.subject.lower()).strip("-")[:50] or "message"
             (folder / f"{stamp}-{slug}.eml").write_bytes(raw)
-            stream = getattr(sys, "stdout")
+            stream = sys.stdout
             stream.write(raw.decode("utf-8", errors="replace"))
             stream.write("\n" + "-" * 79 + "\n")
             stream.flush()

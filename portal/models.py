@@ -121,6 +121,9 @@ class RateLimitCounter(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["key", "window"], name="ratelimit_key_window_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.key[:12]}… × {self.count}"
+
 
 class SecurityPolicy(models.Model):
     """Site-wide security switches a network coordinator sets in the admin (one row, pk 1).

@@ -11,7 +11,7 @@ def deliver_email(self, email_id: int) -> str:
     try:
         return outbox.deliver(email_id=email_id)
     except outbox.TransientEmailError as exc:
-        raise self.retry(exc=exc, countdown=outbox.retry_delay(self.request.retries + 1).total_seconds())
+        raise self.retry(exc=exc, countdown=outbox.retry_delay(self.request.retries + 1).total_seconds()) from exc
 
 
 @shared_task

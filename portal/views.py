@@ -5,15 +5,15 @@ from __future__ import annotations
 import sys
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import OperationalError, InterfaceError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.core.paginator import Paginator
 from django.contrib import messages
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
