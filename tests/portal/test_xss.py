@@ -67,10 +67,16 @@ def active_content(html: str) -> list[str]:
     return parser.problems
 
 
+def fit(model, field: str, payload: str) -> str:
+    """The payload cut to the column's length (PostgreSQL enforces it; SQLite does not)."""
+    max_length = model._meta.get_field(field).max_length
+    return payload[:max_length] if max_length else payload
+
+
 # Each case stores the payload in one field and returns the public pages that show it.
 def partner_field(field: str) -> Callable[[str], list[str]]:
     def build(payload: str) -> list[str]:
-        partner = PartnerFactory(**{field: payload}, slug="xss-partner")
+        partner = PartnerFactory(**{field: fit(Partner, field, payload)}, slug="xss-partner")
         return [partner.get_absolute_url(), "/partners/", f"/partners/?q={field}"]
 
     return build
@@ -90,7 +96,7 @@ def service_module_fields(payload: str) -> list[str]:
 
 def event_field(field: str) -> Callable[[str], list[str]]:
     def build(payload: str) -> list[str]:
-        event = EventFactory(**{field: payload}, slug="xss-event", status=Event.Status.PUBLISHED)
+        event = EventFactory(**{field: fit(Event, field, payload)}, slug="xss-event", status=Event.Status.PUBLISHED)
         SessionFactory(event=event, start=timezone.now() + timedelta(days=3))
         return [event.get_absolute_url(), "/events/", "/"]
 

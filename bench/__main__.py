@@ -1,0 +1,347 @@
+"""``python -m bench`` (``make bench``): build the bench database, serve it with gunicorn, measure.
+
+Steps: (1) drop and create ``portal_bench`` on the local PostgreSQL, migrate, fill it
+(``bench.data``); (2) count SQL queries per page in-process; (3) serve with gunicorn (DEBUG off,
+``bench.settings``) and drive each page at 1, 8 and 32 connections (``bench.load``);
+(4) 500 concurrent registrations on 100 seats (``bench.registrations``); (5) 2,000 outbox
+messages through a real Celery worker to an SMTP sink, clean and with a SIGKILL mid-way
+(``bench.email``); (6) print one table and write it as JSON (and Markdown) under ``var/bench/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+DB_NAME = "portal_bench"
+DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+REDIS_URL = "redis://127.0.0.1:6379/5"  # this benchmark's own Redis database
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S', time.gmtime())}] {message}", flush=True)
+
+
+def recreate_database() -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DB_NAME}")
+
+
+def flush_redis() -> None:
+    import redis
+
+    redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).flushdb()
+
+
+def configure_env(var_dir: Path, site_port: int, web_queue: str) -> None:
+    os.environ.update({
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DEBUG": "False",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": f"{HOST},localhost,testserver",
+        "SITE_URL": f"http://{HOST}:{site_port}",
+        "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": REDIS_URL,
+        "VAR_DIR": str(var_dir),
+        "CELERY_TASK_DEFAULT_QUEUE": web_queue,
+        "LOG_LEVEL": "WARNING",
+    })
+
+
+def pages(ds: Any) -> list[tuple[str, str]]:
+    from bench.data import SEARCH_TERM, TWO_FILTERS
+
+    return [
+        ("ceiling", "/bench/ceiling/"),
+        ("home", "/"),
+        ("partners", "/partners/"),
+        ("partners ?q", f"/partners/?q={SEARCH_TERM}"),
+        ("partners 2 filters", f"/partners/?{TWO_FILTERS}"),
+        ("partner page", f"/partners/{ds.partner_slug}/"),
+        ("webinar page", f"/webinars/{ds.webinar_slug}/"),
+        ("calendar.ics", "/events/calendar.ics"),
+        ("api/partners", "/api/partners/"),
+    ]
+
+
+def count_queries(urls: list[tuple[str, str]]) -> dict[str, int]:
+    """SQL queries per page, in-process with the test client (second request: warm caches)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    counts = {}
+    for name, url in urls:
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code} in-process")
+        counts[name] = len(ctx.captured_queries)
+    return counts
+
+
+def start_gunicorn(port: int, workers: int, var_dir: Path, env: dict[str, str]) -> subprocess.Popen:
+    gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
+    exe = str(gunicorn) if gunicorn.exists() else shutil.which("gunicorn") or "gunicorn"
+    out = (var_dir / "gunicorn.log").open("w")
+    proc = subprocess.Popen(
+        [exe, "portal.wsgi:application", "--bind", f"{HOST}:{port}", "--workers", str(workers),
+         "--worker-class", "sync", "--backlog", "2048", "--timeout", "60", "--log-level", "warning"],
+        cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    from bench.load import get
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited; see {var_dir / 'gunicorn.log'}")
+        try:
+            if get(HOST, port, "/bench/ceiling/", timeout=2)[0] == 200:
+                return proc
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError("gunicorn did not answer within 60 s")
+
+
+def stop_process_group(proc: subprocess.Popen | None) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+
+
+def machine() -> dict[str, Any]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg = cursor.fetchone()[0]
+    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                  if line.startswith("MemTotal"))
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    import django
+    import gunicorn
+
+    return {
+        "nproc": os.cpu_count(), "cpu": cpu, "memory_gib": round(mem_kb / 1024 / 1024, 1),
+        "python": platform.python_version(), "postgresql": pg, "django": django.get_version(),
+        "gunicorn": gunicorn.__version__, "kernel": platform.release(),
+        "finished_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small data set, 2 s levels (for development)")
+    parser.add_argument("--seconds", type=float, help="seconds per load level (default 5, quick 2)")
+    parser.add_argument("--levels", default="1,8,32", help="concurrent connections per level")
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn workers")
+    parser.add_argument("--skip", default="", help="comma list of parts to skip: pages,registrations,email")
+    parser.add_argument("--emails", type=int, help="outbox messages per email run (default 2000, quick 300)")
+    parser.add_argument("--email-concurrency", type=int, default=2 * (os.cpu_count() or 1),
+                        help="pool processes of the one Celery worker")
+    args = parser.parse_args(argv)
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    seconds = args.seconds or (2.0 if args.quick else 5.0)
+    levels = [int(x) for x in args.levels.split(",")]
+    emails = args.emails or (300 if args.quick else 2000)
+    began = time.monotonic()
+
+    sys.path.insert(0, str(ROOT))
+    var_dir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    port = free_port()
+    web_queue = f"bench-web-{uuid.uuid4().hex[:8]}"
+    configure_env(var_dir, port, web_queue)
+
+    log(f"recreating database {DB_NAME}")
+    recreate_database()
+    flush_redis()
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    from bench import data, email, load, registrations, report
+
+    call_command("migrate", verbosity=0, interactive=False)
+    scale = data.QUICK if args.quick else data.FULL
+    t0 = time.monotonic()
+    ds = data.fill(scale)
+    log(f"filled in {time.monotonic() - t0:.1f} s: {ds.counts}")
+    call_command("collectstatic", verbosity=0, interactive=False)
+
+    urls = pages(ds)
+    queries = count_queries(urls)
+    log(f"queries per page: {queries}")
+    result: dict[str, Any] = {"quick": args.quick, "scale": ds.counts, "seconds_per_level": seconds,
+                              "gunicorn_workers": args.workers, "queries": queries, "pages": []}
+    from django.db import connections
+
+    connections.close_all()
+
+    server = None
+    try:
+        server = start_gunicorn(port, args.workers, var_dir, dict(os.environ))
+        if "pages" not in skip:
+            for name, url in urls:
+                for _ in range(10):  # warm-up: imports, template caches, connections
+                    load.get(HOST, port, url)
+                for conns in levels:
+                    row = load.run_level(HOST, port, url, connections=conns, seconds=seconds)
+                    row.update(page=name, url=url, queries=queries[name])
+                    result["pages"].append(row)
+                    log(f"{name:<20} c={conns:<3} {row['rps']:>8} req/s  p95 {row['p95_ms']} ms  errors {row['errors']}")
+        if "registrations" not in skip:
+            floor = load.burst(HOST, port, "/bench/ceiling/", count=500)
+            result["ceiling_burst"] = floor
+            log(f"ceiling, 500 at once: {floor}")
+            log("registrations: 500 concurrent attempts on 100 seats")
+            reg = registrations.run(HOST, port, slug=ds.registration_slug, session_id=ds.registration_session_id)
+            reg.update(registrations.outcome(ds.registration_session_id), capacity=data.REGISTRATION_CAPACITY)
+            result["registrations"] = reg
+            log(f"registrations: {reg}")
+            log("registrations: 500 attempts from 32 clients on another 100 seats")
+            paced = registrations.run(HOST, port, slug=ds.registration_slug, session_id=ds.paced_session_id,
+                                      concurrency=32, prefix="paced")
+            paced.update(registrations.outcome(ds.paced_session_id), capacity=data.REGISTRATION_CAPACITY)
+            result["registrations_paced"] = paced
+            log(f"registrations, 32 clients: {paced}")
+    finally:
+        stop_process_group(server)
+
+    if "email" not in skip:
+        from portal.celery import app
+
+        email_queue = f"bench-email-{uuid.uuid4().hex[:8]}"
+        app.conf.update(task_default_queue=email_queue, task_always_eager=False, broker_url=REDIS_URL)
+        app._pool = None
+        sink_port = free_port()
+        env = {**os.environ, "EMAIL_URL": f"smtp://{HOST}:{sink_port}", "CELERY_TASK_DEFAULT_QUEUE": email_queue}
+        log(f"email: {emails} messages, one worker (concurrency {args.email_concurrency})")
+        from portal.models import OutgoingEmail
+
+        # The registration phase's confirmations wait in the outbox (their queue has no worker);
+        # set them aside so that the sweep in the kill run re-queues only this benchmark's messages.
+        result["email_set_aside"] = OutgoingEmail.objects.filter(status=OutgoingEmail.Status.QUEUED).update(
+            status=OutgoingEmail.Status.CANCELLED
+        )
+        with email.Sink(sink_port) as sink:
+            result["email"] = email.run(env=env, queue=email_queue, sink=sink, log=var_dir / "celery.log",
+                                        count=emails, concurrency=args.email_concurrency)
+        log(f"email: {result['email']}")
+
+    flush_redis()
+    result["machine"] = machine()
+    result["total_seconds"] = round(time.monotonic() - began, 1)
+    text = render(result)
+    print()
+    print(text)
+    out = ROOT / "var" / "bench"
+    path = report.write_json(result, out)
+    (out / "latest.md").write_text(text + "\n", encoding="utf-8")
+    log(f"wrote {path} and {out / 'latest.md'} in {result['total_seconds']} s (logs in {var_dir})")
+    return 0
+
+
+def render(result: dict[str, Any]) -> str:
+    from bench.report import format_table
+
+    ceiling = {r["connections"]: r["rps"] for r in result["pages"] if r["page"] == "ceiling"}
+    rows = []
+    for r in result["pages"]:
+        share = f"{100 * r['rps'] / ceiling[r['connections']]:.0f} % of ceiling" if ceiling.get(r["connections"]) else ""
+        rows.append([r["page"], r["connections"], r["rps"], r["p50_ms"], r["p95_ms"], r["p99_ms"], r["errors"],
+                     r["queries"], share if r["page"] != "ceiling" else ""])
+    for key, label in (("registrations", "registrations, 500 at once"), ("registrations_paced", "registrations, 32 clients")):
+        reg = result.get(key)
+        if reg:
+            rows.append([label, reg["concurrency"], reg["registrations_per_s"], reg["p50_ms"], reg["p95_ms"],
+                         None, reg["errors"], None,
+                         f"{reg['confirmed']} confirmed, {reg['waitlisted']} waitlisted; {reg['capacity']} seats"])
+    floor = result.get("ceiling_burst")
+    if floor:
+        rows.append(["ceiling, 500 at once", floor["connections"], floor["rps"], floor["p50_ms"], floor["p95_ms"],
+                     floor["p99_ms"], floor["errors"], 0, "the floor for a burst of 500"])
+    mail = result.get("email")
+    if mail:
+        for key, label in (("clean", "email"), ("killed", "email, worker killed")):
+            m = mail[key]
+            rows.append([label, 1, m["messages_per_s"], None, None, None, m["lost"], None,
+                         f"{m['delivered']}/{result['email']['messages']} delivered, {m['duplicates']} duplicates, "
+                         f"{m['lost']} lost" + (f", {m['swept']} swept" if "swept" in m else "")])
+    headers = ["measure", "conns", "per s", "p50 ms", "p95 ms", "p99 ms", "errors/lost", "queries", "notes"]
+    table = format_table(headers, rows)
+    m = result.get("machine", {})
+    scale = result["scale"]
+    footer = (
+        f"\n\n{m.get('nproc')} cores ({m.get('cpu')}), {m.get('memory_gib')} GiB; Python {m.get('python')}, "
+        f"PostgreSQL {m.get('postgresql')}, Django {m.get('django')}, gunicorn {m.get('gunicorn')} "
+        f"({result['gunicorn_workers']} sync workers); {result['seconds_per_level']:g} s per level; "
+        f"data: {', '.join(f'{v:,} {k}' for k, v in scale.items())}; {m.get('finished_at')}"
+        + (" — QUICK MODE" if result["quick"] else "")
+    )
+    return table + footer + "\n\n" + "\n".join(targets(result))
+
+
+def targets(result: dict[str, Any]) -> list[str]:
+    lines = ["Targets:"]
+    at8 = {r["page"]: r for r in result["pages"] if r["connections"] == 8}
+    ceiling = at8.get("ceiling", {}).get("rps")
+    for page in ("partners", "partner page"):
+        r = at8.get(page)
+        if r and ceiling:
+            ok = r["rps"] >= ceiling / 2 and (r["p95_ms"] or 1e9) < 100
+            lines.append(f"- {page} at 8 connections: {r['rps']} req/s vs ceiling {ceiling} (need ≥ {ceiling / 2:.0f}), "
+                         f"p95 {r['p95_ms']} ms (need < 100): {'HOLDS' if ok else 'MISSED'}")
+    for key, label in (("registrations", "500 at once"), ("registrations_paced", "500 from 32 clients")):
+        reg = result.get(key)
+        if reg:
+            safe = reg["confirmed"] == reg["capacity"] and reg["errors"] == 0 \
+                and reg["confirmed"] + reg["waitlisted"] == reg["attempts"]
+            fast = (reg["p95_ms"] or 1e9) < 500
+            lines.append(f"- registrations, {label}: {reg['confirmed']} confirmed / {reg['capacity']} seats, "
+                         f"{reg['waitlisted']} waitlisted, {reg['errors']} errors: {'HOLDS' if safe else 'MISSED'}; "
+                         f"p95 {reg['p95_ms']} ms (need < 500): {'HOLDS' if fast else 'MISSED'}")
+    mail = result.get("email")
+    if mail:
+        c, k = mail["clean"], mail["killed"]
+        lines.append(f"- email: {c['messages_per_s']} messages/s (need ≥ 100): {'HOLDS' if c['messages_per_s'] >= 100 else 'MISSED'}")
+        lines.append(f"- email after a worker kill: {k['lost']} lost, {k['duplicates']} duplicates: "
+                     f"{'HOLDS' if k['lost'] == 0 else 'MISSED'}")
+    return lines
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,9 @@
+"""The portal's production settings plus the benchmark's URLconf (with the ceiling view).
+
+Rate limiting is off: the registration benchmark posts 500 times from one address.
+"""
+
+from portal.settings import *  # noqa: F403
+
+ROOT_URLCONF = "bench.urls"
+RATELIMIT_ENABLED = False

@@ -1,0 +1,56 @@
+"""The benchmark harness's pure pieces: percentiles, summaries and the printed table."""
+
+import math
+
+import pytest
+
+from bench.report import format_table, percentile, summarise
+
+
+def test_percentile_interpolates_between_closest_ranks():
+    samples = [4, 1, 3, 2]  # unsorted on purpose
+    assert percentile(samples, 0) == 1
+    assert percentile(samples, 100) == 4
+    assert percentile(samples, 50) == 2.5
+    assert percentile(list(range(1, 101)), 95) == pytest.approx(95.05)
+
+
+def test_percentile_of_one_sample_and_of_none():
+    assert percentile([7.0], 99) == 7.0
+    assert math.isnan(percentile([], 50))
+
+
+@pytest.mark.parametrize("p", [-1, 101])
+def test_percentile_rejects_out_of_range(p):
+    with pytest.raises(ValueError):
+        percentile([1, 2], p)
+
+
+def test_summarise_counts_only_successes_in_the_rate():
+    result = summarise([0.010, 0.020, 0.030, 0.040], errors=2, elapsed_s=2.0)
+    assert result["requests"] == 6
+    assert result["errors"] == 2
+    assert result["rps"] == 2.0
+    assert result["p50_ms"] == 25.0
+    assert result["p99_ms"] == pytest.approx(39.7)
+
+
+def test_summarise_without_samples_has_no_latency():
+    result = summarise([], errors=3, elapsed_s=1.0)
+    assert result["rps"] == 0
+    assert result["p95_ms"] is None
+
+
+def test_table_aligns_numbers_right_and_text_left():
+    table = format_table(["page", "req/s"], [["home", 12.5], ["partners", 1234.0], ["x", None]])
+    lines = table.splitlines()
+    assert lines[0] == "| page     |   req/s |"
+    assert lines[1] == "|----------|--------:|"
+    assert lines[2] == "| home     |    12.5 |"
+    assert lines[3] == "| partners | 1,234.0 |"
+    assert lines[4] == "| x        |       – |"
+
+
+def test_table_rejects_a_row_of_the_wrong_width():
+    with pytest.raises(ValueError):
+        format_table(["a", "b"], [[1]])
