@@ -14,6 +14,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.cache import bump_content_version
+
 from . import services
 from .forms import PartnerAdminForm
 from .models import NetworkContact, Partner, ServiceModule, ServiceOffer, WorkingGroup, WorkingGroupOutput
@@ -130,11 +132,13 @@ class PartnerAdmin(admin.ModelAdmin):
     @admin.action(description=_("Publish the selected partners"), permissions=["moderate"])
     def publish(self, request: HttpRequest, queryset: QuerySet[Partner]) -> None:
         n = queryset.update(status=Partner.Status.PUBLISHED)
+        bump_content_version()  # a queryset update sends no model signals
         self.message_user(request, ngettext("%(n)d partner published.", "%(n)d partners published.", n) % {"n": n})
 
     @admin.action(description=_("Archive the selected partners"), permissions=["moderate"])
     def archive(self, request: HttpRequest, queryset: QuerySet[Partner]) -> None:
         n = queryset.update(status=Partner.Status.ARCHIVED)
+        bump_content_version()
         self.message_user(request, ngettext("%(n)d partner archived.", "%(n)d partners archived.", n) % {"n": n})
 
 

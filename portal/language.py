@@ -1,25 +1,30 @@
-"""The language switcher's endpoint (``/i18n/setlang/``, the form in ``base.html``)."""
+"""The language switcher: a plain link to the same page in the other language.
+
+Languages live in the URL (English at ``/``, Slovenian under ``/sl/``), so switching is a link,
+not a form: it works without JavaScript, keeps the query string, can be bookmarked, and leaves
+public pages free of a CSRF token (so that they can be cached, see ``portal.cache``).
+"""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.urls import translate_url
 from django.utils import translation
-from django.views.i18n import set_language as django_set_language
 
 
-def set_language(request: HttpRequest) -> HttpResponse:
-    """Django's ``set_language``, with ``next`` resolved in the language of its own URL prefix.
-
-    Django finds the same page in the other language by resolving ``next`` in the *active*
-    language. On the un-prefixed ``/i18n/setlang/`` that is always the default (English), so a
-    visitor on ``/sl/partners/x/`` who chose English was sent back to the Slovenian page.
-    Activating the language named by ``next``'s prefix (``/sl/…``) first lets Django resolve it.
-    """
-    next_url = request.POST.get("next", request.GET.get("next")) or request.META.get("HTTP_REFERER") or ""
-    path_language = translation.get_language_from_path(urlsplit(next_url).path)
-    if not path_language:
-        return django_set_language(request)
-    with translation.override(path_language):
-        return django_set_language(request)
+def url_in_language(url: str, language: str) -> str:
+    """The same page in ``language``. URL patterns are resolved and reversed where they can be
+    (so translated paths would work); an unknown path (a 404 page) has its prefix swapped."""
+    translated = translate_url(url, language)
+    if translated != url or translation.get_language_from_path(urlsplit(url).path) == language:
+        return translated
+    parts = urlsplit(url)
+    path = parts.path
+    current = translation.get_language_from_path(path)
+    if current and current != settings.LANGUAGE_CODE:
+        path = path[len(current) + 1 :] or "/"
+    if language != settings.LANGUAGE_CODE:
+        path = f"/{language}{path}"
+    return urlunsplit(("", "", path, parts.query, ""))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import socket
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -152,6 +153,37 @@ def build_message(email: OutgoingEmail, connection: Any = None) -> EmailMultiAlt
     return message
 
 
+class ConnectionKeeper:
+    """One open SMTP connection per worker process, reused across messages.
+
+    Opening a connection (TCP, greeting, STARTTLS, login) costs more than sending a message;
+    a worker delivering a batch keeps it open. It is reopened after ``max_idle`` seconds (servers
+    drop idle clients) or after any failure, and whenever the email settings change."""
+
+    def __init__(self, max_idle: float = 30.0) -> None:
+        self.max_idle = max_idle
+        self._connection: Any = None
+        self._settings: tuple = ()
+        self._last_used = 0.0
+
+    def get(self) -> Any:
+        current = (settings.EMAIL_BACKEND, getattr(settings, "EMAIL_HOST", ""), getattr(settings, "EMAIL_PORT", 0))
+        if self._connection is None or current != self._settings or time.monotonic() - self._last_used > self.max_idle:
+            self.drop()
+            self._connection = get_connection()
+            self._settings = current
+        self._last_used = time.monotonic()
+        return self._connection
+
+    def drop(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.close()
+            except Exception:  # closing a broken connection may fail too; it is discarded anyway
+                logger.debug("Closing the SMTP connection failed", exc_info=True)
+        self._connection = None
+
+
 def _is_transient(exc: Exception) -> bool:
     if isinstance(exc, smtplib.SMTPResponseException):
         return 400 <= exc.smtp_code < 500
@@ -177,7 +209,11 @@ def deliver(*, email_id: int, connection: Any = None) -> str:
             return email.status if email else "missing"
         email.attempts += 1
         try:
-            build_message(email, connection=connection or get_connection()).send()
+            if connection is None:
+                connection = get_connection()  # opened and closed around this one message
+            elif getattr(connection, "connection", False) is None:
+                connection.open()  # an SMTP connection the caller keeps open across messages
+            build_message(email, connection=connection).send()
         except Exception as exc:
             email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             if _is_transient(exc) and email.attempts < MAX_ATTEMPTS:

@@ -28,6 +28,7 @@ from django.db.models.functions import Cast, Concat
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
+from .cache import bump_content_version
 from .models import OutgoingEmail
 
 ANONYMISED_DOMAIN = "invalid"  # RFC 2606: never deliverable
@@ -257,6 +258,7 @@ def erase_personal_data(*, email: str) -> ErasureResult:
     counts["admin history entries blanked"] = LogEntry.objects.filter(
         Q(object_repr__icontains=email) | Q(change_message__icontains=email)
     ).update(object_repr="[erased]", change_message="")
+    transaction.on_commit(bump_content_version)  # no cached page may still show the address
     return ErasureResult(counts=counts, remaining=find_address(email))
 
 

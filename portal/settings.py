@@ -186,7 +186,7 @@ REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
 CACHES: dict[str, dict] = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }

@@ -4,13 +4,17 @@ from celery import shared_task
 
 from . import outbox
 
+_smtp = outbox.ConnectionKeeper()
+
 
 @shared_task(bind=True, max_retries=outbox.MAX_ATTEMPTS, acks_late=True)
 def deliver_email(self, email_id: int) -> str:
-    """Send one outbox row; safe to run twice (a sent row is skipped)."""
+    """Send one outbox row; safe to run twice (a sent row is skipped). Reuses the worker
+    process's SMTP connection, and drops it after a failure."""
     try:
-        return outbox.deliver(email_id=email_id)
+        return outbox.deliver(email_id=email_id, connection=_smtp.get())
     except outbox.TransientEmailError as exc:
+        _smtp.drop()
         raise self.retry(exc=exc, countdown=outbox.retry_delay(self.request.retries + 1).total_seconds()) from exc
 
 

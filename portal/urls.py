@@ -6,7 +6,6 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from . import media, views
-from .language import set_language
 
 admin.site.site_header = _("Citizen Science Network")
 admin.site.site_title = _("Citizen Science Network")
@@ -18,7 +17,6 @@ handler500 = "portal.views.server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
-    path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]
 

@@ -18,11 +18,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from . import services
+from .cache import cached_public_page
 from .forms import AccessibilityFeedbackForm
 from .models import NewsItem
 from .ratelimit import limit_public_form
 
 
+@cached_public_page
 def home(request: HttpRequest) -> HttpResponse:
     """What the network is, what is next, the latest news: read through the apps' query methods."""
     from events.models import Session
@@ -39,20 +41,24 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", context)
 
 
+@cached_public_page
 def news_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(NewsItem.objects.published(), 20).get_page(request.GET.get("page"))
     return render(request, "portal/news_list.html", {"page": page})
 
 
+@cached_public_page
 def news_detail(request: HttpRequest, slug: str) -> HttpResponse:
     item = get_object_or_404(NewsItem.objects.published().select_related("related_event"), slug=slug)
     return render(request, "portal/news_detail.html", {"item": item})
 
 
+@cached_public_page
 def about(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/about.html", {})
 
 
+@cached_public_page
 def privacy(request: HttpRequest) -> HttpResponse:
     """The privacy notice; its retention periods are the ones ``portal.privacy`` applies."""
     retention = {

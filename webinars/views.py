@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from events.views import handle_registration
+from portal.cache import cached_public_page
 from portal.ratelimit import limit_public_form
 
 from .models import Webinar
@@ -27,6 +28,7 @@ def _get_public_webinar(slug: str) -> Webinar:
     )
 
 
+@cached_public_page
 @require_GET
 def webinar_list(request: HttpRequest) -> HttpResponse:
     webinars = Webinar.objects.published().with_listing_data()

@@ -18,3 +18,12 @@ def web_url_filter(url: str) -> str:
     ``javascript:`` or ``data:`` value (imported, or written past the forms) is never a link."""
     value = (url or "").strip()
     return value if value.lower().startswith(("https://", "http://")) else ""
+
+
+@register.simple_tag(takes_context=True)
+def url_in_language(context, language: str) -> str:
+    """``{% url_in_language "sl" %}``: the current page in another language."""
+    from portal.language import url_in_language as translate
+
+    request = context.get("request")
+    return translate(request.get_full_path() if request else "/", language)

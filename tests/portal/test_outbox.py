@@ -177,3 +177,48 @@ def test_templated_email_renders_the_triplet_in_the_requested_language(tmp_path,
     assert email.body_html == "<p>Hello Ana</p>"
     assert email.language == "sl"
     assert email.purpose == "hello"
+
+
+class CountingBackend(BaseEmailBackend):
+    """Stands in for the SMTP backend: counts how often a connection is opened."""
+
+    opened = 0
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.connection = None
+
+    def open(self):
+        if self.connection is None:
+            type(self).opened += 1
+            self.connection = object()
+            return True
+        return False
+
+    def close(self):
+        self.connection = None
+
+    def send_messages(self, messages):
+        return len(messages)
+
+
+def test_a_worker_reuses_one_smtp_connection_for_many_messages(settings):
+    settings.EMAIL_BACKEND = "tests.portal.test_outbox.CountingBackend"
+    CountingBackend.opened = 0
+    keeper = outbox.ConnectionKeeper()
+    emails = [queue(subject=f"Message {n}") for n in range(3)]
+    for email in emails:
+        assert outbox.deliver(email_id=email.pk, connection=keeper.get()) == OutgoingEmail.Status.SENT
+    assert CountingBackend.opened == 1
+    keeper.drop()  # after a failure the next message opens a fresh connection
+    assert outbox.deliver(email_id=queue().pk, connection=keeper.get()) == OutgoingEmail.Status.SENT
+    assert CountingBackend.opened == 2
+
+
+def test_an_idle_connection_is_reopened(settings):
+    settings.EMAIL_BACKEND = "tests.portal.test_outbox.CountingBackend"
+    keeper = outbox.ConnectionKeeper(max_idle=30)
+    first = keeper.get()
+    assert keeper.get() is first
+    keeper._last_used -= 60  # a minute without messages
+    assert keeper.get() is not first

@@ -26,10 +26,18 @@ def test_base_template_has_skip_link_navigation_and_footer_links(client):
     assert 'href="/privacy/"' in html and 'href="/accessibility/"' in html
 
 
-def test_language_switch_keeps_the_visitor_on_the_same_page(client):
-    response = client.post("/i18n/setlang/", {"language": "sl", "next": "/news/"})
-    assert response.status_code == 302
-    assert response["Location"] == "/sl/news/"
+def test_language_links_keep_the_visitor_on_the_same_page(client):
+    html = client.get("/news/").content.decode()
+    assert 'href="/sl/news/" lang="sl" hreflang="sl"' in html
+    html = client.get("/sl/news/").content.decode()
+    assert 'href="/news/" lang="en" hreflang="en"' in html
+
+
+def test_language_link_on_a_404_page_keeps_the_path():
+    from portal.language import url_in_language
+
+    assert url_in_language("/no-such-page/?a=1", "sl") == "/sl/no-such-page/?a=1"
+    assert url_in_language("/sl/no-such-page/", "en") == "/no-such-page/"
 
 
 def test_unknown_url_gets_the_sites_own_404_page(client):

@@ -1,0 +1,112 @@
+"""Public pages are cached for anonymous visitors, invalidated by any content change, never
+cached with a CSRF token or for logged-in users, and Redis being down never breaks a page."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache, caches
+
+from portal.cache import ResilientRedisCache, content_version
+from tests.network.factories import PartnerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def cached_page_keys() -> list[str]:
+    return [key for key in cache._cache if "portal:page:" in key]  # LocMemCache's own store
+
+
+def test_second_anonymous_visit_is_served_without_queries(client, django_assert_num_queries):
+    PartnerFactory(name="Kranj City Library")
+    first = client.get("/partners/")
+    assert first.status_code == 200
+    with django_assert_num_queries(0):
+        second = client.get("/partners/")
+    assert second.content == first.content
+    assert second["Content-Security-Policy"], "middleware still runs on cached pages"
+
+
+def test_any_change_shows_at_once(client):
+    partner = PartnerFactory(name="Kranj City Library")
+    assert "Kranj City Library" in client.get("/partners/").content.decode()
+    before = content_version()
+    partner.name = "Kranj Public Library"
+    partner.save()
+    assert content_version() != before
+    html = client.get("/partners/").content.decode()
+    assert "Kranj Public Library" in html and "Kranj City Library" not in html
+
+
+def test_each_language_and_query_is_its_own_page(client):
+    PartnerFactory(name="Kranj City Library")
+    english = client.get("/partners/?q=kranj").content.decode()
+    slovene = client.get("/sl/partners/?q=kranj").content.decode()
+    assert '<html lang="en">' in english and '<html lang="sl">' in slovene
+    assert len(cached_page_keys()) == 2
+
+
+def test_pages_with_a_form_token_are_not_cached(client):
+    response = client.get("/join/")
+    assert response.status_code == 200 and "csrfmiddlewaretoken" in response.content.decode()
+    assert cached_page_keys() == []
+
+
+def test_logged_in_coordinators_are_not_served_cached_pages(client, django_user_model):
+    client.get("/partners/")
+    user = django_user_model.objects.create_user(username="c", email="c@example.org", password="x" * 12)
+    client.force_login(user)
+    client.get("/partners/")
+    assert len(cached_page_keys()) == 1, "the logged-in visit neither read nor wrote the anonymous page"
+
+
+@pytest.fixture
+def redis_down(settings):
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "portal.cache.ResilientRedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        },
+    }
+    yield caches["default"]
+
+
+def test_resilient_cache_turns_an_outage_into_misses(redis_down):
+    assert isinstance(redis_down, ResilientRedisCache)
+    assert redis_down.get("anything") is None
+    assert redis_down.set("anything", 1) is None
+    assert redis_down.get_many(["a", "b"]) == {}
+    assert redis_down.add("x", 1) is False
+
+
+def test_pages_work_while_redis_is_down(client, redis_down):
+    PartnerFactory(name="Kranj City Library")
+    response = client.get("/partners/")
+    assert response.status_code == 200
+    assert "Kranj City Library" in response.content.decode()
+
+
+def test_erasing_personal_data_leaves_no_cached_copy(client, django_capture_on_commit_callbacks):
+    from portal import privacy
+
+    partner = PartnerFactory(name="Kranj City Library", email="ana.novak@example.org")
+    assert "ana.novak@example.org" in client.get(partner.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        privacy.erase_personal_data(email="ana.novak@example.org")
+    assert "ana.novak@example.org" not in client.get(partner.get_absolute_url()).content.decode()
+
+
+def test_publishing_in_the_admin_shows_at_once(client, rf):
+    from django.contrib.admin.sites import site
+
+    from network.admin import PartnerAdmin
+    from network.models import Partner
+
+    partner = PartnerFactory(name="Hidden Society", status=Partner.Status.PENDING)
+    assert "Hidden Society" not in client.get("/partners/").content.decode()
+    request = rf.post("/admin/")
+    model_admin = PartnerAdmin(Partner, site)
+    model_admin.message_user = lambda *args, **kwargs: None
+    model_admin.publish(request, Partner.objects.filter(pk=partner.pk))
+    assert "Hidden Society" in client.get("/partners/").content.decode()
