@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import socket
+import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -153,8 +154,9 @@ def build_message(email: OutgoingEmail, connection: Any = None) -> EmailMultiAlt
     return message
 
 
-class ConnectionKeeper:
-    """One open SMTP connection per worker process, reused across messages.
+class ConnectionKeeper(threading.local):
+    """One open SMTP connection per worker process (per thread, where tasks run eagerly in a
+    threaded web server), reused across messages.
 
     Opening a connection (TCP, greeting, STARTTLS, login) costs more than sending a message;
     a worker delivering a batch keeps it open. It is reopened after ``max_idle`` seconds (servers
