@@ -45,6 +45,11 @@ def reencode_logo(upload):
 
 
 class PartnerAdminForm(forms.ModelForm):
+    # Roles are stored as a JSON list; coordinators tick them rather than type JSON.
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), choices=Partner.Role.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
     class Meta:
         model = Partner
         fields = "__all__"  # noqa: DJ007 — the admin chooses the fields through its fieldsets

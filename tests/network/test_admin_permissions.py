@@ -119,7 +119,7 @@ def test_coordinator_edits_own_partner(client, coordinator_a, partner_a):
         f"/admin/network/partner/{partner_a.pk}/change/",
         {
             "name": "Alpha Library (edited)", "acronym": "", "kind": "organisation", "partner_type": "",
-            "roles": "[]", "description": "x", "website": "", "email": "", "phone": "", "address": "",
+            "roles": ["promoter"], "description": "x", "website": "", "email": "", "phone": "", "address": "",
             "city": "", "municipality": "", "region": "", "country": "SI", "contact_name": "",
             "service_offers-TOTAL_FORMS": "0", "service_offers-INITIAL_FORMS": "0",
         },
@@ -137,3 +137,29 @@ def test_offers_of_other_partners_hidden(client, coordinator_a, partner_a, partn
     assert client.get("/admin/network/serviceoffer/").context["cl"].result_count == 0
     offer = ServiceOffer.objects.get()
     assert client.get(f"/admin/network/serviceoffer/{offer.pk}/change/").status_code != 200
+
+
+def test_roles_are_ticked_not_typed_as_json():
+    from network.forms import PartnerAdminForm
+    from network.models import Partner
+
+    form = PartnerAdminForm()
+    assert 'type="checkbox"' in str(form["roles"])
+    partner = Partner(name="Example", slug="example", roles=["promoter"])
+    bound = PartnerAdminForm(instance=partner)
+    assert bound["roles"].value() == ["promoter"]
+
+
+def test_roles_ticked_in_the_admin_are_saved_as_a_list(client, coordinator_a, partner_a):
+    client.force_login(coordinator_a)
+    client.post(
+        f"/admin/network/partner/{partner_a.pk}/change/",
+        {
+            "name": partner_a.name, "acronym": "", "kind": "organisation", "partner_type": "",
+            "roles": ["organiser", "infrastructure"], "description": "x", "website": "", "email": "", "phone": "",
+            "address": "", "city": "", "municipality": "", "region": "", "country": "SI", "contact_name": "",
+            "service_offers-TOTAL_FORMS": "0", "service_offers-INITIAL_FORMS": "0",
+        },
+    )
+    partner_a.refresh_from_db()
+    assert partner_a.roles == ["organiser", "infrastructure"]
