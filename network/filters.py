@@ -9,7 +9,9 @@ from .models import Partner, ServiceModule, WorkingGroup
 
 class PartnerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Partner.Kind.choices, empty_label=_("Any kind"))
+    kind = django_filters.ChoiceFilter(
+        label=_("Organisation or individual"), choices=Partner.Kind.choices, empty_label=_("Both")
+    )
     partner_type = django_filters.ChoiceFilter(label=_("Type"), choices=Partner.Type.choices, empty_label=_("Any type"))
     role = django_filters.ChoiceFilter(
         label=_("Role"), choices=Partner.Role.choices, method="filter_role", empty_label=_("Any role")
