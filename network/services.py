@@ -11,9 +11,9 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.text import slugify
 
 from portal.outbox import queue_templated_email
+from portal.slugs import unique_slug
 
 from .models import (
     NETWORK_COORDINATORS_GROUP,
@@ -73,12 +73,16 @@ def coordinator_emails() -> list[str]:
     return [e for e in emails if not (e.lower() in seen or seen.add(e.lower()))]
 
 
+def _queue_to_each(recipients: list[str], *, template: str, context: dict[str, Any], reply_to: str) -> int:
+    """One message per distinct address (case-insensitive); returns how many were queued."""
+    addresses = list(dict.fromkeys(r.lower() for r in recipients if r))
+    for address in addresses:
+        queue_templated_email(to=address, template=template, context=context, reply_to=reply_to)
+    return len(addresses)
+
+
 def unique_partner_slug(name: str) -> str:
-    base = (slugify(normalise_search_text(name)) or "partner")[:100].strip("-") or "partner"
-    slug, n = base, 2
-    while Partner.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
+    return unique_slug(Partner.objects.all(), normalise_search_text(name), fallback="partner")
 
 
 @transaction.atomic
@@ -187,11 +191,7 @@ def ask_to_join_working_group(
         recipients += [u.email for u in lead.coordinators.all() if u.email]
     recipients += coordinator_emails()
     context = {"group": group, "name": name, "email": email, "organisation": organisation, "message": message}
-    sent = 0
-    for address in dict.fromkeys(r.lower() for r in recipients):
-        queue_templated_email(to=address, template="network/working_group_join_request", context=context, reply_to=email)
-        sent += 1
-    return sent
+    return _queue_to_each(recipients, template="network/working_group_join_request", context=context, reply_to=email)
 
 
 @transaction.atomic
@@ -209,8 +209,4 @@ def request_service(
     if not recipients:
         recipients = coordinator_emails()
     context = {"module": module, "name": name, "email": email, "organisation": organisation, "message": message}
-    sent = 0
-    for address in dict.fromkeys(r.lower() for r in recipients):
-        queue_templated_email(to=address, template="network/service_request", context=context, reply_to=email)
-        sent += 1
-    return sent
+    return _queue_to_each(recipients, template="network/service_request", context=context, reply_to=email)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils.text import slugify
 
 from network.models import NetworkContact, Partner, ServiceModule, normalise_search_text
+from portal.slugs import unique_slug
 from seeds.parser import ParsedNewsItem, ParsedPartnersPage
 
 from .base import Report, upsert
@@ -38,15 +39,9 @@ def organisation_source_key(name: str) -> str:
     return f"organisation:{slugify(normalise_search_text(name))[:150]}"
 
 
-def _unique_slug(base: str, *, exclude_source_key: str | None = None) -> str:
-    base = (slugify(normalise_search_text(base)) or "partner")[:100].strip("-")
-    slug, n = base, 2
-    qs = Partner.objects.all()
-    if exclude_source_key:
-        qs = qs.exclude(source_key=exclude_source_key)
-    while qs.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
+def _unique_slug(name: str, *, exclude_source_key: str) -> str:
+    taken = Partner.objects.exclude(source_key=exclude_source_key)
+    return unique_slug(taken, normalise_search_text(name), fallback="partner")
 
 
 def write_partners_page(parsed: ParsedPartnersPage, *, source: str, report: Report) -> None:

@@ -9,6 +9,7 @@ from django.apps import apps
 from django.utils.text import slugify
 
 from portal.models import NewsItem
+from portal.slugs import unique_slug
 from seeds.parser import ParsedNewsItem
 
 from .base import Report, upsert
@@ -65,14 +66,6 @@ def body_markdown(parsed: ParsedNewsItem) -> str:
     return "\n\n".join(parts)
 
 
-def _unique_slug(title: str, *, source_key: str) -> str:
-    base = slugify(title)[:110] or "news"
-    slug, n = base, 2
-    while NewsItem.objects.filter(slug=slug).exclude(source_key=source_key).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
 def _related_event(parsed: ParsedNewsItem, source: str):
     """The webinar event the webinar writer created from this document just before: found by
     its source key (``seeds.writers.webinars.webinar_source_key``), else by the same source file."""
@@ -102,6 +95,10 @@ def write_news_item(parsed: ParsedNewsItem, *, source: str, report: Report) -> N
             "is_published": True,
             "related_event": _related_event(parsed, source),
         },
-        create_only={"slug": _unique_slug(parsed.title, source_key=key)},
+        create_only={
+            "slug": unique_slug(
+                NewsItem.objects.exclude(source_key=key), parsed.title, fallback="news", max_length=110
+            )
+        },
         report=report,
     )

@@ -14,6 +14,7 @@ from django.utils.text import slugify
 
 from events.models import Event
 from network.models import Partner
+from portal.slugs import unique_slug
 from seeds.parser import ParsedNewsItem
 from webinars.models import Webinar
 
@@ -43,14 +44,6 @@ def series_title(news_title: str) -> str:
 
 def webinar_source_key(parsed: ParsedNewsItem) -> str:
     return f"webinar:{parsed.date.isoformat()}:{slugify(parsed.title)[:80]}"
-
-
-def _unique_slug(title: str, *, source_key: str) -> str:
-    base = slugify(title)[:110] or "webinar"
-    slug, n = base, 2
-    while Event.objects.filter(slug=slug).exclude(source_key=source_key).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
 
 
 def _sentence(text: str) -> str:
@@ -99,7 +92,11 @@ def write_webinar(parsed: ParsedNewsItem, *, source: str, report: Report) -> Non
             "mode": Event.Mode.ONLINE,
             "status": Event.Status.PUBLISHED,
         },
-        create_only={"slug": _unique_slug(series_title(parsed.title), source_key=key)},
+        create_only={
+            "slug": unique_slug(
+                Event.objects.exclude(source_key=key), series_title(parsed.title), fallback="webinar", max_length=110
+            )
+        },
         report=report,
     )
     organisations = _organisations(parsed)
