@@ -245,7 +245,12 @@ _AT_THE_RE = re.compile(r"^(?:At|In|Within)\s+the\s+(?P<name>[A-Z][^,]{2,150}?),
 _INTRO_CLAUSE_RE = re.compile(rf"^(?:{_INTRO_OPENERS})\b[^,]{{0,100}},\s+(?P<rest>.+)$", re.DOTALL)
 _LEADING_THE_RE = re.compile(r"^the\s+", re.IGNORECASE)
 _POSSESSIVE_JOIN_RE = re.compile(rf"{_APOS}s\s+(?=[A-Z])")
-_SELF_INTRO_RE = re.compile(r"^(?:[^,]{0,100},\s+)?our\s+organi[sz]ation\s+is\s+an?\b", re.IGNORECASE)
+# "Our organisation is a …", "We are a …": an unnamed partner introducing itself.
+_SELF_INTRO_RE = re.compile(
+    r"^(?:[^,]{0,100},\s+)?(?:our\s+(?:organi[sz]ation|association|society|group|institute|club)\s+is|we\s+are)"
+    r"\s+an?\b",
+    re.IGNORECASE,
+)
 # Case-sensitive: "SHE" may be an acronym, "She"/"she" is a person.
 _PERSON_SUBJECT_RE = re.compile(r"\b[Hh]e\b|\b[Ss]he\b")
 _PERSON_PRONOUN_RE = re.compile(r"\b[Hh](?:e|is|er|im|ers|imself|erself)\b|\b[Ss]he\b")
@@ -255,6 +260,11 @@ _PERSON_OPENING_RE = re.compile(r"^An?\s+(?P<phrase>.+)$", re.DOTALL)
 _PERSON_PHRASE_STOP_RE = re.compile(
     r",|\s+(?=(?:at|in|of|from|with|who|whose|based|working|specializing|specialising)\b)"
     r"|\s+(?=[a-z]+(?:ing|ed)\b)"
+)
+_SELF_DESCRIPTION_RE = re.compile(
+    r"^(?:we\s+are|our\s+(?:organi[sz]ation|association|society|group|institute|club)\s+is)\s+(?:an?\s+)"
+    r"(?P<phrase>[^,.;]{3,80}?)(?=\s+(?:founded|established|since|based)\b|[,.;]|$)",
+    re.IGNORECASE,
 )
 _PURPOSE_RE = re.compile(r"\bdedicated\s+to\s+(?:the\s+)?(?P<what>[a-z][a-z -]{2,60}?)(?=[,.;]|\s+and\b|$)")
 _FOCUS_RE = re.compile(
@@ -552,12 +562,12 @@ def _is_individual(paragraph: str) -> bool:
     """The paragraph speaks of a person: "he"/"she" in the first sentence (and not "we" or
     "its"), or a second sentence that opens with "He"/"She"/"His"/"Her"."""
     sentence = _first_sentence(paragraph)
-    if (
-        _PERSON_SUBJECT_RE.search(sentence)
-        and not _ORG_PRONOUN_RE.search(sentence)
-        and len(_PERSON_PRONOUN_RE.findall(paragraph)) >= 2
-    ):
-        return True
+    if _PERSON_SUBJECT_RE.search(sentence) and not _ORG_PRONOUN_RE.search(sentence):
+        # "A retired teacher from X, she has …": a person description and a personal pronoun
+        # are enough; otherwise ask for a second pronoun, so that a stray "he" in an
+        # organisation's sentence does not make it a person.
+        if _PERSON_OPENING_RE.match(sentence) or len(_PERSON_PRONOUN_RE.findall(paragraph)) >= 2:
+            return True
     following = paragraph[len(sentence) :].lstrip()
     return bool(_PERSON_OPENER_RE.match(following))
 
@@ -608,7 +618,10 @@ def _organisation_placeholder(paragraph: str) -> str:
     label = _self_label(sentence)
     purpose_match = _PURPOSE_RE.search(sentence)
     purpose = purpose_match.group("what").strip() if purpose_match else ""
-    if not purpose:
+    described = _SELF_DESCRIPTION_RE.match(sentence)
+    if not purpose and described:
+        head = described.group("phrase").strip()  # "We are a small volunteer group protecting trees"
+    elif not purpose:
         head = f"Unnamed {label}"
     elif len(purpose.split()) <= 3 and not set(purpose.split()) & _NAME_CONNECTORS:
         head = f"{purpose} {label}"

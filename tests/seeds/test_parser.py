@@ -561,3 +561,28 @@ def test_seed_files_are_copied_unchanged() -> None:
         pytest.skip("shared seeds folder not available")
     for name in (PARTNERS_FILE.name, NEWS_FILE.name):
         assert (SEEDS / name).read_bytes() == (shared / name).read_bytes()
+
+
+def test_person_with_a_single_pronoun_and_group_that_describes_itself() -> None:
+    text = (
+        "Members of the network are listed below.\n\n\n"
+        "Koper Central Library runs reading clubs and workshops.\n\n\n"
+        "A retired biology teacher from Celje, she has collected observations of amphibians for thirty years.\n\n\n"
+        "We are a small volunteer group protecting urban trees, founded in 2019. We organise tree walks.\n"
+    )
+    page = parse_partners_page(text)
+    assert [(p.name, p.kind, p.needs_review) for p in page.partners] == [
+        ("Koper Central Library", "organisation", False),
+        ("Retired biology teacher", "individual", True),
+        ("Small volunteer group protecting urban trees", "organisation", True),
+    ]
+
+
+def test_an_organisation_with_a_stray_he_is_not_a_person() -> None:
+    text = (
+        "Partners of the network.\n\n\n"
+        "Alpine Lakes Trust restores mountain lakes, as he who visits them will see.\n"
+    )
+    (partner,) = parse_partners_page(text).partners
+    assert partner.kind == "organisation"
+    assert partner.name == "Alpine Lakes Trust"
