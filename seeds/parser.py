@@ -313,7 +313,11 @@ def _library_with(*qualifiers: str) -> re.Pattern[str]:
 # so the more specific kinds come first. "ngo" is the fallback for organisations.
 _PARTNER_TYPE_RULES: tuple[tuple[str, re.Pattern[str] | None, re.Pattern[str] | None], ...] = (
     ("academic_library", _library_with("university", "faculty", "academic", "technical"), None),
-    ("public_library", _library_with("city", "public", "municipal", "regional", "town", "county"), None),
+    (
+        "public_library",
+        _library_with("city", "public", "municipal", "regional", "town", "county", "central"),
+        re.compile(r"\b(?:regional|public|general|municipal)\s+library\b", re.IGNORECASE),
+    ),
     ("special_library", _all_words("library"), None),
     (
         "public_body",

@@ -586,3 +586,14 @@ def test_an_organisation_with_a_stray_he_is_not_a_person() -> None:
     (partner,) = parse_partners_page(text).partners
     assert partner.kind == "organisation"
     assert partner.name == "Alpine Lakes Trust"
+
+
+def test_public_libraries_are_recognised_by_name_or_self_description() -> None:
+    text = (
+        "Partners of the network.\n\n\n"
+        "Koper Central Library runs reading clubs and workshops.\n\n\n"
+        "Valley Reading Room is the regional library of the lower valley.\n\n\n"
+        "Alpine Research Library collects mountain studies.\n"
+    )
+    types = [p.partner_type for p in parse_partners_page(text).partners]
+    assert types == ["public_library", "public_library", "special_library"]
