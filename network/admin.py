@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -132,13 +133,13 @@ class PartnerAdmin(admin.ModelAdmin):
     @admin.action(description=_("Publish the selected partners"), permissions=["moderate"])
     def publish(self, request: HttpRequest, queryset: QuerySet[Partner]) -> None:
         n = queryset.update(status=Partner.Status.PUBLISHED)
-        bump_content_version()  # a queryset update sends no model signals
+        transaction.on_commit(bump_content_version)  # a queryset update sends no model signals
         self.message_user(request, ngettext("%(n)d partner published.", "%(n)d partners published.", n) % {"n": n})
 
     @admin.action(description=_("Archive the selected partners"), permissions=["moderate"])
     def archive(self, request: HttpRequest, queryset: QuerySet[Partner]) -> None:
         n = queryset.update(status=Partner.Status.ARCHIVED)
-        bump_content_version()
+        transaction.on_commit(bump_content_version)
         self.message_user(request, ngettext("%(n)d partner archived.", "%(n)d partners archived.", n) % {"n": n})
 
 

@@ -11,9 +11,14 @@ NOT_CONTENT = {"portal.outgoingemail", "portal.ratelimitcounter"}
 def _invalidate_pages(sender: type, **kwargs: Any) -> None:
     label = getattr(getattr(sender, "_meta", None), "label_lower", "")
     if label.split(".")[0] in CONTENT_APPS and label not in NOT_CONTENT:
+        from django.db import transaction
+
         from .cache import bump_content_version
 
+        # Now, and again once the change is committed: a page rendered in between (from the
+        # old rows) would otherwise be stored under the new version.
         bump_content_version()
+        transaction.on_commit(bump_content_version)
 
 
 class PortalConfig(AppConfig):

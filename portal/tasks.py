@@ -15,6 +15,10 @@ def deliver_email(self, email_id: int) -> str:
         return outbox.deliver(email_id=email_id, connection=_smtp.get())
     except outbox.TransientEmailError as exc:
         _smtp.drop()
+        if self.request.is_eager:
+            # No broker to schedule a retry with (REDIS_URL unset): retrying at once would burn
+            # every attempt inside one request. The row stays queued for the next sweep.
+            return outbox.OutgoingEmail.Status.QUEUED
         raise self.retry(exc=exc, countdown=outbox.retry_delay(self.request.retries + 1).total_seconds()) from exc
 
 

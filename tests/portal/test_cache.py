@@ -97,7 +97,7 @@ def test_erasing_personal_data_leaves_no_cached_copy(client, django_capture_on_c
     assert "ana.novak@example.org" not in client.get(partner.get_absolute_url()).content.decode()
 
 
-def test_publishing_in_the_admin_shows_at_once(client, rf):
+def test_publishing_in_the_admin_shows_at_once(client, rf, django_capture_on_commit_callbacks):
     from django.contrib.admin.sites import site
 
     from network.admin import PartnerAdmin
@@ -108,5 +108,20 @@ def test_publishing_in_the_admin_shows_at_once(client, rf):
     request = rf.post("/admin/")
     model_admin = PartnerAdmin(Partner, site)
     model_admin.message_user = lambda *args, **kwargs: None
-    model_admin.publish(request, Partner.objects.filter(pk=partner.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        model_admin.publish(request, Partner.objects.filter(pk=partner.pk))
     assert "Hidden Society" in client.get("/partners/").content.decode()
+
+
+def test_a_page_rendered_before_the_commit_is_not_kept(client, django_capture_on_commit_callbacks):
+    """The version is raised again after commit, so a page rendered from the old rows between
+    the save and the commit is never served afterwards."""
+    partner = PartnerFactory(name="Kranj City Library")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        partner.name = "Kranj Public Library"
+        partner.save()
+    stale_version = content_version()
+    cache.set(f"portal:page:{stale_version}:x", "stale page")
+    for callback in callbacks:
+        callback()
+    assert content_version() != stale_version

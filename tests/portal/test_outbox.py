@@ -222,3 +222,29 @@ def test_an_idle_connection_is_reopened(settings):
     assert keeper.get() is first
     keeper._last_used -= 60  # a minute without messages
     assert keeper.get() is not first
+
+
+def test_without_a_broker_a_transient_failure_is_not_retried_inside_the_request(settings, mailoutbox):
+    settings.EMAIL_BACKEND = "tests.portal.test_outbox.TemporarilyDownBackend"
+    email = queue()
+    deliver_email.apply(args=[email.pk])  # eager, as when REDIS_URL is unset
+    email.refresh_from_db()
+    assert email.status == OutgoingEmail.Status.QUEUED
+    assert email.attempts == 1, "one attempt, not all of them at once"
+
+
+def test_sweep_command_sends_what_waits(mailoutbox):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    queue(subject="Waiting")
+    out = StringIO()
+    call_command("sweep_outbox", stdout=out)
+    assert "1 queued message" in out.getvalue()
+    assert [m.subject for m in mailoutbox] == ["Waiting"]
+
+
+class TemporarilyDownBackend(BaseEmailBackend):
+    def send_messages(self, messages):
+        raise smtplib.SMTPResponseException(421, b"Try again later")
