@@ -90,11 +90,12 @@ def queue_email(
 
 
 def render_email(template: str, context: dict[str, Any], *, language: str | None = None) -> tuple[str, str, str]:
-    """Render ``emails/<template>.subject.txt``, ``.txt`` and ``.html`` in the given language."""
+    """Render ``emails/<template>.subject.txt``, ``.txt`` and ``.html`` in the given language.
+    The subject and text part go through the "text" template engine, which does not escape HTML."""
     context = {"SITE_URL": settings.SITE_URL, "SITE_NAME": settings.SITE_NAME, **context}
     with translation.override(language or translation.get_language() or settings.LANGUAGE_CODE):
-        subject = render_to_string(f"emails/{template}.subject.txt", context).strip()
-        text = render_to_string(f"emails/{template}.txt", context)
+        subject = render_to_string(f"emails/{template}.subject.txt", context, using="text").strip()
+        text = render_to_string(f"emails/{template}.txt", context, using="text")
         html = render_to_string(f"emails/{template}.html", context)
     return subject, text, html
 

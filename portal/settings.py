@@ -159,7 +159,16 @@ TEMPLATES = [
                 "network.context_processors.network_contact",
             ],
         },
-    }
+    },
+    # Plain-text email parts and subjects: the same templates folder, without HTML escaping
+    # ("Smith & Co" must not arrive as "Smith &amp; Co"). Used explicitly by portal.outbox.
+    {
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 # Form templates (templates/forms/form.html) are looked up in the project's TEMPLATES.
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"

@@ -164,13 +164,21 @@ def test_resend_requeues_and_sends_again(mailoutbox, django_capture_on_commit_ca
     assert len(mailoutbox) == 2
 
 
-def test_templated_email_renders_the_triplet_in_the_requested_language(tmp_path, settings):
-    engine = {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}
-    settings.TEMPLATES = [engine]  # assigned, not mutated, so the template engines are rebuilt
-    (tmp_path / "emails").mkdir()
-    (tmp_path / "emails" / "hello.subject.txt").write_text("{% load i18n %}{% get_current_language as l %}Hi {{ name }} ({{ l }})\n")
-    (tmp_path / "emails" / "hello.txt").write_text("Hello {{ name }}")
-    (tmp_path / "emails" / "hello.html").write_text("<p>Hello {{ name }}</p>")
+@pytest.fixture
+def email_templates(tmp_path, settings):
+    """A folder of test email templates in front of every template engine's own."""
+    settings.TEMPLATES = [{**engine, "DIRS": [tmp_path, *engine["DIRS"]]} for engine in settings.TEMPLATES]
+    folder = tmp_path / "emails"
+    folder.mkdir()
+    return folder
+
+
+def test_templated_email_renders_the_triplet_in_the_requested_language(email_templates):
+    (email_templates / "hello.subject.txt").write_text(
+        "{% load i18n %}{% get_current_language as l %}Hi {{ name }} ({{ l }})\n"
+    )
+    (email_templates / "hello.txt").write_text("Hello {{ name }}")
+    (email_templates / "hello.html").write_text("<p>Hello {{ name }}</p>")
     email = outbox.queue_templated_email(to="b@example.org", template="hello", context={"name": "Ana"}, language="sl")
     assert email.subject == "Hi Ana (sl)"
     assert email.body_text == "Hello Ana"
@@ -248,3 +256,15 @@ def test_sweep_command_sends_what_waits(mailoutbox):
 class TemporarilyDownBackend(BaseEmailBackend):
     def send_messages(self, messages):
         raise smtplib.SMTPResponseException(421, b"Try again later")
+
+
+def test_text_part_and_subject_are_not_html_escaped(email_templates):
+    (email_templates / "co.subject.txt").write_text("Welcome, {{ name }}")
+    (email_templates / "co.txt").write_text("Hello {{ name }}: {{ url }}")
+    (email_templates / "co.html").write_text("<p>Hello {{ name }}</p>")
+    email = outbox.queue_templated_email(
+        to="b@example.org", template="co", context={"name": "Smith & Co <Ltd>", "url": "https://x.example/j/1?a=1&b=2"}
+    )
+    assert email.subject == "Welcome, Smith & Co <Ltd>"
+    assert email.body_text == "Hello Smith & Co <Ltd>: https://x.example/j/1?a=1&b=2"
+    assert email.body_html == "<p>Hello Smith &amp; Co &lt;Ltd&gt;</p>"
