@@ -207,6 +207,9 @@ CACHES: dict[str, dict] = {
 # database (portal.ratelimit), so the limits hold while Redis is down. Off only where a
 # benchmark must hammer one form from one address.
 RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
+# How many reverse proxies in front of the site append to X-Forwarded-For (0: none, use the
+# connection's address). Behind one nginx, 1.
+RATELIMIT_TRUSTED_PROXIES = env_int("RATELIMIT_TRUSTED_PROXIES", 0)
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
