@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from network.models import NETWORK_COORDINATORS_GROUP, Partner
 
 from . import services
+from .forms import SessionAdminForm
 from .models import Event, Registration, Session
 
 
@@ -65,9 +66,34 @@ class ScopedToCoordinatorMixin:
         return super().has_view_permission(request, obj) and self._may_edit(request, obj)  # type: ignore[misc]
 
 
+def _protect_sessions_with_people(request: HttpRequest, deleted: tuple, sessions: QuerySet[Session]) -> tuple:
+    """``get_deleted_objects`` plus, as "protected", every session whose registrants would not
+    be told: the delete page then refuses and names them (use "Cancel session" instead). Those
+    sessions (and their events) also deny the per-object delete permission; that is reported
+    here, by name, rather than as a missing permission."""
+    to_delete, model_count, perms_needed, protected = deleted
+    blocking = [
+        format_html("{} · {}", session, _("has registrants: cancel the session instead, so they are told"))
+        for session in sessions.with_people_to_tell().select_related("event")
+    ]
+    if blocking:
+        perms_needed = {
+            name for name, model in ((name, _model_by_verbose_name(name)) for name in perms_needed)
+            if model is None or not request.user.has_perm(f"events.delete_{model._meta.model_name}")
+        }
+    return to_delete, model_count, perms_needed, [*protected, *blocking]
+
+
+def _model_by_verbose_name(name: str) -> type[Event] | type[Session] | None:
+    return next((m for m in (Event, Session) if str(m._meta.verbose_name) == str(name)), None)
+
+
 class SessionInline(admin.TabularInline):
     model = Session
+    form = SessionAdminForm
     extra = 0
+    # Deleting a session would tell no one; coordinators cancel it (SessionAdmin's action).
+    can_delete = False
     fields = ["start", "end", "time_zone", "capacity", "has_waiting_list", "registration_opens_at",
               "registration_closes_at", "status", "counts"]
     readonly_fields = ["status", "counts"]
@@ -97,6 +123,25 @@ class EventAdmin(ScopedToCoordinatorMixin, admin.ModelAdmin):
         if db_field.name == "organisers" and not _is_network_coordinator(request.user):
             kwargs["queryset"] = Partner.objects.for_coordinator(request.user)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Event | None = None) -> bool:
+        """Not while a session of the event has registrants who would not be told."""
+        if obj is not None and Session.objects.filter(event=obj).with_people_to_tell().exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        events = [obj.pk for obj in objs]
+        return _protect_sessions_with_people(
+            request, super().get_deleted_objects(objs, request), Session.objects.filter(event__in=events)
+        )
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        """An event whose status became (or is) cancelled: ``services.cancel_event`` cancels each
+        scheduled session so its registrants are told. Runs after the inline sessions are saved."""
+        super().save_related(request, form, formsets, change)
+        if form.instance.status == Event.Status.CANCELLED:
+            services.cancel_event(event=form.instance)
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
         """A moved session goes through ``services.move_session`` so its registrants are told."""
@@ -130,6 +175,7 @@ class RegistrationInline(admin.TabularInline):
 
 @admin.register(Session)
 class SessionAdmin(ScopedToCoordinatorMixin, admin.ModelAdmin):
+    form = SessionAdminForm
     list_display = ["__str__", "status", "capacity", "confirmed", "waiting", "cancelled", "is_demo"]
     list_filter = ["status", "is_demo", "event"]
     readonly_fields = ["status", "sequence"]
@@ -143,6 +189,16 @@ class SessionAdmin(ScopedToCoordinatorMixin, admin.ModelAdmin):
         if db_field.name == "event":
             kwargs["queryset"] = Event.objects.for_coordinator(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Session | None = None) -> bool:
+        """Not while the session has registrants who would not be told ("Cancel session" tells them)."""
+        if obj is not None and Session.objects.filter(pk=obj.pk).with_people_to_tell().exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        sessions = Session.objects.filter(pk__in=[obj.pk for obj in objs])
+        return _protect_sessions_with_people(request, super().get_deleted_objects(objs, request), sessions)
 
     @admin.display(description=_("confirmed"), ordering="confirmed_count")
     def confirmed(self, obj: Session) -> int:
@@ -185,11 +241,33 @@ class SessionAdmin(ScopedToCoordinatorMixin, admin.ModelAdmin):
         return _registrations_csv(Registration.objects.filter(session__in=queryset), "registrations.csv")
 
 
+class SessionListFilter(admin.SimpleListFilter):
+    """The sessions the user may see, in one query (the stock related filter read each
+    session's event separately). Keeps the ``session__id__exact`` parameter SessionAdmin links to."""
+
+    title = _("session")
+    parameter_name = "session__id__exact"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        sessions = (
+            Session.objects.filter(event__in=Event.objects.for_coordinator(request.user).values("pk"))
+            .select_related("event")
+            .order_by("-start", "id")
+        )
+        return [(str(session.pk), str(session)) for session in sessions]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Registration]) -> QuerySet[Registration]:
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(session_id=int(value))
+        return queryset
+
+
 @admin.register(Registration)
 class RegistrationAdmin(ScopedToCoordinatorMixin, admin.ModelAdmin):
     event_path = "session__event"
     list_display = ["name", "email", "session", "status", "created_at", "mailing_list_opt_in"]
-    list_filter = ["status", "session__event", "session"]
+    list_filter = ["status", "session__event", SessionListFilter]
     search_fields = ["name", "email", "affiliation"]
     readonly_fields = [f.name for f in Registration._meta.fields if f.name != "id"]
     actions = ["export_csv", "cancel_selected", "resend_confirmation"]

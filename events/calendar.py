@@ -48,6 +48,20 @@ def _vevent(session: Session, *, cancelled: bool = False) -> ICalEvent:
     return item
 
 
+# How far around its sessions a calendar's VTIMEZONE definitions reach (one year each way
+# keeps the file small and still covers every date in it).
+TIMEZONE_MARGIN = timedelta(days=366)
+
+
+def _to_ical(cal: Calendar, sessions: Iterable[Session]) -> str:
+    """Serialise with a VTIMEZONE for every TZID used (RFC 5545 3.2.19: a TZID parameter must
+    refer to a VTIMEZONE in the same file), covering the sessions' dates."""
+    dates = [d for s in sessions for d in (s.local_start().date(), s.local_end().date())]
+    if dates:
+        cal.add_missing_timezones(first_date=min(dates) - TIMEZONE_MARGIN, last_date=max(dates) + TIMEZONE_MARGIN)
+    return cal.to_ical().decode()
+
+
 def session_invitation(session: Session, *, registration: Registration, cancel: bool = False) -> str:
     """The calendar file for one registrant: stable UID, the session's SEQUENCE, METHOD REQUEST
     or CANCEL."""
@@ -65,7 +79,7 @@ def session_invitation(session: Session, *, registration: Registration, cancel: 
     attendee.params["partstat"] = vText("DECLINED" if cancel else "ACCEPTED")
     item.add("attendee", attendee)
     cal.add_component(item)
-    return cal.to_ical().decode()
+    return _to_ical(cal, [session])
 
 
 def public_feed(sessions: Iterable[Session]) -> str:
@@ -77,9 +91,10 @@ def public_feed(sessions: Iterable[Session]) -> str:
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", settings.SITE_NAME)
     cal.add("refresh-interval;value=duration", "PT6H")
+    sessions = list(sessions)
     for session in sessions:
         cal.add_component(_vevent(session))
-    return cal.to_ical().decode()
+    return _to_ical(cal, sessions)
 
 
 FEED_PAST_DAYS = timedelta(days=90)

@@ -160,6 +160,15 @@ class SessionQuerySet(models.QuerySet):
             cancelled_count=Count("registrations", filter=Q(registrations__status=Registration.Status.CANCELLED)),
         )
 
+    def with_people_to_tell(self) -> SessionQuerySet:
+        """Scheduled sessions that have not ended and still have confirmed or waiting
+        registrants: deleting one would leave them expecting it (cancel it instead)."""
+        return self.filter(
+            status=Session.Status.SCHEDULED,
+            end__gt=timezone.now(),
+            registrations__status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED],
+        ).distinct()
+
     def open_for_registration(self) -> SessionQuerySet:
         now = timezone.now()
         return (

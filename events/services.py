@@ -34,6 +34,10 @@ RESEND_INTERVAL = timedelta(minutes=5)
 MANAGE_TOKEN_SALT = "events.manage-registration"
 
 
+class SessionCancelledError(ValueError):
+    """The session (or its event) is cancelled: it can no longer be moved."""
+
+
 class RegistrationError(Exception):
     """Registration is not possible; ``message`` is shown to the visitor."""
 
@@ -100,9 +104,12 @@ def registration_problem(session: Session, *, now: datetime | None = None) -> Re
 
 
 def _lock_session(session_id: int) -> Session:
-    """Lock the session row until the transaction ends; parallel registrations wait here.
-    (The concurrency control test replaces this with a version that takes no lock.)"""
-    return Session.objects.select_for_update().select_related("event").get(pk=session_id)
+    """Lock the session row (only that row: ``of=("self",)`` keeps the joined event row
+    unlocked, so registrations for different sessions of one event do not queue behind each
+    other, and an admin saving the event does not deadlock with them) until the transaction
+    ends; parallel registrations for the same session wait here. (The concurrency control test
+    replaces this with a version that takes no lock.)"""
+    return Session.objects.select_for_update(of=("self",)).select_related("event").get(pk=session_id)
 
 
 @transaction.atomic
@@ -213,8 +220,13 @@ def fill_from_waiting_list(*, session: Session) -> list[Registration]:
 
 
 def _promote_waiting(session: Session) -> list[Registration]:
-    """The caller holds the session lock. Promotes in order of registration and tells each."""
-    if session.status == Session.Status.CANCELLED or session.is_past:
+    """The caller holds the session lock. Promotes in order of registration and tells each.
+    Nobody is promoted into a cancelled session or a session of a cancelled event."""
+    if (
+        session.status == Session.Status.CANCELLED
+        or session.event.status == Event.Status.CANCELLED
+        or session.is_past
+    ):
         return []
     free = session.capacity - session.registrations.confirmed().count()
     promoted: list[Registration] = []
@@ -240,14 +252,17 @@ def _promote_waiting(session: Session) -> list[Registration]:
 @transaction.atomic
 def move_session(*, session: Session, start: datetime, end: datetime, time_zone: str | None = None) -> Session:
     """Move a session; raise its calendar SEQUENCE and tell every active registrant (with an
-    updated calendar file). No change, no emails."""
+    updated calendar file). No change, no emails. Raises ``SessionCancelledError`` for a
+    cancelled session or a session of a cancelled event: its registrants were told it is off."""
     locked = _lock_session(session.pk)
     time_zone = time_zone or locked.time_zone
     if locked.start == start and locked.end == end and locked.time_zone == time_zone:
         return locked
+    if locked.status == Session.Status.CANCELLED or locked.event.status == Event.Status.CANCELLED:
+        raise SessionCancelledError(str(_("A cancelled session cannot be moved.")))
     if end <= start:
         raise ValueError("A session must end after it starts.")
-    old_start, old_end = locked.start, locked.end
+    old_start, old_end, old_time_zone = locked.start, locked.end, locked.time_zone
     locked.start, locked.end, locked.time_zone = start, end, time_zone
     locked.sequence += 1
     locked.save(update_fields=["start", "end", "time_zone", "sequence", "updated_at"])
@@ -259,7 +274,7 @@ def move_session(*, session: Session, start: datetime, end: datetime, time_zone:
             template="events/session_changed",
             key=f"events:registration:{registration.pk}:session:{locked.sequence}",
             purpose="session_changed",
-            extra={"old_start": old_start, "old_end": old_end},
+            extra={"old_start": old_start, "old_end": old_end, "old_time_zone": old_time_zone},
             with_ics=registration.status == Registration.Status.CONFIRMED,
         )
     signals.session_changed.send(sender=Session, session=locked, old_start=old_start, old_end=old_end)
@@ -286,6 +301,24 @@ def cancel_session(*, session: Session) -> Session:
             with_ics=registration.status == Registration.Status.CONFIRMED,
         )
     signals.session_cancelled.send(sender=Session, session=locked)
+    return locked
+
+
+@transaction.atomic
+def cancel_event(*, event: Event) -> Event:
+    """Cancel a whole event: mark it cancelled and cancel each of its scheduled sessions that has
+    not ended through ``cancel_session``, so every registrant gets the cancellation (with a
+    METHOD:CANCEL calendar file). Idempotent. Locks the event row, then each session row."""
+    locked = Event.objects.select_for_update().get(pk=event.pk)
+    if locked.status != Event.Status.CANCELLED:
+        locked.status = Event.Status.CANCELLED
+        locked.save(update_fields=["status", "updated_at"])
+    sessions = Session.objects.filter(
+        event=locked, status=Session.Status.SCHEDULED, end__gt=timezone.now()
+    ).order_by("start", "id")
+    for session in sessions:
+        cancel_session(session=session)
+    event.status = locked.status
     return locked
 
 

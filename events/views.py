@@ -34,7 +34,7 @@ def _get_public_event(slug: str) -> Event:
     return get_object_or_404(Event.objects.published().prefetch_related("organisers", "presenters"), slug=slug)
 
 
-@cached_public_page
+@cached_public_page(params=[*EventFilter.base_filters, "page"])
 @require_GET
 def event_list(request: HttpRequest) -> HttpResponse:
     events = Event.objects.published().with_listing_data()
@@ -225,12 +225,17 @@ def api_events(request: HttpRequest) -> JsonResponse:
 
 @require_http_methods(["GET", "POST"])
 def manage_registration(request: HttpRequest, token: str) -> HttpResponse:
-    """The private manage link: GET shows a confirmation form, POST cancels."""
+    """The private manage link: GET shows a confirmation form, POST cancels. Read-only when the
+    session (or its event) has been cancelled: the person has already been told."""
     registration = services.registration_for_token(token)
     if registration is None:
         raise Http404
+    session = registration.session
+    session_cancelled = (
+        session.status == Session.Status.CANCELLED or session.event.status == Event.Status.CANCELLED
+    )
     cancelled_now = False
-    if request.method == "POST" and registration.status != Registration.Status.CANCELLED:
+    if request.method == "POST" and registration.status != Registration.Status.CANCELLED and not session_cancelled:
         registration = services.cancel_registration(registration=registration)
         cancelled_now = True
     return render(
@@ -241,5 +246,6 @@ def manage_registration(request: HttpRequest, token: str) -> HttpResponse:
             "session": registration.session,
             "event": registration.session.event,
             "cancelled_now": cancelled_now,
+            "session_cancelled": session_cancelled,
         },
     )

@@ -8,7 +8,8 @@ import csv
 
 from django.contrib import admin, messages
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import CharField, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -145,6 +146,24 @@ class AnnouncementAdmin(admin.ModelAdmin):
     change_form_template = "mailing/admin/announcement_change_form.html"
     fields = ["mailing_list", "subject", "body", "preview", "status", "progress"]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Announcement]:
+        """Each row carries its count of sent messages (one query for the whole list)."""
+        sent = (
+            OutgoingEmail.objects.filter(
+                idempotency_key__startswith=Concat(
+                    Value("announcement:"), Cast(OuterRef("pk"), output_field=CharField()), Value(":")
+                ),
+                status=OutgoingEmail.Status.SENT,
+            )
+            .order_by()
+            .values("status")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return super().get_queryset(request).annotate(
+            sent_count=Coalesce(Subquery(sent, output_field=IntegerField()), 0)
+        )
+
     def get_readonly_fields(self, request: HttpRequest, obj: Announcement | None = None) -> list[str]:
         readonly = ["preview", "status", "progress"]
         if obj and obj.status != Announcement.Status.DRAFT:
@@ -166,9 +185,11 @@ class AnnouncementAdmin(admin.ModelAdmin):
     def progress(self, obj: Announcement) -> str:
         if obj.status == Announcement.Status.DRAFT:
             return "—"
-        sent = OutgoingEmail.objects.filter(
-            idempotency_key__startswith=obj.idempotency_prefix, status=OutgoingEmail.Status.SENT
-        ).count()
+        sent = getattr(obj, "sent_count", None)
+        if sent is None:  # an instance not loaded through get_queryset
+            sent = OutgoingEmail.objects.filter(
+                idempotency_key__startswith=obj.idempotency_prefix, status=OutgoingEmail.Status.SENT
+            ).count()
         return _("%(sent)d sent of %(total)d (%(queued)d queued)") % {
             "sent": sent, "total": obj.total_recipients, "queued": obj.queued_count,
         }

@@ -240,15 +240,29 @@ def _unsubscribe(subscription: Subscription) -> None:
 
 @transaction.atomic
 def update_subscriptions(
-    *, email: str, wanted: Iterable[MailingList], consent_text: str, consent_version: str, language: str = ""
+    *,
+    email: str,
+    wanted: Iterable[MailingList],
+    offered: Iterable[MailingList],
+    consent_text: str,
+    consent_version: str,
+    language: str = "",
 ) -> SubscriptionRequest | None:
-    """The manage page: leave the lists not ticked, and request (double opt-in) the new ones ticked."""
+    """The manage page: leave the offered lists not ticked, and request (double opt-in) the new
+    ones ticked. Lists the page did not offer (closed for sign-up) are left as they are: not
+    showing a box is not the person unticking it."""
     email = normalise_email(email)
+    offered_ids = {m.pk for m in offered}
+    wanted = [m for m in wanted if m.pk in offered_ids]
     wanted_ids = {m.pk for m in wanted}
     current = Subscription.objects.select_for_update().filter(email=email).select_related("mailing_list")
     on = {s.mailing_list_id for s in current if s.status in (Status.ACTIVE, Status.AWAITING_APPROVAL, Status.PENDING)}
     for subscription in current:
-        if subscription.mailing_list_id not in wanted_ids and subscription.mailing_list_id in on:
+        if (
+            subscription.mailing_list_id in offered_ids
+            and subscription.mailing_list_id not in wanted_ids
+            and subscription.mailing_list_id in on
+        ):
             _unsubscribe(subscription)
     new = [m for m in wanted if m.pk not in on]
     if not new:

@@ -101,6 +101,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
         result = services.update_subscriptions(
             email=email,
             wanted=form.cleaned_data["lists"],
+            offered=form.fields["lists"].queryset,
             consent_text=str(CONSENT_TEXT),
             consent_version=CONSENT_VERSION,
             language=translation.get_language() or "",

@@ -1,14 +1,24 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .models import Partner, ServiceModule, WorkingGroup
+from portal.forms import AccessibleBoundField
+
+from .models import SEARCH_MAX_LENGTH, Partner, ServiceModule, WorkingGroup
+
+
+class PartnerFilterForm(forms.Form):
+    """Errors tied to their fields (aria-invalid, aria-describedby), as on the public forms."""
+
+    bound_field_class = AccessibleBoundField
 
 
 class PartnerFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="filter_q")
+    # An over-long query is a form error (each word is a LIKE; the search uses the first words only).
+    q = django_filters.CharFilter(label=_("Search"), method="filter_q", max_length=SEARCH_MAX_LENGTH)
     kind = django_filters.ChoiceFilter(
         label=_("Organisation or individual"), choices=Partner.Kind.choices, empty_label=_("Both")
     )
@@ -29,6 +39,7 @@ class PartnerFilter(django_filters.FilterSet):
     class Meta:
         model = Partner
         fields: list[str] = []
+        form = PartnerFilterForm
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -73,11 +73,28 @@ class JoinForm(PublicForm):
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000,
         help_text=_("What you do and what you would bring to the network. Markdown is allowed."),
     )
-    contact_name = forms.CharField(label=_("Contact person"), max_length=200)
-    email = forms.EmailField(label=_("Email"))
-    phone = forms.CharField(label=_("Phone"), max_length=60, required=False)
-    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    contact_name = forms.CharField(
+        label=_("Contact person"), max_length=200, help_text=_("Private: only the network coordinators see it."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("Email"), max_length=254,
+        help_text=_("Private: we use it only to write to you about your application."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone"), max_length=60, required=False, help_text=_("Private: only the network coordinators see it."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel"}),
+    )
+    website = forms.URLField(label=_("Website"), max_length=200, required=False, assume_scheme="https")
     city = forms.CharField(label=_("City"), max_length=120, required=False)
+
+    # The Partner column each field is stored in (``services.submit_application``); the tests
+    # check that every field's max_length matches its column.
+    COLUMNS = {
+        "name": "name", "acronym": "acronym", "description": "description", "contact_name": "contact_name",
+        "email": "application_email", "phone": "application_phone", "website": "website", "city": "city",
+    }
 
     def clean(self):
         data = super().clean()
@@ -90,6 +107,6 @@ class JoinForm(PublicForm):
 
 class ContactRequestForm(PublicForm):
     name = forms.CharField(label=_("Your name"), max_length=200)
-    email = forms.EmailField(label=_("Email"))
+    email = forms.EmailField(label=_("Email"), max_length=254)  # goes to OutgoingEmail.reply_to
     organisation = forms.CharField(label=_("Organisation"), max_length=300, required=False)
     message = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)

@@ -11,6 +11,7 @@ import unicodedata
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +31,11 @@ def normalise_search_text(*parts: str | None) -> str:
     # Letters NFKD does not decompose.
     stripped = stripped.translate(str.maketrans({"đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ß": "ss"}))
     return " ".join(stripped.casefold().split())
+
+
+# The partner search uses the first words of a query only, and the filter form caps its length.
+SEARCH_MAX_WORDS = 10
+SEARCH_MAX_LENGTH = 200
 
 
 class PartnerQuerySet(models.QuerySet):
@@ -52,11 +58,14 @@ class PartnerQuerySet(models.QuerySet):
         return self.filter(coordinators=user)
 
     def search(self, query: str) -> PartnerQuerySet:
-        needle = normalise_search_text(query)
+        """Partners whose search text contains every word of ``query`` (only its first
+        ``SEARCH_MAX_WORDS`` words of its first ``SEARCH_MAX_LENGTH`` characters: each word is one
+        more LIKE in the query, and a very long pattern is refused by the database)."""
+        needle = normalise_search_text(query[:SEARCH_MAX_LENGTH])
         if not needle:
             return self
         qs = self
-        for word in needle.split():
+        for word in dict.fromkeys(needle.split()[:SEARCH_MAX_WORDS]):
             qs = qs.filter(search_text__contains=word)
         return qs
 
@@ -123,8 +132,19 @@ class Partner(ImportedRecord):
     coordinators = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="coordinated_partners", verbose_name=_("coordinators")
     )
-    # Applicant's contact (from /join/): who to answer about the application.
-    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    # Applicant's contact (from /join/): who to answer about the application. Private: never on a
+    # public page, the API or the CSV; the public ``email``/``phone`` above stay empty until the
+    # partner or a coordinator fills them in.
+    contact_name = models.CharField(
+        _("contact person"), max_length=200, blank=True, help_text=_("Private: not shown on the public pages.")
+    )
+    application_email = models.EmailField(
+        _("applicant's email"), blank=True,
+        help_text=_("Private: where answers about the application go. Not shown on the public pages."),
+    )
+    application_phone = models.CharField(
+        _("applicant's phone"), max_length=60, blank=True, help_text=_("Private: not shown on the public pages.")
+    )
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
     search_text = models.TextField(editable=False, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -163,6 +183,14 @@ class Partner(ImportedRecord):
                 name="partner_type_valid",
             ),
             models.CheckConstraint(condition=~Q(name=""), name="partner_name_not_empty"),
+            # A double or replayed /join/ submit: at most one pending application per address and
+            # name (``services.submit_application`` reuses it; this holds under concurrency).
+            models.UniqueConstraint(
+                Lower("application_email"),
+                Lower("name"),
+                condition=Q(status="pending") & ~Q(application_email=""),
+                name="partner_one_pending_application",
+            ),
         ]
         indexes = [models.Index(fields=["status", "is_network_partner"], name="partner_status_network_idx")]
 

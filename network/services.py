@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -85,7 +85,13 @@ def unique_partner_slug(name: str) -> str:
     return unique_slug(Partner.objects.all(), normalise_search_text(name), fallback="partner")
 
 
-@transaction.atomic
+def _pending_application(*, email: str, name: str) -> Partner | None:
+    """The pending application from ``email`` (case-insensitive) under the same normalised name."""
+    folded = normalise_search_text(name)
+    candidates = Partner.objects.filter(status=Partner.Status.PENDING, application_email__iexact=email)
+    return next((p for p in candidates.order_by("pk") if normalise_search_text(p.name) == folded), None)
+
+
 def submit_application(
     *,
     name: str,
@@ -100,7 +106,47 @@ def submit_application(
     city: str = "",
     acronym: str = "",
 ) -> Partner:
-    """Create a *pending* network partner; email the network coordinators and confirm to the applicant."""
+    """Create a *pending* network partner; email the network coordinators and confirm to the applicant.
+
+    The applicant's contact (``contact_name``, ``email``, ``phone``) is stored in the private
+    ``contact_name``/``application_email``/``application_phone`` fields; the public ``email`` and
+    ``phone`` stay empty until the partner or a coordinator fills them in.
+
+    A double or replayed submit (a pending application from the same address under the same
+    normalised name) returns the existing application and sends nothing again; the constraint
+    ``partner_one_pending_application`` settles two submits arriving at the same moment.
+    """
+    email = email.strip()
+    existing = _pending_application(email=email, name=name)
+    if existing is not None:
+        return existing
+    try:
+        return _create_application(
+            name=name, kind=kind, partner_type=partner_type, roles=roles, description=description,
+            contact_name=contact_name, email=email, phone=phone, website=website, city=city, acronym=acronym,
+        )
+    except IntegrityError:
+        existing = _pending_application(email=email, name=name)
+        if existing is None:
+            raise
+        return existing
+
+
+@transaction.atomic
+def _create_application(
+    *,
+    name: str,
+    kind: str,
+    partner_type: str,
+    roles: list[str],
+    description: str,
+    contact_name: str,
+    email: str,
+    phone: str,
+    website: str,
+    city: str,
+    acronym: str,
+) -> Partner:
     partner = Partner.objects.create(
         name=name,
         acronym=acronym,
@@ -110,8 +156,8 @@ def submit_application(
         roles=list(roles),
         description=description,
         contact_name=contact_name,
-        email=email,
-        phone=phone,
+        application_email=email,
+        application_phone=phone,
         website=website,
         city=city,
         status=Partner.Status.PENDING,
@@ -123,6 +169,7 @@ def submit_application(
             to=address,
             template="network/application_received",
             context=context,
+            reply_to=email,
             idempotency_key=f"network:application:{partner.pk}:coordinator:{address.lower()}",
         )
     queue_templated_email(
@@ -136,7 +183,8 @@ def submit_application(
 
 @transaction.atomic
 def approve_application(*, partner: Partner) -> Partner:
-    """Publish a pending partner and tell the applicant. Only for network coordinators (the admin checks)."""
+    """Publish a pending partner and tell the applicant (at the private application address).
+    Only for network coordinators (the admin checks)."""
     partner = Partner.objects.select_for_update().get(pk=partner.pk)
     if partner.status != Partner.Status.PENDING:
         return partner
@@ -144,9 +192,9 @@ def approve_application(*, partner: Partner) -> Partner:
     partner.date_joined = partner.date_joined or timezone.localdate()
     partner.rejection_reason = ""
     partner.save(update_fields=["status", "date_joined", "rejection_reason", "updated_at"])
-    if partner.email:
+    if applicant := applicant_email(partner):
         queue_templated_email(
-            to=partner.email,
+            to=applicant,
             template="network/application_approved",
             context={"partner": partner},
             idempotency_key=f"network:application:{partner.pk}:approved",
@@ -166,14 +214,20 @@ def reject_application(*, partner: Partner, reason: str) -> Partner:
     partner.status = Partner.Status.ARCHIVED
     partner.rejection_reason = reason
     partner.save(update_fields=["status", "rejection_reason", "updated_at"])
-    if partner.email:
+    if applicant := applicant_email(partner):
         queue_templated_email(
-            to=partner.email,
+            to=applicant,
             template="network/application_rejected",
             context={"partner": partner, "reason": reason},
             idempotency_key=f"network:application:{partner.pk}:rejected",
         )
     return partner
+
+
+def applicant_email(partner: Partner) -> str:
+    """Where answers about an application go: the private application address (falling back to
+    the public address for a pending partner a coordinator entered by hand)."""
+    return partner.application_email or partner.email
 
 
 @transaction.atomic

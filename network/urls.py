@@ -14,4 +14,5 @@ urlpatterns = [
     path("services/", views.service_list, name="service_list"),
     path("services/<slug:slug>/", views.service_detail, name="service_detail"),
     path("join/", views.join, name="join"),
+    path("join/thanks/", views.join_thanks, name="join_thanks"),
 ]

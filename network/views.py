@@ -25,7 +25,7 @@ def _public_partners():
     return Partner.objects.published().network_partners()
 
 
-@cached_public_page
+@cached_public_page(params=[*PartnerFilter.base_filters, "page"])
 def partner_list(request: HttpRequest) -> HttpResponse:
     filterset = PartnerFilter(request.GET or None, queryset=_public_partners())
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else _public_partners()
@@ -138,8 +138,13 @@ def join(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != form.honeypot_name}
         services.submit_application(**data)
-        return render(request, "network/join_thanks.html", {"email": data["email"]})
+        # Post/redirect/get: reloading the thanks page does not send the application again.
+        return redirect("network:join_thanks")
     return render(request, "network/join.html", {"form": form})
+
+
+def join_thanks(request: HttpRequest) -> HttpResponse:
+    return render(request, "network/join_thanks.html")
 
 
 API_FIELDS = ("name", "acronym", "slug", "kind", "type", "roles", "needs_review", "description", "url", "website", "city")

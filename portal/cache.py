@@ -20,7 +20,7 @@ import functools
 import hashlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -73,31 +73,52 @@ def _cacheable_response(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
-def cached_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Serve a public GET page from the cache when it cannot differ between anonymous visitors."""
+MAX_QUERY_VALUE = 200
 
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not _cacheable_request(request):
-            return view(request, *args, **kwargs)
-        digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = f"portal:page:{content_version()}:{digest}"
-        cached = cache.get(key)
-        if cached is not None:
-            content, content_type, extra = cached
-            response = HttpResponse(content, content_type=content_type)
-            for header, value in extra.items():
-                response[header] = value
+
+def _cacheable_query(request: HttpRequest, params: frozenset[str]) -> bool:
+    """Only the query parameters a page knows, with short values: random query strings must
+    not fill the cache with copies of the same page."""
+    return all(
+        name in params and all(len(value) <= MAX_QUERY_VALUE for value in request.GET.getlist(name))
+        for name in request.GET
+    )
+
+
+def cached_public_page(
+    view: Callable[..., HttpResponse] | None = None, *, params: Iterable[str] = ()
+) -> Any:
+    """Serve a public GET page from the cache when it cannot differ between anonymous visitors.
+
+    ``@cached_public_page`` caches the page without a query string;
+    ``@cached_public_page(params=["q", "page"])`` also with those query parameters."""
+    known = frozenset(params)
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not _cacheable_request(request) or not _cacheable_query(request, known):
+                return view(request, *args, **kwargs)
+            digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+            key = f"portal:page:{content_version()}:{digest}"
+            cached = cache.get(key)
+            if cached is not None:
+                content, content_type, extra = cached
+                response = HttpResponse(content, content_type=content_type)
+                for header, value in extra.items():
+                    response[header] = value
+                return response
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+            if _cacheable_response(request, response):
+                extra = {h: response[h] for h in ("Content-Disposition", "Content-Language") if response.has_header(h)}
+                cache.set(key, (response.content, response["Content-Type"], extra), PAGE_TIMEOUT)
             return response
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and callable(response.render):
-            response = response.render()
-        if _cacheable_response(request, response):
-            extra = {h: response[h] for h in ("Content-Disposition", "Content-Language") if response.has_header(h)}
-            cache.set(key, (response.content, response["Content-Type"], extra), PAGE_TIMEOUT)
-        return response
 
-    return wrapper
+        return wrapper
+
+    return decorator(view) if view is not None else decorator
 
 
 def _miss_on_error(default: Any = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

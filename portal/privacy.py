@@ -179,7 +179,7 @@ def export_personal_data(*, email: str) -> dict[str, Any]:
         row["session_start"] = registration.session.start
         row["session_end"] = registration.session.end
         registrations.append(row)
-    partners = Partner.objects.filter(email__iexact=email)
+    partners = Partner.objects.filter(_partner_contact_q(email))
     return {
         "email": email,
         "exported_at": timezone.now(),
@@ -209,10 +209,49 @@ def export_personal_data(*, email: str) -> dict[str, Any]:
     }
 
 
+def _partner_contact_q(email: str) -> Q:
+    """Partners holding ``email`` as their public address or as the private applicant's address."""
+    return Q(email__iexact=email) | Q(application_email__iexact=email)
+
+
+ERASED_INDIVIDUAL_NAME = "Erased individual"
+
+
 @dataclass
 class ErasureResult:
     counts: dict[str, int] = field(default_factory=dict)
     remaining: list[str] = field(default_factory=list)
+    # "network.Partner#<pk>" for every individual partner archived and blanked (see erase).
+    erased_partners: list[str] = field(default_factory=list)
+
+
+def _erase_individuals(email: str) -> list[str]:
+    """Archive and blank every *individual* partner whose public or applicant's address is
+    ``email``: the partner is the person, so name (a placeholder), slug, description, contact
+    details and logo go, not only the address. Seed bookkeeping is marked as "edited" so that a
+    later ``load_seeds`` neither restores nor republishes the record. Returns their labels."""
+    from network.models import Partner
+    from portal.slugs import unique_slug
+
+    erased = []
+    individuals = Partner.objects.select_for_update().filter(_partner_contact_q(email), kind=Partner.Kind.INDIVIDUAL)
+    for partner in individuals:
+        logo = partner.logo.name if partner.logo else ""
+        partner.status = Partner.Status.ARCHIVED
+        partner.name = ERASED_INDIVIDUAL_NAME
+        partner.slug = unique_slug(Partner.objects.exclude(pk=partner.pk), f"erased-{partner.pk}", fallback="erased")
+        for name in ("acronym", "description", "website", "email", "phone", "address", "contact_name",
+                     "application_email", "application_phone", "review_reason", "rejection_reason"):
+            setattr(partner, name, "")
+        partner.logo = ""
+        partner.needs_review = False
+        partner.imported_values = {name: None for name in partner.imported_values or {}}
+        partner.save()
+        if logo:
+            storage = partner.logo.storage
+            transaction.on_commit(lambda name=logo, storage=storage: storage.delete(name))
+        erased.append(f"{partner._meta.label}#{partner.pk}")
+    return erased
 
 
 @transaction.atomic
@@ -222,7 +261,9 @@ def erase_personal_data(*, email: str) -> ErasureResult:
     Registrations are anonymised (seat counts stay right), subscriptions, consent records,
     applications to join and every outbox message that mentions the address are deleted; a
     published partner, working group or service offer keeps its row but loses the address and
-    the contact person's name. Admin history entries naming the address are blanked. What still
+    the contact person's name (for a partner: the public address, and the applicant's private
+    address and phone). An *individual* partner with that address is the person: it is archived
+    and blanked (see ``_erase_individuals``) and listed in ``erased_partners``. Admin history entries naming the address are blanked. What still
     mentions the address afterwards (a login account, say, which an administrator removes) is
     listed in ``remaining``."""
     from django.contrib.admin.models import LogEntry
@@ -244,10 +285,15 @@ def erase_personal_data(*, email: str) -> ErasureResult:
     )
     counts["subscriptions deleted"] = Subscription.objects.filter(email__iexact=email).delete()[0]
     counts["consent records deleted"] = ConsentRecord.objects.filter(email__iexact=email).delete()[0]
-    partners = Partner.objects.filter(email__iexact=email)
+    partners = Partner.objects.filter(_partner_contact_q(email))
     applications = partners.exclude(status=Partner.Status.PUBLISHED).exclude(date_joined__isnull=False)
     counts["applications deleted"] = applications.delete()[1].get("network.Partner", 0)
+    erased_partners = _erase_individuals(email)
+    counts["individual partners archived and erased"] = len(erased_partners)
     counts["partner contacts removed"] = Partner.objects.filter(email__iexact=email).update(email="", contact_name="")
+    counts["partner applicant contacts removed"] = Partner.objects.filter(application_email__iexact=email).update(
+        application_email="", application_phone="", contact_name=""
+    )
     counts["working group contacts removed"] = WorkingGroup.objects.filter(contact_email__iexact=email).update(
         contact_email="", contact_name=""
     )
@@ -259,7 +305,7 @@ def erase_personal_data(*, email: str) -> ErasureResult:
         Q(object_repr__icontains=email) | Q(change_message__icontains=email)
     ).update(object_repr="[erased]", change_message="")
     transaction.on_commit(bump_content_version)  # no cached page may still show the address
-    return ErasureResult(counts=counts, remaining=find_address(email))
+    return ErasureResult(counts=counts, remaining=find_address(email), erased_partners=erased_partners)
 
 
 def find_address(email: str) -> list[str]:

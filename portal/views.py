@@ -41,7 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", context)
 
 
-@cached_public_page
+@cached_public_page(params=["page"])
 def news_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(NewsItem.objects.published(), 20).get_page(request.GET.get("page"))
     return render(request, "portal/news_list.html", {"page": page})

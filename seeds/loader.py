@@ -2,7 +2,8 @@
 
 Each document is read strictly (must exist, be non-empty UTF-8), parsed, then written by the
 writers listed in ``seeds.writers`` inside one transaction, so a failing document leaves nothing
-half-written.
+half-written. A record the database refuses becomes a ``SeedFileError`` naming the file and the
+record (the command turns it into a ``CommandError``).
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils.module_loading import import_string
 
 from seeds import writers
 from seeds.parser import ParsedNewsItem, ParsedPartnersPage, SeedFormatError, parse_document
-from seeds.writers.base import Report
+from seeds.writers.base import Report, SeedRecordError
 
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
 
@@ -72,5 +73,10 @@ def load_paths(paths: Iterable[Path], *, report: Report | None = None) -> Report
         for path, parsed in parsed_docs:
             source = path.name
             for writer in writers_for(parsed):
-                writer(parsed, source=source, report=report)
+                try:
+                    writer(parsed, source=source, report=report)
+                except SeedRecordError as exc:
+                    raise SeedFileError(f"{path}: {exc}") from exc
+                except (IntegrityError, DataError) as exc:  # a write outside ``upsert`` (links, say)
+                    raise SeedFileError(f"{path}: {writer.__module__}.{writer.__name__}: the database refused a record ({exc})") from exc
     return report

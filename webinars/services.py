@@ -35,7 +35,7 @@ def meeting_for(session: Session) -> Meeting | None:
 def join_link_section(meeting: Meeting, *, language: str) -> EmailSection:
     """The join-link block that goes into emails to a confirmed registrant."""
     with translation.override(language or settings.LANGUAGE_CODE):
-        text = render_to_string("emails/webinars/_join_link.txt", {"meeting": meeting})
+        text = render_to_string("emails/webinars/_join_link.txt", {"meeting": meeting}, using="text")
         html = render_to_string("emails/webinars/_join_link.html", {"meeting": meeting})
     return EmailSection(text=text, html=mark_safe(html))  # noqa: S308 — rendered by an autoescaping template
 
@@ -43,7 +43,8 @@ def join_link_section(meeting: Meeting, *, language: str) -> EmailSection:
 @transaction.atomic
 def set_meeting(*, session: Session, join_url: str, meeting_id: str = "", passcode: str = "") -> Meeting:
     """Create or change a session's meeting. When the link is added or changed, every confirmed
-    registrant of an upcoming, scheduled session gets it by email (once per link version)."""
+    registrant of an upcoming, scheduled session of a published event gets it by email (once per
+    link version); nobody is emailed a link for a draft or cancelled event."""
     meeting, _created = Meeting.objects.select_for_update().get_or_create(session=session)
     before = meeting.fingerprint if not _created else None
     meeting.join_url, meeting.meeting_id, meeting.passcode = join_url.strip(), meeting_id.strip(), passcode.strip()
@@ -64,7 +65,11 @@ def resend_join_link(*, session: Session) -> int:
 
 def _send_join_link(meeting: Meeting, *, key_suffix: str) -> int:
     session = Session.objects.select_related("event").get(pk=meeting.session_id)
-    if session.status != Session.Status.SCHEDULED or session.end <= timezone.now():
+    if (
+        session.status != Session.Status.SCHEDULED
+        or session.event.status != Event.Status.PUBLISHED
+        or session.end <= timezone.now()
+    ):
         return 0
     count = 0
     for registration in session.registrations.confirmed():
@@ -99,7 +104,8 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
     """Queue the 24-hour and 1-hour reminders (with the join link) that are due. Run every few
     minutes by Celery beat; safe to run any number of times: each reminder is keyed by
     registration, kind and the session's start, so a moved session gets new reminders and no
-    one gets the same reminder twice. Never to cancelled or waitlisted registrations."""
+    one gets the same reminder twice. Never to cancelled or waitlisted registrations, nor to
+    people confirmed after the reminder's moment (``start - lead``)."""
     now = now or timezone.now()
     queued = 0
     for kind, lead in REMINDERS:
@@ -116,8 +122,12 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
             .select_related("event", "meeting")
         )
         for session in sessions:
+            # Only people confirmed before this reminder's moment: a later registrant got the
+            # link in their confirmation (or promotion) a short while ago.
             registrations = list(
-                session.registrations.confirmed().filter(confirmed_at__lte=now - REMINDER_GRACE)
+                session.registrations.confirmed().filter(
+                    confirmed_at__lte=min(now - REMINDER_GRACE, session.start - lead)
+                )
             )
             keys = {reminder_key(kind, r, session): r for r in registrations}
             already = set(OutgoingEmail.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import DataError, IntegrityError, models
+from django.db.models import Q
 
 from portal.models import ImportedRecord
 
@@ -82,6 +83,7 @@ def upsert(
     values: dict[str, Any],
     report: Report,
     create_only: dict[str, Any] | None = None,
+    adopt_by: tuple[str, ...] = (),
 ) -> M:
     """Create or update the ``model`` row whose ``source_key`` is given; return it.
 
@@ -89,12 +91,51 @@ def upsert(
       field is changed only while it still holds the value last imported (see module docstring).
       A field the previous import did not own is filled only if it is still empty.
     - ``create_only``: fields set when the row is created and never touched again (a slug, say).
+    - ``adopt_by``: names of ``create_only``/``values`` fields (a unique slug, say) by which a row a
+      coordinator created by hand, without a source key, is *adopted* instead of clashing with it:
+      it gets the source key, and every field it already holds a value for counts as the
+      coordinator's edit (kept now and on every later import); only its empty fields are filled.
     - Counts one of created / updated / skipped in ``report`` under the model's label.
+    - A row the database refuses (a unique or check constraint, a value too long) raises
+      ``SeedRecordError`` naming the model and the source key.
     Must be called inside the caller's transaction; takes a row lock on PostgreSQL.
     """
+    try:
+        return _upsert(model, source_key=source_key, source=source, values=values, report=report,
+                       create_only=create_only or {}, adopt_by=adopt_by)
+    except (IntegrityError, DataError) as exc:
+        raise SeedRecordError(f"{model._meta.label} {source_key!r}: the database refused it ({exc})") from exc
+
+
+class SeedRecordError(Exception):
+    """A record the database refused; the message names the model and the record's source key."""
+
+
+def _adoptable(model: type[M], *, lookup: dict[str, Any]) -> M | None:
+    """A row without a source key matching ``lookup`` (one created by hand in the admin)."""
+    if not lookup:
+        return None
+    unkeyed = Q(source_key__isnull=True) | Q(source_key="")
+    return model.objects.select_for_update().filter(unkeyed, **lookup).first()
+
+
+def _upsert(
+    model: type[M],
+    *,
+    source_key: str,
+    source: str,
+    values: dict[str, Any],
+    report: Report,
+    create_only: dict[str, Any],
+    adopt_by: tuple[str, ...],
+) -> M:
     obj = model.objects.select_for_update().filter(source_key=source_key).first()
     if obj is None:
-        obj = model(source_key=source_key, source=source, **(create_only or {}), **values)
+        fields = {**create_only, **values}
+        obj = _adoptable(model, lookup={name: fields[name] for name in adopt_by})
+        if obj is not None:
+            return _adopt(obj, source_key=source_key, source=source, values=values, report=report)
+        obj = model(source_key=source_key, source=source, **fields)
         obj.imported_values = {name: _jsonable(value) for name, value in values.items()}
         obj.save()
         report.count("created", model)
@@ -130,4 +171,29 @@ def upsert(
         report.count("updated" if real else "skipped", model)
     else:
         report.count("skipped", model)
+    return obj
+
+
+def _adopt(obj: M, *, source_key: str, source: str, values: dict[str, Any], report: Report) -> M:
+    """Give a hand-made row the source key. Its non-empty fields are the coordinator's: they are
+    remembered as edited (``imported_values`` holds the imported value, which differs), so no
+    import overwrites them; its empty fields are filled and owned by the import from now on."""
+    model = type(obj)
+    imported: dict[str, Any] = {}
+    changed = ["source_key", "source", "imported_values"]
+    for name, new_value in values.items():
+        current = _jsonable(getattr(obj, name))
+        new = _jsonable(new_value)
+        imported[name] = new
+        if current in (None, "", [], {}) and current != new:
+            setattr(obj, name, new_value)
+            changed.append(name)
+        elif current != new:
+            report.kept_edits.append(f"{model._meta.label}:{source_key}:{name}")
+    obj.source_key, obj.source, obj.imported_values = source_key, source, imported
+    obj.save(update_fields=changed)
+    report.count("updated", model)
+    report.notes.append(
+        f"Adopted {model._meta.label} #{obj.pk} ({obj}), created by hand, as {source_key!r}; its own values are kept."
+    )
     return obj

@@ -45,9 +45,13 @@ def _unique_slug(name: str, *, exclude_source_key: str) -> str:
 
 
 def write_partners_page(parsed: ParsedPartnersPage, *, source: str, report: Report) -> None:
-    """One published network partner per parsed partner, and the network's contact block."""
+    """One published network partner per parsed partner, and the network's contact block; then
+    partners an earlier version of the same file had and this one has not are flagged for review
+    (see ``flag_partners_no_longer_in``)."""
+    seen: set[str] = set()
     for p in parsed.partners:
         key = partner_source_key(p.key)[:200]
+        seen.add(key)
         values = {
             "name": p.name[:300],
             "acronym": p.acronym[:60],
@@ -68,6 +72,7 @@ def write_partners_page(parsed: ParsedPartnersPage, *, source: str, report: Repo
             report=report,
             create_only={"slug": _unique_slug(p.key, exclude_source_key=key)},
         )
+    flag_partners_no_longer_in(source, seen_keys=seen, report=report)
     if parsed.contact is not None:
         c = parsed.contact
         upsert(
@@ -86,6 +91,42 @@ def write_partners_page(parsed: ParsedPartnersPage, *, source: str, report: Repo
             },
             report=report,
         )
+
+
+def no_longer_in_reason(source: str) -> str:
+    return (
+        f"No longer in {source} (renamed, merged or gone?): check it, and archive it or a newer "
+        "entry if they are the same partner."
+    )[:300]
+
+
+def flag_partners_no_longer_in(source: str, *, seen_keys: set[str], report: Report) -> None:
+    """Flag (``needs_review``) the partners imported from ``source`` whose key this import did not
+    see: a partner renamed in a later version of the page comes back under a new key, and the old
+    record would otherwise stay published beside it. Nothing is deleted or unpublished.
+
+    The flag is recorded in ``imported_values``, so it is the import's: if the partner reappears
+    in a later version, the next import clears it again. A flag a coordinator already dealt with
+    (cleared or reworded) is not raised again for the same file.
+    """
+    reason = no_longer_in_reason(source)
+    gone = (
+        Partner.objects.select_for_update()
+        .filter(source=source, source_key__startswith=partner_source_key(""))
+        .exclude(source_key__in=seen_keys)
+        .exclude(status=Partner.Status.ARCHIVED)
+        .order_by("name", "pk")
+    )
+    for partner in gone:
+        report.notes.append(f"Not in {source} any more, flagged for review: {partner.name} ({partner.source_key}).")
+        imported = dict(partner.imported_values or {})
+        if imported.get("review_reason") == reason:
+            continue  # flagged by an earlier run: whatever a coordinator made of it stands
+        partner.needs_review, partner.review_reason = True, reason
+        imported.update(needs_review=True, review_reason=reason)
+        partner.imported_values = imported
+        partner.save(update_fields=["needs_review", "review_reason", "imported_values", "updated_at"])
+        report.count("updated", Partner)
 
 
 def write_news_item_organisations(parsed: ParsedNewsItem, *, source: str, report: Report) -> None:
@@ -132,4 +173,5 @@ def write_news_item_organisations(parsed: ParsedNewsItem, *, source: str, report
                 values={"name": name, "summary": summary, "order": order * 10},
                 report=report,
                 create_only={"slug": slug},
+                adopt_by=("slug",),  # a module a coordinator already added by hand
             )

@@ -79,3 +79,50 @@ def test_same_email_twice_at_once_gives_one_registration_and_one_confirmation():
     from portal.models import OutgoingEmail
 
     assert OutgoingEmail.objects.filter(to="same@example.org").count() == 1
+
+
+def test_locking_a_session_leaves_its_event_and_sibling_sessions_free():
+    """``_lock_session`` locks the session row only (FOR UPDATE OF): while one transaction holds
+    a session, another can lock a second session of the same event, and the event row itself
+    (an admin saving the event), without waiting."""
+    from django.db import transaction
+
+    from .factories import EventFactory
+
+    event = EventFactory()
+    first, second = SessionFactory(event=event), SessionFactory(event=event)
+    holding, release = threading.Event(), threading.Event()
+    outcome: dict[str, object] = {}
+
+    def holder() -> None:
+        try:
+            with transaction.atomic():
+                services._lock_session(first.pk)
+                holding.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    def other() -> None:
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '1s'")
+                services._lock_session(second.pk)
+                outcome["sibling"] = "locked"
+                type(event).objects.select_for_update(nowait=True).get(pk=event.pk)
+                outcome["event"] = "locked"
+        except BaseException as exc:  # noqa: BLE001 — asserted below
+            outcome["error"] = exc
+        finally:
+            connections.close_all()
+
+    holder_thread = threading.Thread(target=holder)
+    holder_thread.start()
+    assert holding.wait(10)
+    other_thread = threading.Thread(target=other)
+    other_thread.start()
+    other_thread.join()
+    release.set()
+    holder_thread.join()
+    assert outcome == {"sibling": "locked", "event": "locked"}

@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from mailing.models import Announcement, Subscription
 from portal.models import OutgoingEmail
@@ -82,3 +83,26 @@ def test_send_view_refuses_get(admin_client, news_list):
     assert admin_client.get(reverse("admin:mailing_announcement_send", args=[announcement.pk])).status_code == 405
     announcement.refresh_from_db()
     assert announcement.status == "draft"
+
+
+def test_announcement_changelist_query_count_does_not_grow_with_rows(admin_client, news_list, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def sent_announcements(n: int) -> None:
+        for _ in range(n):
+            announcement = AnnouncementFactory(mailing_list=news_list, status=Announcement.Status.SENT, total_recipients=2)
+            for i in range(2):
+                OutgoingEmail.objects.create(
+                    to=f"p{i}@example.org", subject="s", body_text="b", status="sent", sent_at=timezone.now(),
+                    idempotency_key=announcement.idempotency_key(i),
+                )
+
+    url = reverse("admin:mailing_announcement_changelist")
+    sent_announcements(2)
+    with CaptureQueriesContext(connection) as baseline:
+        admin_client.get(url)
+    sent_announcements(10)
+    with django_assert_max_num_queries(len(baseline)):
+        html = admin_client.get(url).content.decode()
+    assert html.count("2 sent of 2") == 12

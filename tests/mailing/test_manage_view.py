@@ -41,3 +41,19 @@ def test_adding_a_list_needs_consent(client, news_list, partners_list):
 def test_tampered_manage_token(client):
     token = tokens.manage_token("me@example.org")
     assert client.get(f"/mailing-list/manage/{token}x/").status_code == 400
+
+
+def test_saving_leaves_lists_that_were_not_offered_alone(client, news_list, partners_list):
+    partners_list.is_active = False  # closed for sign-up: not on the form
+    partners_list.save()
+    SubscriptionFactory(mailing_list=news_list, email="me@example.org")
+    SubscriptionFactory(mailing_list=partners_list, email="me@example.org")
+    url = f"/mailing-list/manage/{tokens.manage_token('me@example.org')}/"
+    assert f'value="{partners_list.pk}"' not in client.get(url).content.decode()
+    response = client.post(url, {"lists": [news_list.pk]})
+    assert response.status_code == 200
+    statuses = dict(Subscription.objects.values_list("mailing_list__slug", "status"))
+    assert statuses == {"network-news": "active", "partners-information-exchange": "active"}
+    client.post(url, {"consent": ""})  # untick everything offered (a browser posts its CSRF token)
+    statuses = dict(Subscription.objects.values_list("mailing_list__slug", "status"))
+    assert statuses == {"network-news": "unsubscribed", "partners-information-exchange": "active"}

@@ -31,7 +31,8 @@ def test_application_creates_pending_partner_and_emails(client, settings, networ
     settings.NETWORK_COORDINATOR_EMAILS = ["office@example.org"]
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("network:join"), VALID)
-    assert response.status_code == 200
+    assert response.status_code == 302
+    assert response["Location"] == reverse("network:join_thanks")
     partner = Partner.objects.get(name="Riverside Library")
     assert partner.status == Partner.Status.PENDING
     recipients = set(OutgoingEmail.objects.values_list("to", flat=True))
@@ -65,3 +66,74 @@ def test_garbage_never_500_and_stores_nothing(client, settings, data):
     assert response.status_code == 200
     assert not Partner.objects.exists()
     assert not OutgoingEmail.objects.exists()
+
+
+# --- Post/redirect/get and double submits ------------------------------------------------------
+
+
+def test_thanks_page(client):
+    response = client.get(reverse("network:join_thanks"))
+    assert response.status_code == 200
+    assert response.content.decode().count("<h1>") == 1
+    assert "Application received" in response.content.decode()
+
+
+def test_a_double_submit_makes_one_application_and_one_set_of_emails(client, settings):
+    settings.NETWORK_COORDINATOR_EMAILS = ["office@example.org"]
+    first = client.post(reverse("network:join"), VALID)
+    emails = OutgoingEmail.objects.count()
+    second = client.post(reverse("network:join"), {**VALID, "email": "ANA@example.org", "name": " riverside   LIBRARY "})
+    assert first.status_code == second.status_code == 302
+    assert second["Location"] == reverse("network:join_thanks")
+    assert Partner.objects.count() == 1
+    assert emails == 2
+    assert OutgoingEmail.objects.count() == emails
+
+
+def test_a_different_name_or_address_is_a_new_application(client):
+    client.post(reverse("network:join"), VALID)
+    client.post(reverse("network:join"), {**VALID, "name": "Hillside Library"})
+    client.post(reverse("network:join"), {**VALID, "email": "bor@example.org"})
+    assert Partner.objects.count() == 3
+
+
+def test_a_decided_application_does_not_swallow_a_new_one(client):
+    from network import services
+
+    client.post(reverse("network:join"), VALID)
+    services.reject_application(partner=Partner.objects.get(), reason="Incomplete")
+    client.post(reverse("network:join"), VALID)
+    assert Partner.objects.filter(status=Partner.Status.PENDING).count() == 1
+    assert Partner.objects.count() == 2
+
+
+# --- What is public ---------------------------------------------------------------------------
+
+
+def test_the_form_says_what_is_public_and_what_stays_private(client):
+    body = client.get(reverse("network:join")).content.decode()
+    assert "What will be public" in body
+    assert "description, website and city are published" in body
+    assert "contact person, email and phone you give here stay private" in body
+
+
+def test_the_applicants_contact_is_stored_privately(client):
+    client.post(reverse("network:join"), {**VALID, "phone": "+386 1 234 5678"})
+    partner = Partner.objects.get()
+    assert (partner.email, partner.phone) == ("", "")
+    assert (partner.application_email, partner.application_phone) == ("ana@example.org", "+386 1 234 5678")
+    assert partner.contact_name == "Ana Novak"
+
+
+# --- Lengths ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("field, value", [
+    ("website", "https://example.org/" + "a" * 2028),
+    ("email", "a" * 60 + "@" + ("b" * 60 + ".") * 4 + "org"),  # valid, but 308 characters
+])
+def test_an_over_long_value_is_a_form_error_not_a_500(client, field, value):
+    response = client.post(reverse("network:join"), {**VALID, field: value})
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    assert not Partner.objects.exists()

@@ -70,3 +70,44 @@ def test_query_count_does_not_grow_with_partners(client, django_assert_max_num_q
         response = client.get(reverse("network:partner_list"))
     assert response.status_code == 200
     assert response.context["count"] == 40
+
+
+def test_an_over_long_search_is_a_form_error_not_a_503(client):
+    PartnerFactory(name="Kranj City Library")
+    response = client.get(reverse("network:partner_list"), {"q": "a" * 100_000})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert response.context["filter"].form.errors["q"]
+    assert 'id="id_q_error"' in body and 'aria-invalid="true"' in body
+    assert "Kranj City Library" in body  # the list shows every partner
+
+
+def test_a_query_at_the_limit_still_searches(client):
+    PartnerFactory(name="Kranj City Library")
+    PartnerFactory(name="Ljubljana Library")
+    response = client.get(reverse("network:partner_list"), {"q": "kranj " + " " * 194})
+    assert response.status_code == 200
+    assert not response.context["filter"].form.errors
+    assert response.context["count"] == 1
+
+
+def test_a_many_word_search_uses_the_first_ten_words(client):
+    PartnerFactory(name="Kranj City Library")
+    PartnerFactory(name="Ljubljana Library")
+    response = client.get(reverse("network:partner_list"), {"q": " ".join(["kranj"] * 2_000)})
+    assert response.status_code == 200 and response.context["filter"].form.errors["q"]
+    # Only the first ten words are searched: an eleventh that matches nothing is ignored …
+    response = client.get(reverse("network:partner_list"), {"q": " ".join(["kranj"] * 10) + " nomatch"})
+    assert response.status_code == 200
+    assert response.context["count"] == 1
+    # … while a tenth word still counts.
+    response = client.get(reverse("network:partner_list"), {"q": " ".join(["kranj"] * 9) + " nomatch"})
+    assert response.context["count"] == 0
+
+
+def test_search_directly_with_thousands_of_words_does_not_fail():
+    PartnerFactory(name="Kranj City Library")
+    words = " ".join(f"kranj{i}" if i else "kranj" for i in range(2_000))
+    assert Partner.objects.search(words).count() == 0  # kranj1 … kranj9 are among the first ten
+    assert Partner.objects.search("kranj " * 2_000).count() == 1
+    assert Partner.objects.search("kranj " + "a" * 100_000).count() == 0

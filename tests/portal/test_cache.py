@@ -125,3 +125,12 @@ def test_a_page_rendered_before_the_commit_is_not_kept(client, django_capture_on
     for callback in callbacks:
         callback()
     assert content_version() != stale_version
+
+
+def test_unknown_or_long_query_parameters_are_not_cached(client):
+    PartnerFactory(name="Kranj City Library")
+    assert client.get("/partners/?utm_source=x1").status_code == 200
+    assert client.get("/partners/?q=" + "k" * 300).status_code == 200
+    assert cached_page_keys() == []
+    client.get("/partners/?q=kranj&page=1")
+    assert len(cached_page_keys()) == 1

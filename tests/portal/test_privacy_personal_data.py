@@ -65,6 +65,8 @@ def person(db):
     )
     network_services.reject_application(partner=rejected, reason="Duplicate")
     published = PartnerFactory(name="Kovač Lab", email=ADDRESS, contact_name="Maja Kovač")
+    PartnerFactory(name="Maja Kovač", kind=Partner.Kind.INDIVIDUAL, partner_type=Partner.Type.INDIVIDUAL,
+                   email=ADDRESS, phone="+386 40 555 666", description="Maja Kovač records orchids.")
     WorkingGroupFactory(contact_email=ADDRESS, contact_name="Maja Kovač")
     offer = ServiceOfferFactory(contact_email=ADDRESS, contact_name="Maja Kovač")
     network_services.request_service(module=ServiceModuleFactory(), name="Maja", email=ADDRESS, message="Help")
@@ -87,7 +89,7 @@ def test_export_contains_every_kind_of_record(person):
     assert [s["mailing_list"] for s in data["subscriptions"]] == [MailingList.objects.get(slug="network-news").name]
     assert len(data["consent_records"]) == 1 and data["consent_records"][0]["consent_version"] == CONSENT_VERSION
     assert sorted(a["name"] for a in data["applications"]) == ["Maja's Reading Circle", "Second try"]
-    assert [p["name"] for p in data["partners"]] == ["Kovač Lab"]
+    assert [p["name"] for p in data["partners"]] == ["Kovač Lab", "Maja Kovač"]
     assert len(data["working_group_contacts"]) == 1
     assert len(data["service_offer_contacts"]) == 1
     recipients = {m["to"] for m in data["outbox_messages"]}
@@ -130,6 +132,8 @@ def test_after_erasure_the_address_appears_nowhere(person):
     assert "registrations anonymised: 1" in printed
     assert "subscriptions deleted: 1" in printed
     assert "applications deleted: 2" in printed
+    assert "individual partners archived and erased: 1" in printed
+    assert scan_database("+386 40 555 666") == []
 
 
 def test_erasure_is_one_transaction(person, monkeypatch):

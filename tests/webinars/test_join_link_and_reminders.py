@@ -88,3 +88,56 @@ def test_reminders_skip_cancelled_sessions():
     RegistrationFactory(session=session, confirmed_at=timezone.now() - timedelta(days=1))
     events_services.cancel_session(session=session)
     assert services.send_due_reminders() == 0
+
+
+@pytest.mark.parametrize("status", ["draft", "cancelled"])
+def test_no_join_link_for_sessions_of_an_unpublished_event(status, mailoutbox, django_capture_on_commit_callbacks):
+    session = SessionFactory(event=WebinarFactory().event)
+    RegistrationFactory(session=session, email="a@example.org")
+    type(session.event).objects.filter(pk=session.event_id).update(status=status)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_meeting(session=session, join_url=SECRET_URL, meeting_id="1", passcode="p")
+        assert services.resend_join_link(session=session) == 0
+    assert mailoutbox == []
+
+
+def test_cancelling_the_event_then_setting_the_link_emails_nobody(mailoutbox, django_capture_on_commit_callbacks):
+    session = SessionFactory(event=WebinarFactory().event)
+    RegistrationFactory(session=session, email="a@example.org")
+    events_services.cancel_event(event=session.event)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_meeting(session=session, join_url=SECRET_URL)
+    assert all(SECRET_URL not in m.body for m in mailoutbox) and mailoutbox == []
+
+
+def test_the_24h_reminder_skips_people_who_registered_after_its_moment(mailoutbox, django_capture_on_commit_callbacks):
+    start = timezone.now() + timedelta(days=3)
+    session = SessionFactory(event=WebinarFactory().event, start=start, end=start + timedelta(hours=1))
+    MeetingFactory(session=session)
+    early = RegistrationFactory(session=session, email="early@example.org", confirmed_at=start - timedelta(days=2))
+    RegistrationFactory(session=session, email="late@example.org", confirmed_at=start - timedelta(hours=5))
+    with time_machine.travel(start - timedelta(hours=4)):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.send_due_reminders() == 1
+    assert [m.to for m in mailoutbox] == [[early.email]]
+    mailoutbox.clear()
+    # Both were confirmed before the 1-hour reminder's moment: both get that one.
+    with time_machine.travel(start - timedelta(minutes=50)):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.send_due_reminders() == 2
+    assert sorted(m.to[0] for m in mailoutbox) == ["early@example.org", "late@example.org"]
+
+
+def test_join_link_with_query_parameters_reaches_the_text_part_unescaped(django_capture_on_commit_callbacks, mailoutbox):
+    from events.services import register
+    from webinars.services import set_meeting
+
+    webinar = WebinarFactory()
+    session = SessionFactory(event=webinar.event, capacity=5)
+    set_meeting(session=session, join_url="https://zoom.example/j/123?pwd=abc&uname=x", passcode="p1")
+    with django_capture_on_commit_callbacks(execute=True):
+        register(session=session, name="Ana", email="ana@example.org", consent_text="I agree.")
+    confirmation = mailoutbox[-1]
+    assert "https://zoom.example/j/123?pwd=abc&uname=x" in confirmation.body
+    assert "&amp;" not in confirmation.body
