@@ -96,3 +96,15 @@ def test_a_later_import_does_not_restore_an_erased_individual():
     person.refresh_from_db()
     assert person.name == privacy.ERASED_INDIVIDUAL_NAME
     assert person.description == "" and person.status == Partner.Status.ARCHIVED
+
+
+def test_the_erase_command_names_the_archived_individual():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    person = PartnerFactory(kind=Partner.Kind.INDIVIDUAL, partner_type=Partner.Type.INDIVIDUAL, name="Ana Novak")
+    Partner.objects.filter(pk=person.pk).update(application_email=ADDRESS)
+    out = StringIO()
+    call_command("personal_data", "erase", ADDRESS, stdout=out, stderr=StringIO())
+    assert f"individual partner archived and blanked: network.Partner#{person.pk}" in out.getvalue()

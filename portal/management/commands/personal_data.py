@@ -34,6 +34,8 @@ class Command(BaseCommand):
         result = privacy.erase_personal_data(email=email)
         for label, count in result.counts.items():
             self.stdout.write(f"{label}: {count}")
+        for partner in result.erased_partners:
+            self.stdout.write(f"individual partner archived and blanked: {partner}")
         if result.remaining:
             self.stderr.write(
                 "The address is still held in (remove these by hand, e.g. a login account in the admin):\n  "
