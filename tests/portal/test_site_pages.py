@@ -116,3 +116,15 @@ def test_healthz_stays_200_when_redis_is_down(client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert json.loads(response.content)["broker"] == "error"
+
+
+def test_coordinator_login_does_not_invite_a_public_sign_up(client):
+    html = client.get("/accounts/login/").content.decode()
+    assert "sign up" not in html.lower()
+    assert "there is no public sign-up" in html
+    signup = client.post("/accounts/signup/", {"email": "x@example.org", "password1": "a-Long-pass-123",
+                                               "password2": "a-Long-pass-123"})
+    from django.contrib.auth import get_user_model
+
+    assert signup.status_code in (200, 403)
+    assert not get_user_model().objects.filter(email="x@example.org").exists(), "sign-up is closed"
