@@ -24,7 +24,7 @@ def reencode_logo(upload):
     if upload.size > LOGO_MAX_BYTES:
         raise ValidationError(_("The logo is larger than 2 MB."), code="too_large")
     try:
-        Image.MAX_IMAGE_PIXELS = LOGO_MAX_PIXELS
+        # Image.open reads only the header: the pixel check below runs before any decoding.
         with Image.open(upload) as image:
             fmt = image.format
             if fmt not in LOGO_FORMATS:

@@ -24,3 +24,22 @@ def test_png_is_reencoded():
 def test_non_raster_or_svg_refused(content):
     with pytest.raises(ValidationError):
         reencode_logo(SimpleUploadedFile("logo.svg", content, "image/svg+xml"))
+
+
+def test_a_logo_over_two_megabytes_is_refused():
+    big = SimpleUploadedFile("logo.png", _png() + b"\0" * (2 * 1024 * 1024), "image/png")
+    with pytest.raises(ValidationError) as excinfo:
+        reencode_logo(big)
+    assert excinfo.value.code == "too_large"
+
+
+def test_a_logo_with_too_many_pixels_is_refused_before_decoding():
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("1", (5000, 4000)).save(out, format="PNG")  # 20 million pixels, a few kilobytes
+    with pytest.raises(ValidationError) as excinfo:
+        reencode_logo(SimpleUploadedFile("huge.png", out.getvalue(), "image/png"))
+    assert excinfo.value.code == "too_many_pixels"
