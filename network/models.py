@@ -340,11 +340,18 @@ class NetworkContact(ImportedRecord):
     coordinator_name = models.CharField(_("coordinator"), max_length=200, blank=True)
     coordinator_organisation = models.CharField(_("coordinator's organisation"), max_length=300, blank=True)
     mailing_lists = models.JSONField(_("mailing-list addresses"), default=list, blank=True)
+    # What the network is, shown on the home and about pages in the visitor's language.
+    introduction = models.TextField(_("introduction (English)"), blank=True)
+    introduction_sl = models.TextField(_("introduction (Slovenian)"), blank=True)
 
     class Meta:
         verbose_name = _("network contact")
         verbose_name_plural = _("network contact")
         ordering = ["id"]
+
+    def introduction_in(self, language: str) -> str:
+        """The introduction in ``language``; "" where a coordinator has not written it yet."""
+        return self.introduction_sl if language == "sl" else self.introduction
 
     def __str__(self) -> str:
         return self.organisation or str(_("Network contact"))

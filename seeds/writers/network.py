@@ -88,6 +88,7 @@ def write_partners_page(parsed: ParsedPartnersPage, *, source: str, report: Repo
                 "coordinator_name": c.coordinator_name[:200],
                 "coordinator_organisation": c.coordinator_organisation[:300],
                 "mailing_lists": list(c.mailing_lists),
+                "introduction": parsed.introduction,
             },
             report=report,
         )

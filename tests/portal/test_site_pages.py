@@ -128,3 +128,20 @@ def test_coordinator_login_does_not_invite_a_public_sign_up(client):
 
     assert signup.status_code in (200, 403)
     assert not get_user_model().objects.filter(email="x@example.org").exists(), "sign-up is closed"
+
+
+def test_home_introduces_the_network_in_the_visitors_language(client):
+    from django.core.management import call_command
+
+    from network.models import NetworkContact
+
+    call_command("load_seeds", verbosity=0)
+    english = client.get("/").content.decode()
+    assert "we invite you to contact us and become part of the Citizen Science Network" in english
+    slovene = client.get("/sl/").content.decode()
+    assert "we invite you to contact us" not in slovene, "no English data on the Slovenian page"
+    NetworkContact.objects.update(introduction_sl="Mreža povezuje knjižnice in raziskovalce.")
+    from portal.cache import bump_content_version
+
+    bump_content_version()
+    assert "Mreža povezuje knjižnice in raziskovalce." in client.get("/sl/").content.decode()
