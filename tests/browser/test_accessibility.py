@@ -50,3 +50,16 @@ def test_skip_link_moves_focus_to_main(browser_page):
     assert outline != "none", "the focused skip link must show a visible focus indicator"
     browser_page.keyboard.press("Enter")
     assert browser_page.evaluate("document.activeElement.id") == "main"
+
+
+def test_dark_mode_on_a_phone_is_accessible_too(seeded_site, browser, live_server, assert_no_axe_violations):
+    """The dark colour scheme has its own colours: check their contrast on a small screen."""
+    context = browser.new_context(base_url=live_server.url, color_scheme="dark", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        for path in public_paths()[:12]:
+            response = page.goto(path)
+            assert response is not None and response.status < 400, path
+            assert_no_axe_violations(page)
+    finally:
+        context.close()
