@@ -57,9 +57,8 @@ def test_dark_mode_on_a_phone_is_accessible_too(seeded_site, browser, live_serve
     context = browser.new_context(base_url=live_server.url, color_scheme="dark", viewport={"width": 390, "height": 844})
     page = context.new_page()
     try:
-        for path in public_paths()[:12]:
-            response = page.goto(path)
-            assert response is not None and response.status < 400, path
-            assert_no_axe_violations(page)
+        for path in public_paths():
+            assert page.goto(path) is not None
+            assert_no_axe_violations(page)  # the 404 page included
     finally:
         context.close()
