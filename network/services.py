@@ -163,7 +163,7 @@ def _create_application(
         status=Partner.Status.PENDING,
         is_network_partner=True,
     )
-    context = {"partner": partner, "site_url": settings.SITE_URL}
+    context = {"partner": partner}
     for address in coordinator_emails():
         queue_templated_email(
             to=address,

@@ -55,3 +55,19 @@ def test_every_public_page_has_one_h1_a_language_and_a_skip_link(seeded, client)
             if 'href="#main"' not in html:
                 problems.append(f"{prefix}{path}: no skip link")
     assert not problems, "\n".join(problems)
+
+
+def test_every_html_email_is_a_whole_document_in_the_messages_language():
+    from pathlib import Path
+
+    from portal.outbox import render_email
+
+    folder = Path(__file__).resolve().parents[1] / "templates" / "emails"
+    parts = [p for p in folder.glob("*/[a-z]*.html")]
+    assert parts, "there are HTML email parts"
+    for part in parts:
+        assert part.read_text().startswith('{% extends "emails/_layout.html" %}'), part.name
+    _subject, _text, html = render_email(
+        "portal/accessibility_feedback", {"email": "a@example.org", "message": "x"}, language="sl"
+    )
+    assert html.startswith("<!DOCTYPE html>") and '<html lang="sl">' in html and "<title>" in html
