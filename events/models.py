@@ -62,6 +62,20 @@ class EventQuerySet(models.QuerySet):
         return self.filter(organisers__in=Partner.objects.for_coordinator(user)).distinct()
 
 
+# Choices that a CheckConstraint also lists live at module level, so that ``Meta`` can build the
+# constraint from them; the models keep the short names (``Event.Status``).
+class EventMode(models.TextChoices):
+    ONLINE = "online", _("Online")
+    IN_PERSON = "in_person", _("In person")
+    HYBRID = "hybrid", _("Hybrid")
+
+
+class EventStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
 class Event(ImportedRecord):
     class Kind(models.TextChoices):
         WEBINAR = "webinar", _("Webinar")
@@ -71,15 +85,8 @@ class Event(ImportedRecord):
         MEETING = "meeting", _("Meeting")
         OTHER = "other", _("Other")
 
-    class Mode(models.TextChoices):
-        ONLINE = "online", _("Online")
-        IN_PERSON = "in_person", _("In person")
-        HYBRID = "hybrid", _("Hybrid")
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        PUBLISHED = "published", _("Published")
-        CANCELLED = "cancelled", _("Cancelled")
+    Mode = EventMode
+    Status = EventStatus
 
     class Language(models.TextChoices):
         ENGLISH = "en", _("English")
@@ -124,9 +131,9 @@ class Event(ImportedRecord):
         ordering = ["-created_at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "published", "cancelled"]), name="event_status_valid"
+                condition=Q(status__in=EventStatus.values), name="event_status_valid"
             ),
-            models.CheckConstraint(condition=Q(mode__in=["online", "in_person", "hybrid"]), name="event_mode_valid"),
+            models.CheckConstraint(condition=Q(mode__in=EventMode.values), name="event_mode_valid"),
             models.CheckConstraint(condition=~Q(title=""), name="event_title_not_empty"),
         ]
 
@@ -178,13 +185,16 @@ class SessionQuerySet(models.QuerySet):
         )
 
 
+class SessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
 class Session(models.Model):
     """One dated occurrence of an event. ``sequence`` is the calendar SEQUENCE: raised on every
     change registrants are told about, so calendar programs replace the old entry."""
 
-    class Status(models.TextChoices):
-        SCHEDULED = "scheduled", _("Scheduled")
-        CANCELLED = "cancelled", _("Cancelled")
+    Status = SessionStatus
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("event"))
     start = models.DateTimeField(_("start"), db_index=True)
@@ -213,7 +223,7 @@ class Session(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="session_end_after_start"),
             models.CheckConstraint(condition=Q(capacity__gte=0), name="session_capacity_not_negative"),
-            models.CheckConstraint(condition=Q(status__in=["scheduled", "cancelled"]), name="session_status_valid"),
+            models.CheckConstraint(condition=Q(status__in=SessionStatus.values), name="session_status_valid"),
         ]
 
     def __str__(self) -> str:
@@ -256,11 +266,14 @@ class RegistrationQuerySet(models.QuerySet):
         return self.filter(status=Registration.Status.WAITLISTED).order_by("created_at", "id")
 
 
+class RegistrationStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed")
+    WAITLISTED = "waitlisted", _("On the waiting list")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
 class Registration(models.Model):
-    class Status(models.TextChoices):
-        CONFIRMED = "confirmed", _("Confirmed")
-        WAITLISTED = "waitlisted", _("On the waiting list")
-        CANCELLED = "cancelled", _("Cancelled")
+    Status = RegistrationStatus
 
     session = models.ForeignKey(
         Session, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("session")
@@ -295,7 +308,7 @@ class Registration(models.Model):
                 name="registration_one_active_per_email",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["confirmed", "waitlisted", "cancelled"]), name="registration_status_valid"
+                condition=Q(status__in=RegistrationStatus.values), name="registration_status_valid"
             ),
             models.CheckConstraint(condition=~Q(email=""), name="registration_email_not_empty"),
         ]

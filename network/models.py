@@ -74,32 +74,42 @@ NETWORK_COORDINATORS_GROUP = "Network coordinators"
 PARTNER_COORDINATORS_GROUP = "Partner coordinators"
 
 
-class Partner(ImportedRecord):
-    class Kind(models.TextChoices):
-        ORGANISATION = "organisation", _("Organisation")
-        INDIVIDUAL = "individual", _("Individual")
+# Choices that a CheckConstraint also lists live at module level, so that ``Meta`` can build the
+# constraint from them (a nested class is out of ``Meta``'s scope); the models keep the short
+# names (``Partner.Status``).
+class PartnerKind(models.TextChoices):
+    ORGANISATION = "organisation", _("Organisation")
+    INDIVIDUAL = "individual", _("Individual")
 
-    class Type(models.TextChoices):
-        ACADEMIC_LIBRARY = "academic_library", _("Academic library")
-        PUBLIC_LIBRARY = "public_library", _("Public library")
-        SPECIAL_LIBRARY = "special_library", _("Special library")
-        UNIVERSITY = "university", _("University or faculty")
-        RESEARCH_INSTITUTE = "research_institute", _("Research institute")
-        NGO = "ngo", _("NGO or association")
-        PUBLIC_BODY = "public_body", _("Public body")
-        INFRASTRUCTURE = "infrastructure", _("Infrastructure")
-        COMPANY = "company", _("Company")
-        INDIVIDUAL = "individual", _("Individual")
+
+class PartnerType(models.TextChoices):
+    ACADEMIC_LIBRARY = "academic_library", _("Academic library")
+    PUBLIC_LIBRARY = "public_library", _("Public library")
+    SPECIAL_LIBRARY = "special_library", _("Special library")
+    UNIVERSITY = "university", _("University or faculty")
+    RESEARCH_INSTITUTE = "research_institute", _("Research institute")
+    NGO = "ngo", _("NGO or association")
+    PUBLIC_BODY = "public_body", _("Public body")
+    INFRASTRUCTURE = "infrastructure", _("Infrastructure")
+    COMPANY = "company", _("Company")
+    INDIVIDUAL = "individual", _("Individual")
+
+
+class PartnerStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Archived")
+
+
+class Partner(ImportedRecord):
+    Kind = PartnerKind
+    Type = PartnerType
+    Status = PartnerStatus
 
     class Role(models.TextChoices):
         PROMOTER = "promoter", _("Promoter of projects")
         ORGANISER = "organiser", _("Organiser of events and trainings")
         INFRASTRUCTURE = "infrastructure", _("Provider of infrastructure")
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        PUBLISHED = "published", _("Published")
-        ARCHIVED = "archived", _("Archived")
 
     name = models.CharField(_("name"), max_length=300)
     acronym = models.CharField(_("acronym"), max_length=60, blank=True)
@@ -160,26 +170,12 @@ class Partner(ImportedRecord):
             ("moderate_partner", "Can approve, reject, publish and archive partners"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=["organisation", "individual"]), name="partner_kind_valid"),
+            models.CheckConstraint(condition=Q(kind__in=PartnerKind.values), name="partner_kind_valid"),
             models.CheckConstraint(
-                condition=Q(status__in=["pending", "published", "archived"]), name="partner_status_valid"
+                condition=Q(status__in=PartnerStatus.values), name="partner_status_valid"
             ),
             models.CheckConstraint(
-                condition=Q(
-                    partner_type__in=[
-                        "",
-                        "academic_library",
-                        "public_library",
-                        "special_library",
-                        "university",
-                        "research_institute",
-                        "ngo",
-                        "public_body",
-                        "infrastructure",
-                        "company",
-                        "individual",
-                    ]
-                ),
+                condition=Q(partner_type__in=["", *PartnerType.values]),
                 name="partner_type_valid",
             ),
             models.CheckConstraint(condition=~Q(name=""), name="partner_name_not_empty"),
@@ -224,11 +220,14 @@ class WorkingGroupQuerySet(models.QuerySet):
         return self.exclude(status=WorkingGroup.Status.CLOSED)
 
 
+class WorkingGroupStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    ACTIVE = "active", _("Active")
+    CLOSED = "closed", _("Closed")
+
+
 class WorkingGroup(ImportedRecord):
-    class Status(models.TextChoices):
-        PROPOSED = "proposed", _("Proposed")
-        ACTIVE = "active", _("Active")
-        CLOSED = "closed", _("Closed")
+    Status = WorkingGroupStatus
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
@@ -251,7 +250,7 @@ class WorkingGroup(ImportedRecord):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["proposed", "active", "closed"]), name="working_group_status_valid"
+                condition=Q(status__in=WorkingGroupStatus.values), name="working_group_status_valid"
             ),
         ]
 
@@ -301,11 +300,14 @@ class ServiceModule(ImportedRecord):
         return reverse("network:service_detail", kwargs={"slug": self.slug})
 
 
+class ServiceOfferStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    PILOTING = "piloting", _("Piloting")
+    OPERATIONAL = "operational", _("Operational")
+
+
 class ServiceOffer(models.Model):
-    class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
-        PILOTING = "piloting", _("Piloting")
-        OPERATIONAL = "operational", _("Operational")
+    Status = ServiceOfferStatus
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="service_offers")
     module = models.ForeignKey(ServiceModule, on_delete=models.CASCADE, related_name="service_offers")
@@ -321,7 +323,7 @@ class ServiceOffer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["partner", "module"], name="service_offer_unique"),
             models.CheckConstraint(
-                condition=Q(status__in=["planned", "piloting", "operational"]), name="service_offer_status_valid"
+                condition=Q(status__in=ServiceOfferStatus.values), name="service_offer_status_valid"
             ),
         ]
 
