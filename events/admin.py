@@ -14,15 +14,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from network.models import NETWORK_COORDINATORS_GROUP, Partner
+from network.models import Partner
+from portal.accounts import is_network_coordinator
 
 from . import services
 from .forms import SessionAdminForm
 from .models import Event, Registration, Session
-
-
-def _is_network_coordinator(user) -> bool:
-    return user.is_superuser or user.groups.filter(name=NETWORK_COORDINATORS_GROUP).exists()
 
 
 def _registrations_csv(queryset: QuerySet[Registration], filename: str) -> HttpResponse:
@@ -46,13 +43,13 @@ class ScopedToCoordinatorMixin:
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         qs = super().get_queryset(request)  # type: ignore[misc]
-        if _is_network_coordinator(request.user):
+        if is_network_coordinator(request.user):
             return qs
         events = Event.objects.for_coordinator(request.user).values("pk")
         return qs.filter(**{f"{self.event_path}__in" if self.event_path else "pk__in": events})
 
     def _may_edit(self, request: HttpRequest, obj) -> bool:
-        if obj is None or _is_network_coordinator(request.user):
+        if obj is None or is_network_coordinator(request.user):
             return True
         return self.get_queryset(request).filter(pk=obj.pk).exists()
 
@@ -120,7 +117,7 @@ class EventAdmin(ScopedToCoordinatorMixin, admin.ModelAdmin):
     inlines = [SessionInline]
 
     def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
-        if db_field.name == "organisers" and not _is_network_coordinator(request.user):
+        if db_field.name == "organisers" and not is_network_coordinator(request.user):
             kwargs["queryset"] = Partner.objects.for_coordinator(request.user)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.accounts import is_network_coordinator
 from portal.models import ImportedRecord
 
 
@@ -53,11 +54,11 @@ class EventQuerySet(models.QuerySet):
 
     def for_coordinator(self, user) -> EventQuerySet:
         """Events organised by a partner ``user`` coordinates (all for network coordinators)."""
-        from network.models import NETWORK_COORDINATORS_GROUP, Partner
+        from network.models import Partner
 
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        if user.is_superuser or user.groups.filter(name=NETWORK_COORDINATORS_GROUP).exists():
+        if is_network_coordinator(user):
             return self
         return self.filter(organisers__in=Partner.objects.for_coordinator(user)).distinct()
 

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from portal.accounts import network_coordinator_emails
 from portal.markdown import render_markdown
 from portal.outbox import queue_templated_email
 
@@ -24,7 +24,6 @@ logger = logging.getLogger(__name__)
 
 NETWORK_NEWS_SLUG = "network-news"
 PARTNERS_SLUG = "partners-information-exchange"
-COORDINATORS_GROUP = "Network coordinators"
 ANNOUNCEMENT_BATCH_SIZE = 200
 
 Status = Subscription.Status
@@ -161,13 +160,8 @@ def confirm(*, token: str) -> list[Subscription]:
     return confirmed
 
 
-def coordinator_emails() -> list[str]:
-    users = get_user_model().objects.filter(groups__name=COORDINATORS_GROUP, is_active=True).exclude(email="")
-    return sorted({*settings.NETWORK_COORDINATOR_EMAILS, *users.values_list("email", flat=True)})
-
-
 def _notify_coordinators(subscription: Subscription) -> None:
-    for address in coordinator_emails():
+    for address in network_coordinator_emails():
         queue_templated_email(
             to=address,
             template="mailing/approval_requested",

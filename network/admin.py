@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.accounts import is_network_coordinator
 from portal.cache import bump_content_version
 
 from . import services
@@ -37,7 +38,7 @@ class CoordinatorScopedMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.related_model is Partner and not services.is_network_coordinator(request.user):
+        if db_field.related_model is Partner and not is_network_coordinator(request.user):
             kwargs["queryset"] = Partner.objects.for_coordinator(request.user)
         return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
 
@@ -68,7 +69,7 @@ class PartnerAdmin(admin.ModelAdmin):
         return super().get_queryset(request) & Partner.objects.for_coordinator(request.user)
 
     def _is_network_coordinator(self, request: HttpRequest) -> bool:
-        return services.is_network_coordinator(request.user)
+        return is_network_coordinator(request.user)
 
     def _owns(self, request: HttpRequest, obj: Partner | None) -> bool:
         return obj is None or self._is_network_coordinator(request) or obj.coordinators.filter(pk=request.user.pk).exists()

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.accounts import is_network_coordinator
 from portal.models import ImportedRecord
 
 
@@ -53,7 +54,7 @@ class PartnerQuerySet(models.QuerySet):
         """The partners ``user`` coordinates (all of them for network coordinators and superusers)."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        if user.is_superuser or user.groups.filter(name=NETWORK_COORDINATORS_GROUP).exists():
+        if is_network_coordinator(user):
             return self.all()
         return self.filter(coordinators=user)
 
@@ -70,7 +71,6 @@ class PartnerQuerySet(models.QuerySet):
         return qs
 
 
-NETWORK_COORDINATORS_GROUP = "Network coordinators"
 PARTNER_COORDINATORS_GROUP = "Partner coordinators"
 
 

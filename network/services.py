@@ -5,18 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from portal.accounts import NETWORK_COORDINATORS_GROUP, network_coordinator_emails
 from portal.outbox import queue_templated_email
 from portal.slugs import unique_slug
 
 from .models import (
-    NETWORK_COORDINATORS_GROUP,
     PARTNER_COORDINATORS_GROUP,
     Partner,
     ServiceModule,
@@ -55,22 +53,6 @@ def ensure_coordinator_groups(*, using: str = "default") -> None:
     partner_perms = list(perms.filter(q))
     if partner_perms:
         partner_group.permissions.add(*partner_perms)
-
-
-def is_network_coordinator(user: Any) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and (user.is_superuser or user.groups.filter(name=NETWORK_COORDINATORS_GROUP).exists())
-    )
-
-
-def coordinator_emails() -> list[str]:
-    """``settings.NETWORK_COORDINATOR_EMAILS`` plus active users in the Network coordinators group."""
-    emails = [e for e in settings.NETWORK_COORDINATOR_EMAILS if e]
-    users = get_user_model().objects.filter(groups__name=NETWORK_COORDINATORS_GROUP, is_active=True).exclude(email="")
-    emails += list(users.values_list("email", flat=True))
-    seen: set[str] = set()
-    return [e for e in emails if not (e.lower() in seen or seen.add(e.lower()))]
 
 
 def _queue_to_each(recipients: list[str], *, template: str, context: dict[str, Any], reply_to: str) -> int:
@@ -164,7 +146,7 @@ def _create_application(
         is_network_partner=True,
     )
     context = {"partner": partner}
-    for address in coordinator_emails():
+    for address in network_coordinator_emails():
         queue_templated_email(
             to=address,
             template="network/application_received",
@@ -243,7 +225,7 @@ def ask_to_join_working_group(
         if lead.email:
             recipients.append(lead.email)
         recipients += [u.email for u in lead.coordinators.all() if u.email]
-    recipients += coordinator_emails()
+    recipients += network_coordinator_emails()
     context = {"group": group, "name": name, "email": email, "organisation": organisation, "message": message}
     return _queue_to_each(recipients, template="network/working_group_join_request", context=context, reply_to=email)
 
@@ -261,6 +243,6 @@ def request_service(
         elif offer.partner.email:
             recipients.append(offer.partner.email)
     if not recipients:
-        recipients = coordinator_emails()
+        recipients = network_coordinator_emails()
     context = {"module": module, "name": name, "email": email, "organisation": organisation, "message": message}
     return _queue_to_each(recipients, template="network/service_request", context=context, reply_to=email)

@@ -1,7 +1,40 @@
-"""Accounts: coordinators are created by network coordinators, so there is no public sign-up."""
+"""Accounts: who the network's coordinators are, and no public sign-up.
+
+Coordinators' accounts are made by a network coordinator. Network coordinators are the users in
+the "Network coordinators" group (and superusers); partner coordinators are linked to their
+partners in ``network``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest
+
+NETWORK_COORDINATORS_GROUP = "Network coordinators"
+
+
+def is_network_coordinator(user: Any) -> bool:
+    """One query for a logged-in non-superuser; none otherwise."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and (user.is_superuser or user.groups.filter(name=NETWORK_COORDINATORS_GROUP).exists())
+    )
+
+
+def network_coordinator_emails() -> list[str]:
+    """Where requests for the network's coordinators go: ``NETWORK_COORDINATOR_EMAILS`` plus the
+    active users of the group, each address once (case-insensitive), in that order."""
+    users = get_user_model().objects.filter(groups__name=NETWORK_COORDINATORS_GROUP, is_active=True)
+    emails = [*settings.NETWORK_COORDINATOR_EMAILS, *users.exclude(email="").values_list("email", flat=True)]
+    unique: dict[str, str] = {}
+    for email in emails:
+        if email:
+            unique.setdefault(email.lower(), email)
+    return list(unique.values())
 
 
 class CoordinatorAccountAdapter(DefaultAccountAdapter):

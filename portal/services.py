@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from .accounts import network_coordinator_emails
 from .outbox import queue_templated_email
 
 
@@ -12,10 +13,8 @@ def send_accessibility_feedback(*, message: str, email: str, name: str = "", pag
     """Queue the feedback to every network coordinator address (``NETWORK_COORDINATOR_EMAILS``
     and the Network coordinators group), with the sender as Reply-To. Stores nothing else.
     Returns the number of messages queued."""
-    from network.services import coordinator_emails
-
     context = {"message": message, "email": email, "name": name, "page": page}
-    recipients = coordinator_emails()
+    recipients = network_coordinator_emails()
     for address in recipients:
         queue_templated_email(
             to=address, template="portal/accessibility_feedback", context=context, reply_to=email,
