@@ -97,7 +97,7 @@ def handle_registration(
 
 
 @require_http_methods(["GET", "POST"])
-@limit_public_form(scope="event-registration", per_client="30/h", per_address="5/h", address_field="email")
+@limit_public_form(scope="registration")
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     event = _get_public_event(slug)
     return handle_registration(

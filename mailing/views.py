@@ -25,7 +25,7 @@ def _invalid_link(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@limit_public_form(scope="mailing-signup", per_client="30/h", per_address="5/h", address_field="email")
+@limit_public_form(scope="mailing-signup")
 def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

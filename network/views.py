@@ -79,7 +79,7 @@ def working_group_list(request: HttpRequest) -> HttpResponse:
     return render(request, "network/working_group_list.html", {"groups": groups})
 
 
-@limit_public_form(scope="working_group_join", per_client="30/h", per_address="5/h", address_field="email")
+@limit_public_form(scope="working_group_join")
 def working_group_detail(request: HttpRequest, slug: str) -> HttpResponse:
     group = get_object_or_404(WorkingGroup, slug=slug)
     form = ContactRequestForm(request.POST or None, prefix=None)
@@ -118,7 +118,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
     return render(request, "network/service_list.html", {"modules": modules, "rows": rows})
 
 
-@limit_public_form(scope="service_request", per_client="30/h", per_address="5/h", address_field="email")
+@limit_public_form(scope="service_request")
 def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
     module = get_object_or_404(ServiceModule, slug=slug)
     form = ContactRequestForm(request.POST or None)
@@ -132,7 +132,7 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "network/service_detail.html", {"module": module, "form": form, "offers": offers})
 
 
-@limit_public_form(scope="join", per_client="30/h", per_address="5/h", address_field="email")
+@limit_public_form(scope="join")
 def join(request: HttpRequest) -> HttpResponse:
     form = JoinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

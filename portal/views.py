@@ -69,7 +69,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/privacy.html", {"retention": retention})
 
 
-@limit_public_form(scope="accessibility-feedback", per_client="10/h", per_address="5/h", address_field="email")
+@limit_public_form(scope="accessibility-feedback", per_client="10/h")
 def accessibility(request: HttpRequest) -> HttpResponse:
     """The accessibility statement and its feedback form; feedback goes to the coordinators by email."""
     form = AccessibilityFeedbackForm(request.POST or None)

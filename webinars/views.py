@@ -37,7 +37,7 @@ def webinar_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@limit_public_form(scope="webinar-registration", per_client="30/h", per_address="5/h", address_field="email")
+@limit_public_form(scope="registration")
 def webinar_detail(request: HttpRequest, slug: str) -> HttpResponse:
     webinar = _get_public_webinar(slug)
     return handle_registration(

@@ -139,3 +139,13 @@ def test_garbage_never_500s_and_stores_nothing_invalid(client, webinar_session, 
         registration.full_clean()
         assert "\x00" not in registration.name and registration.name.strip()
         assert registration.session_id == real_session.pk
+
+
+def test_the_event_page_and_the_webinar_page_share_one_allowance(client, webinar_session, settings):
+    """Both pages register through the same engine: switching page gives no fresh quota."""
+    settings.RATELIMIT_ENABLED = True
+    webinar, session = webinar_session
+    for _ in range(5):
+        assert _post(client, webinar, session, email="same@example.org").status_code == 302
+    data = {"session": session.pk, "name": "Ana Novak", "email": "same@example.org", "consent": "on"}
+    assert client.post(webinar.event.get_absolute_url(), data).status_code == 429
