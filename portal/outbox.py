@@ -226,7 +226,12 @@ def deliver(*, email_id: int, connection: Any = None) -> str:
             else:
                 email.status = OutgoingEmail.Status.FAILED
                 email.save(update_fields=["attempts", "last_error", "status"])
-                logger.error("Outgoing email %s failed permanently: %s", email.pk, email.last_error)
+                # The SMTP reply often quotes the recipient: it stays in the row (purged with the
+                # body, see portal.privacy), and the log names only the row and the error class.
+                logger.error(
+                    "Outgoing email %s failed permanently (%s %s).",
+                    email.pk, type(exc).__name__, getattr(exc, "smtp_code", ""),
+                )
                 return email.status
         else:
             email.status = OutgoingEmail.Status.SENT

@@ -268,3 +268,11 @@ def test_text_part_and_subject_are_not_html_escaped(email_templates):
     assert email.subject == "Welcome, Smith & Co <Ltd>"
     assert email.body_text == "Hello Smith & Co <Ltd>: https://x.example/j/1?a=1&b=2"
     assert email.body_html == "<p>Hello Smith &amp; Co &lt;Ltd&gt;</p>"
+
+
+def test_a_permanent_failure_is_logged_without_the_recipient(caplog):
+    email = queue(to="private.person@example.org")
+    exc = smtplib.SMTPResponseException(550, b"5.1.1 <private.person@example.org>: Recipient address rejected")
+    outbox.deliver(email_id=email.pk, connection=FailingBackend(exc))
+    assert f"Outgoing email {email.pk} failed permanently" in caplog.text
+    assert "private.person" not in caplog.text
