@@ -96,7 +96,7 @@ def count_queries(urls: list[tuple[str, str]]) -> dict[str, int]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from portal.cache import bump_content_version
+    from core.cache import bump_content_version
 
     client = Client()
     counts = {}
@@ -254,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         sink_port = free_port()
         env = {**os.environ, "EMAIL_URL": f"smtp://{HOST}:{sink_port}", "CELERY_TASK_DEFAULT_QUEUE": email_queue}
         log(f"email: {emails} messages, one worker (concurrency {args.email_concurrency})")
-        from portal.models import OutgoingEmail
+        from outbox.models import OutgoingEmail
 
         # The registration phase's confirmations wait in the outbox (their queue has no worker);
         # set them aside so that the sweep in the kill run re-queues only this benchmark's messages.

@@ -1,7 +1,7 @@
 """Outbox delivery by a real Celery worker to an aiosmtpd sink on loopback.
 
 Two runs: a clean one (messages/s), and one where the worker is killed with SIGKILL once half the
-messages have arrived, restarted, and ``portal.outbox.sweep(older_than=0)`` re-queues what the
+messages have arrived, restarted, and ``outbox.services.sweep(older_than=0)`` re-queues what the
 dead worker held. Every message carries an ``X-Bench-Id`` header; the sink counts arrivals per
 id, so lost and duplicated messages are both visible.
 """
@@ -102,7 +102,7 @@ class Worker:
 def _queue_messages(count: int, prefix: str) -> list[int]:
     from django.utils import timezone
 
-    from portal.models import OutgoingEmail
+    from outbox.models import OutgoingEmail
 
     body = ("Dear subscriber,\n\nThis is a benchmark message of the Citizen Science Network. " * 12).strip()
     html = f"<p>{body}</p>"
@@ -118,7 +118,7 @@ def _queue_messages(count: int, prefix: str) -> list[int]:
 
 
 def _enqueue(ids: list[int]) -> None:
-    from portal.outbox import enqueue
+    from outbox.services import enqueue
 
     for pk in ids:
         enqueue(pk)
@@ -137,7 +137,7 @@ def _wait(sink: Sink, prefix: str, count: int, timeout: float, at_least: int | N
 def _db_status(ids: list[int]) -> dict[str, int]:
     from django.db.models import Count
 
-    from portal.models import OutgoingEmail
+    from outbox.models import OutgoingEmail
 
     return dict(OutgoingEmail.objects.filter(pk__in=ids).values_list("status").annotate(n=Count("id")))
 
@@ -145,7 +145,7 @@ def _db_status(ids: list[int]) -> dict[str, int]:
 def run(*, env: dict[str, str], queue: str, sink: Sink, log: Path, count: int, concurrency: int,
         timeout: float = 120.0) -> dict[str, Any]:
     """Both runs with one worker; returns their results."""
-    from portal import outbox
+    from outbox import services as outbox
 
     results: dict[str, Any] = {"messages": count, "worker_concurrency": concurrency}
     worker = Worker(env, queue, log, concurrency)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from network.models import Partner
-from portal.accounts import is_network_coordinator
+from core.accounts import is_network_coordinator
 
 from . import services
 from .forms import SessionAdminForm

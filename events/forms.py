@@ -15,7 +15,7 @@ from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import KeyedModelChoiceField, PublicForm
+from core.forms import KeyedModelChoiceField, PublicForm
 
 from .models import Event, Session
 

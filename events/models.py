@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.accounts import is_network_coordinator
-from portal.models import ImportedRecord
+from core.accounts import is_network_coordinator
+from core.models import ImportedRecord
 
 
 def validate_time_zone(value: str) -> None:
@@ -93,6 +93,8 @@ class Event(ImportedRecord):
         ENGLISH = "en", _("English")
         SLOVENIAN = "sl", _("Slovenian")
         MIXED = "mul", _("Several languages")
+
+    content_area = "events"  # see core.cache
 
     title = models.CharField(_("title"), max_length=300)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
@@ -197,6 +199,8 @@ class Session(models.Model):
 
     Status = SessionStatus
 
+    content_area = "events"  # see core.cache
+
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("event"))
     start = models.DateTimeField(_("start"), db_index=True)
     end = models.DateTimeField(_("end"))
@@ -275,6 +279,8 @@ class RegistrationStatus(models.TextChoices):
 
 class Registration(models.Model):
     Status = RegistrationStatus
+
+    content_area = "events"  # public pages show whether a session is full
 
     session = models.ForeignKey(
         Session, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("session")

@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from portal.outbox import Attachment, queue_templated_email
+from outbox.services import Attachment, queue_templated_email
 
 from . import calendar, signals
 from .models import Event, Registration, Session

@@ -18,9 +18,9 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods
 
-from portal.cache import cached_public_page
-from portal.jsonld import to_json_ld
-from portal.ratelimit import limit_public_form
+from core.cache import cached_public_page
+from core.jsonld import to_json_ld
+from core.ratelimit import limit_public_form
 
 from . import calendar, services
 from .filters import EventFilter
@@ -34,7 +34,7 @@ def _get_public_event(slug: str) -> Event:
     return get_object_or_404(Event.objects.published().prefetch_related("organisers", "presenters"), slug=slug)
 
 
-@cached_public_page(params=[*EventFilter.base_filters, "page"])
+@cached_public_page(areas=["events", "directory"], params=[*EventFilter.base_filters, "page"])
 @require_GET
 def event_list(request: HttpRequest) -> HttpResponse:
     events = Event.objects.published().with_listing_data()
@@ -164,7 +164,7 @@ def _json_ld(event: Event, sessions: list[Session]) -> SafeString:
     return to_json_ld(data)
 
 
-@cached_public_page
+@cached_public_page(areas=["events"])
 @require_GET
 def calendar_feed(request: HttpRequest) -> HttpResponse:
     """The public calendar: published sessions from 90 days ago on. No join links, no people."""
@@ -179,7 +179,7 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@cached_public_page
+@cached_public_page(areas=["events", "directory"])
 @require_GET
 def api_events(request: HttpRequest) -> JsonResponse:
     """Read-only JSON of published events with their sessions (upcoming and the last 90 days)."""

@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from portal.markdown import render_markdown
-from portal.models import OutgoingEmail
+from core.markdown import render_markdown
+from outbox.models import OutgoingEmail
 
 from . import services, tasks
 from .models import Announcement, ApprovalRequest, ConsentRecord, MailingList, Subscription

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import KeyedModelMultipleChoiceField, PublicForm
+from core.forms import KeyedModelMultipleChoiceField, PublicForm
 
 from .models import CONSENT_TEXT, MailingList
 

@@ -13,9 +13,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from portal.accounts import network_coordinator_emails
-from portal.markdown import render_markdown
-from portal.outbox import queue_templated_email
+from core.accounts import network_coordinator_emails
+from core.markdown import render_markdown
+from outbox.services import queue_templated_email
 
 from . import tokens
 from .models import Announcement, ConsentRecord, MailingList, Subscription, normalise_email
@@ -219,7 +219,7 @@ def unsubscribe(*, token: str) -> Subscription:
 
 
 def _unsubscribe(subscription: Subscription) -> None:
-    from portal.models import OutgoingEmail
+    from outbox.models import OutgoingEmail
 
     if subscription.status != Status.UNSUBSCRIBED:
         subscription.status = Status.UNSUBSCRIBED
@@ -337,7 +337,7 @@ def send_announcement_batch(*, announcement_id: int, batch_size: int | None = No
     if not more:
         announcement.status = Announcement.Status.SENT
         announcement.finished_at = now
-    from portal.models import OutgoingEmail
+    from outbox.models import OutgoingEmail
 
     announcement.queued_count = OutgoingEmail.objects.filter(
         idempotency_key__startswith=announcement.idempotency_prefix

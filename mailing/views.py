@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from portal.ratelimit import limit_public_form
+from core.ratelimit import limit_public_form
 
 from . import services, tokens
 from .forms import ManageForm, SignupForm

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal.accounts import is_network_coordinator
-from portal.cache import bump_content_version
+from core.accounts import is_network_coordinator
 
 from . import services
 from .forms import PartnerAdminForm
@@ -133,14 +131,12 @@ class PartnerAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Publish the selected partners"), permissions=["moderate"])
     def publish(self, request: HttpRequest, queryset: QuerySet[Partner]) -> None:
-        n = queryset.update(status=Partner.Status.PUBLISHED)
-        transaction.on_commit(bump_content_version)  # a queryset update sends no model signals
+        n = services.set_status(partners=queryset, status=Partner.Status.PUBLISHED)
         self.message_user(request, ngettext("%(n)d partner published.", "%(n)d partners published.", n) % {"n": n})
 
     @admin.action(description=_("Archive the selected partners"), permissions=["moderate"])
     def archive(self, request: HttpRequest, queryset: QuerySet[Partner]) -> None:
-        n = queryset.update(status=Partner.Status.ARCHIVED)
-        transaction.on_commit(bump_content_version)
+        n = services.set_status(partners=queryset, status=Partner.Status.ARCHIVED)
         self.message_user(request, ngettext("%(n)d partner archived.", "%(n)d partners archived.", n) % {"n": n})
 
 

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from portal.accounts import NETWORK_COORDINATORS_GROUP
+from core.accounts import NETWORK_COORDINATORS_GROUP
 
 from .models import PARTNER_COORDINATORS_GROUP, Partner
 from .services import ensure_coordinator_groups

@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import AccessibleBoundField
+from core.forms import AccessibleBoundField
 
 from .models import SEARCH_MAX_LENGTH, Partner, ServiceModule, WorkingGroup
 

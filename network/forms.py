@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import PublicForm
+from core.forms import PublicForm
 
 from .models import Partner
 

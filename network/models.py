@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.accounts import is_network_coordinator
-from portal.models import ImportedRecord
+from core.accounts import is_network_coordinator
+from core.models import ImportedRecord
 
 
 def normalise_search_text(*parts: str | None) -> str:
@@ -110,6 +110,8 @@ class Partner(ImportedRecord):
         PROMOTER = "promoter", _("Promoter of projects")
         ORGANISER = "organiser", _("Organiser of events and trainings")
         INFRASTRUCTURE = "infrastructure", _("Provider of infrastructure")
+
+    content_area = "directory"  # see core.cache
 
     name = models.CharField(_("name"), max_length=300)
     acronym = models.CharField(_("acronym"), max_length=60, blank=True)
@@ -229,6 +231,8 @@ class WorkingGroupStatus(models.TextChoices):
 class WorkingGroup(ImportedRecord):
     Status = WorkingGroupStatus
 
+    content_area = "directory"  # see core.cache
+
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     mandate = models.TextField(_("mandate (Markdown)"), blank=True)
@@ -262,6 +266,8 @@ class WorkingGroup(ImportedRecord):
 
 
 class WorkingGroupOutput(models.Model):
+    content_area = "directory"  # see core.cache
+
     working_group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="outputs")
     title = models.CharField(_("title"), max_length=300)
     link = models.URLField(_("link"), blank=True)
@@ -278,6 +284,8 @@ class WorkingGroupOutput(models.Model):
 
 class ServiceModule(ImportedRecord):
     """A BESPOC service module. Modules are data: coordinators add and edit them in the admin."""
+
+    content_area = "directory"  # see core.cache
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
@@ -309,6 +317,8 @@ class ServiceOfferStatus(models.TextChoices):
 class ServiceOffer(models.Model):
     Status = ServiceOfferStatus
 
+    content_area = "directory"  # see core.cache
+
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="service_offers")
     module = models.ForeignKey(ServiceModule, on_delete=models.CASCADE, related_name="service_offers")
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PLANNED)
@@ -333,6 +343,8 @@ class ServiceOffer(models.Model):
 
 class NetworkContact(ImportedRecord):
     """The network's contact block (one row in practice; the footer shows the first)."""
+
+    content_area = "site"  # the footer of every page
 
     organisation = models.CharField(_("organisation"), max_length=300, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)

@@ -7,12 +7,13 @@ from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from portal.accounts import NETWORK_COORDINATORS_GROUP, network_coordinator_emails
-from portal.outbox import queue_templated_email
-from portal.slugs import unique_slug
+from core.accounts import NETWORK_COORDINATORS_GROUP, network_coordinator_emails
+from core.cache import bump_after_commit
+from core.slugs import unique_slug
+from outbox.services import queue_templated_email
 
 from .models import (
     PARTNER_COORDINATORS_GROUP,
@@ -182,6 +183,21 @@ def approve_application(*, partner: Partner) -> Partner:
             idempotency_key=f"network:application:{partner.pk}:approved",
         )
     return partner
+
+
+@transaction.atomic
+def set_status(*, partners: QuerySet[Partner], status: str) -> int:
+    """Publish or archive partners (the admin's moderation actions). Publishing gives a partner
+    that never joined today as its joining date. One UPDATE each, so the directory's cached
+    pages are made stale here (an update sends no model signals). Returns how many changed."""
+    if status not in (Partner.Status.PUBLISHED, Partner.Status.ARCHIVED):
+        raise ValueError(f"Not a moderation status: {status!r}")
+    changing = partners.exclude(status=status)
+    if status == Partner.Status.PUBLISHED:
+        changing.filter(date_joined__isnull=True).update(date_joined=timezone.localdate())
+    count = changing.update(status=status, updated_at=timezone.now())
+    bump_after_commit(Partner.content_area)
+    return count
 
 
 @transaction.atomic

@@ -9,9 +9,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from portal.cache import cached_public_page
-from portal.jsonld import to_json_ld
-from portal.ratelimit import limit_public_form
+from core.cache import cached_public_page
+from core.jsonld import to_json_ld
+from core.ratelimit import limit_public_form
 
 from . import services
 from .filters import PartnerFilter
@@ -25,7 +25,7 @@ def _public_partners():
     return Partner.objects.published().network_partners()
 
 
-@cached_public_page(params=[*PartnerFilter.base_filters, "page"])
+@cached_public_page(areas=["directory"], params=[*PartnerFilter.base_filters, "page"])
 def partner_list(request: HttpRequest) -> HttpResponse:
     filterset = PartnerFilter(request.GET or None, queryset=_public_partners())
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else _public_partners()
@@ -41,7 +41,7 @@ def partner_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@cached_public_page
+@cached_public_page(areas=["directory", "events"])
 def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
     partner = get_object_or_404(Partner.objects.published(), slug=slug)
     offers = ServiceOffer.objects.filter(partner=partner).select_related("module")
@@ -71,7 +71,7 @@ def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@cached_public_page
+@cached_public_page(areas=["directory"])
 def working_group_list(request: HttpRequest) -> HttpResponse:
     groups = WorkingGroup.objects.prefetch_related(
         Prefetch("lead_partners", queryset=Partner.objects.published().only("name", "slug", "acronym"))
@@ -102,7 +102,7 @@ def working_group_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@cached_public_page
+@cached_public_page(areas=["directory"])
 def service_list(request: HttpRequest) -> HttpResponse:
     modules = list(ServiceModule.objects.all())
     offers = ServiceOffer.objects.filter(partner__status=Partner.Status.PUBLISHED).select_related("partner", "module")
@@ -170,13 +170,13 @@ def _api_rows(request: HttpRequest) -> list[dict]:
     ]
 
 
-@cached_public_page
+@cached_public_page(areas=["directory"])
 def api_partners(request: HttpRequest) -> JsonResponse:
     rows = _api_rows(request)
     return JsonResponse({"count": len(rows), "results": rows}, json_dumps_params={"ensure_ascii": False})
 
 
-@cached_public_page
+@cached_public_page(areas=["directory"])
 def partners_csv(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="partners.csv"'

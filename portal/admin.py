@@ -1,39 +1,6 @@
-from django.contrib import admin, messages
-from django.db.models import QuerySet
-from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.contrib import admin
 
-from . import outbox
-from .models import NewsItem, OutgoingEmail, SecurityPolicy
-
-
-@admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(admin.ModelAdmin):
-    list_display = ["subject", "to", "purpose", "status", "attempts", "created_at", "sent_at"]
-    list_filter = ["status", "purpose", "language", "created_at"]
-    search_fields = ["to", "subject"]
-    date_hierarchy = "created_at"
-    actions = ["resend_selected"]
-    readonly_fields = [f.name for f in OutgoingEmail._meta.fields]
-    list_per_page = 50
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: OutgoingEmail | None = None) -> bool:
-        # Viewable, never edited: what was sent is a record.
-        return False
-
-    @admin.action(description=_("Send the selected messages again"), permissions=["view"])
-    def resend_selected(self, request: HttpRequest, queryset: QuerySet[OutgoingEmail]) -> None:
-        count = outbox.resend(email_ids=list(queryset.values_list("pk", flat=True)))
-        self.message_user(
-            request,
-            ngettext("%(count)d message queued again.", "%(count)d messages queued again.", count)
-            % {"count": count},
-            messages.SUCCESS,
-        )
+from .models import NewsItem
 
 
 @admin.register(NewsItem)
@@ -44,16 +11,3 @@ class NewsItemAdmin(admin.ModelAdmin):
     search_fields = ["title", "body"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_on"
-
-
-@admin.register(SecurityPolicy)
-class SecurityPolicyAdmin(admin.ModelAdmin):
-    """One row; network coordinators (who hold every portal permission) switch it."""
-
-    list_display = ["__str__", "require_totp_for_staff", "updated_at"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return super().has_add_permission(request) and not SecurityPolicy.objects.exists()
-
-    def has_delete_permission(self, request: HttpRequest, obj: SecurityPolicy | None = None) -> bool:
-        return False

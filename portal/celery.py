@@ -13,8 +13,8 @@ app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
     # Rows whose task the broker never delivered (Redis down at commit, worker lost).
-    "sweep-outbox": {"task": "portal.tasks.sweep_outbox", "schedule": 60.0},
-    "purge-rate-limit-counters": {"task": "portal.tasks.purge_rate_limits", "schedule": crontab(minute=17)},
+    "sweep-outbox": {"task": "outbox.tasks.sweep_outbox", "schedule": 60.0},
+    "purge-rate-limit-counters": {"task": "core.tasks.purge_rate_limits", "schedule": crontab(minute=17)},
     # Webinar reminders 24 h and 1 h before a session (idempotent: each sent once per start).
     "webinar-reminders": {"task": "webinars.tasks.send_reminders", "schedule": 300.0},
     # Announcements whose batch task was lost (worker killed, broker down) resume where they stopped.

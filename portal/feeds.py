@@ -3,7 +3,8 @@ from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
-from .markdown import render_markdown
+from core.markdown import render_markdown
+
 from .models import NewsItem
 
 

@@ -1,125 +1,12 @@
-"""What every public form shares: accessible error markup, a honeypot, and input hygiene.
-
-``PublicForm`` renders through ``templates/forms/form.html``: an error summary at the top
-(focused by ``static/js/site.js``), each error next to its field and tied to it with
-``aria-describedby``, ``aria-invalid`` on invalid fields, and required fields marked.
-Django 5.2's ``bound_field_class`` hook does the per-field attributes.
-"""
+"""The site's own public form."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import ProhibitNullCharactersValidator
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class AccessibleBoundField(forms.BoundField):
-    @property
-    def error_id(self) -> str:
-        return f"{self.auto_id}_error"
-
-    def build_widget_attrs(self, attrs: dict[str, Any], widget: forms.Widget | None = None) -> dict[str, Any]:
-        attrs = super().build_widget_attrs(attrs, widget)
-        described = attrs.get("aria-describedby", "").split()
-        if self.help_text and f"{self.auto_id}_helptext" not in described:
-            described.append(f"{self.auto_id}_helptext")
-        if self.errors:
-            attrs["aria-invalid"] = "true"
-            if self.error_id not in described:
-                described.insert(0, self.error_id)
-        if described:
-            attrs["aria-describedby"] = " ".join(described)
-        if self.field.required and not isinstance(widget or self.field.widget, forms.CheckboxSelectMultiple):
-            attrs["aria-required"] = "true"
-        return attrs
-
-
-class HoneypotField(forms.CharField):
-    """A field people never see (hidden by CSS, skipped by keyboard) and bots fill in."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("label", _("Leave this field empty"))
-        kwargs.setdefault(
-            "widget", forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1", "class": "hp-input"})
-        )
-        super().__init__(**kwargs)
-
-    def clean(self, value: Any) -> str:
-        value = super().clean(value)
-        if value:
-            raise ValidationError(_("This form could not be sent. Please try again."), code="honeypot")
-        return value
-
-
-_MAX_KEY = 2**63 - 1
-
-
-def _check_key(field: forms.ModelChoiceField, value: Any) -> None:
-    """A submitted integer key must fit a 64-bit column before it reaches the database: SQLite
-    raises OverflowError and PostgreSQL a DataError for larger numbers, which would be a 500."""
-    if value in field.empty_values or field.to_field_name:
-        return
-    if isinstance(field.queryset.model._meta.pk, (models.AutoField, models.BigAutoField, models.IntegerField)):
-        try:
-            number = int(str(value))
-        except ValueError:
-            return  # Django's own validation answers "Select a valid choice"
-        if not -_MAX_KEY <= number <= _MAX_KEY:
-            raise ValidationError(
-                field.error_messages["invalid_choice"], code="invalid_choice", params={"value": str(value)[:40]}
-            )
-
-
-class KeyedModelChoiceField(forms.ModelChoiceField):
-    def to_python(self, value: Any) -> Any:
-        _check_key(self, value)
-        return super().to_python(value)
-
-
-class KeyedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def _check_values(self, value: Any) -> Any:
-        for item in value if isinstance(value, (list, tuple)) else []:
-            _check_key(self, item)
-        return super()._check_values(value)
-
-
-class PublicFormMixin:
-    """Accessible rendering, a honeypot named ``website_url``, and rejection of NUL bytes in
-    every text field (a NUL byte would otherwise reach PostgreSQL and fail there)."""
-
-    template_name = "forms/form.html"
-    bound_field_class = AccessibleBoundField
-    required_css_class = "required"
-    honeypot_name = "website_url"
-    fields: dict[str, forms.Field]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        self.fields[self.honeypot_name] = HoneypotField()
-        for field in self.fields.values():
-            if isinstance(field, forms.CharField):
-                field.validators.append(ProhibitNullCharactersValidator())
-
-    @property
-    def visible_fields_without_honeypot(self) -> list[forms.BoundField]:
-        return [f for f in self.visible_fields() if f.name != self.honeypot_name]  # type: ignore[attr-defined]
-
-    @property
-    def honeypot(self) -> forms.BoundField:
-        return self[self.honeypot_name]  # type: ignore[index]
-
-
-class PublicForm(PublicFormMixin, forms.Form):
-    pass
-
-
-class PublicModelForm(PublicFormMixin, forms.ModelForm):
-    pass
+from core.forms import PublicForm
 
 
 class AccessibilityFeedbackForm(PublicForm):

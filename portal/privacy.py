@@ -231,7 +231,7 @@ def _erase_individuals(email: str) -> list[str]:
     details and logo go, not only the address. Seed bookkeeping is marked as "edited" so that a
     later ``load_seeds`` neither restores nor republishes the record. Returns their labels."""
     from network.models import Partner
-    from portal.slugs import unique_slug
+    from core.slugs import unique_slug
 
     erased = []
     individuals = Partner.objects.select_for_update().filter(_partner_contact_q(email), kind=Partner.Kind.INDIVIDUAL)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from .accounts import network_coordinator_emails
-from .outbox import queue_templated_email
+from core.accounts import network_coordinator_emails
+from outbox.services import queue_templated_email
 
 
 @transaction.atomic

@@ -114,11 +114,14 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_filters",
     "csp",
-    "portal",
-    "mailing",
+    # The portal's own apps, from the bottom layer up (see README, "Layout").
+    "core",
+    "outbox",
     "network",
     "events",
     "webinars",
+    "mailing",
+    "portal",
     "seeds",
 ]
 SITE_ID = 1
@@ -136,8 +139,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # After authentication: staff without a second factor go to the TOTP set-up page when a
-    # network coordinator requires one (portal.SecurityPolicy).
-    "portal.security.RequireSecondFactorMiddleware",
+    # network coordinator requires one (core.SecurityPolicy).
+    "core.security.RequireSecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -160,7 +163,7 @@ TEMPLATES = [
         },
     },
     # Plain-text email parts and subjects: the same templates folder, without HTML escaping
-    # ("Smith & Co" must not arrive as "Smith &amp; Co"). Used explicitly by portal.outbox.
+    # ("Smith & Co" must not arrive as "Smith &amp; Co"). Used explicitly by outbox.services.
     {
         "NAME": "text",
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -194,7 +197,7 @@ REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
 CACHES: dict[str, dict] = {
     "default": (
         {
-            "BACKEND": "portal.cache.ResilientRedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
@@ -203,7 +206,7 @@ CACHES: dict[str, dict] = {
     ),
 }
 # Public forms are rate-limited per client and per submitted address; counters live in the
-# database (portal.ratelimit), so the limits hold while Redis is down. Off only where a
+# database (core.ratelimit), so the limits hold while Redis is down. Off only where a
 # benchmark must hammer one form from one address.
 RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
 # How many reverse proxies in front of the site append to X-Forwarded-For (0: none, use the
@@ -240,7 +243,7 @@ if EMAIL_URL:
     if _email.get("EMAIL_FILE_PATH"):
         EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"]
 else:
-    EMAIL_BACKEND = "portal.mail_backends.ConsoleAndFileBackend"
+    EMAIL_BACKEND = "outbox.mail_backends.ConsoleAndFileBackend"
     EMAIL_TIMEOUT = 10
 EMAIL_FILE_PATH = globals().get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Citizen Science Network <network@localhost>")
@@ -289,14 +292,14 @@ AUTHENTICATION_BACKENDS = [
 ]
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_ADAPTER = "portal.accounts.CoordinatorAccountAdapter"
+ACCOUNT_ADAPTER = "core.accounts.CoordinatorAccountAdapter"
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/admin/"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 # Optional second factor for coordinators (allauth.mfa): an authenticator app and recovery codes.
-# A network coordinator can make it compulsory for staff in the admin (portal.SecurityPolicy).
+# A network coordinator can make it compulsory for staff in the admin (core.SecurityPolicy).
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 AUTH_PASSWORD_VALIDATORS = [

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from . import media, views
+from core import health, media
 
 admin.site.site_header = _("Citizen Science Network")
 admin.site.site_title = _("Citizen Science Network")
@@ -16,7 +16,7 @@ handler404 = "portal.views.page_not_found"
 handler500 = "portal.views.server_error"
 
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
 
@@ -30,5 +30,5 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
-# Uploaded logos, only as images and with safe headers (see portal.media).
+# Uploaded logos, only as images and with safe headers (see core.media).
 urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", media.serve_media, name="media")]

@@ -1,4 +1,4 @@
-"""Site pages (home, about, privacy, accessibility, news), the health check and error pages."""
+"""Site pages (home, about, privacy, accessibility, news) and the error pages."""
 
 from __future__ import annotations
 
@@ -6,30 +6,27 @@ import sys
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db import InterfaceError, OperationalError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+
+from core.cache import cached_public_page
+from core.ratelimit import limit_public_form
+from events.models import Session
+from network.models import Partner
 
 from . import services
-from .cache import cached_public_page
 from .forms import AccessibilityFeedbackForm
 from .models import NewsItem
-from .ratelimit import limit_public_form
 
 
-@cached_public_page
+@cached_public_page(areas=["directory", "events", "news"])
 def home(request: HttpRequest) -> HttpResponse:
     """What the network is, what is next, the latest news: read through the apps' query methods."""
-    from events.models import Session
-    from network.models import Partner
-
     upcoming = (
         Session.objects.public().upcoming().select_related("event").order_by("start")[:4]
     )
@@ -41,24 +38,24 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", context)
 
 
-@cached_public_page(params=["page"])
+@cached_public_page(areas=["news"], params=["page"])
 def news_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(NewsItem.objects.published(), 20).get_page(request.GET.get("page"))
     return render(request, "portal/news_list.html", {"page": page})
 
 
-@cached_public_page
+@cached_public_page(areas=["news", "events"])
 def news_detail(request: HttpRequest, slug: str) -> HttpResponse:
     item = get_object_or_404(NewsItem.objects.published().select_related("related_event"), slug=slug)
     return render(request, "portal/news_detail.html", {"item": item})
 
 
-@cached_public_page
+@cached_public_page(areas=[])
 def about(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/about.html", {})
 
 
-@cached_public_page
+@cached_public_page(areas=[])
 def privacy(request: HttpRequest) -> HttpResponse:
     """The privacy notice; its retention periods are the ones ``portal.privacy`` applies."""
     retention = {
@@ -81,50 +78,6 @@ def accessibility(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Thank you. Your feedback has been sent to the network's coordinators."))
         return redirect(reverse("portal:accessibility") + "#feedback")
     return render(request, "portal/accessibility.html", {"form": form})
-
-
-def _check_database() -> str:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception:
-        return "error"
-    return "ok"
-
-
-def _check_cache() -> str:
-    try:
-        cache.set("healthz", "ok", 5)
-        return "ok" if cache.get("healthz") == "ok" else "error"
-    except Exception:
-        return "error"
-
-
-def _check_broker() -> str:
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        return "eager"
-    from portal.celery import app
-
-    try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=0, timeout=1)
-    except Exception:
-        return "error"
-    return "ok"
-
-
-@never_cache
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    """200 while the database answers; cache and broker are reported but do not fail it
-    (the site keeps working, and email waits in the outbox, while Redis is down)."""
-    state = {"database": _check_database(), "cache": _check_cache(), "broker": _check_broker()}
-    status = 200 if state["database"] == "ok" else 503
-    return JsonResponse({"status": "ok" if status == 200 else "error", **state}, status=status)
-
-
-
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

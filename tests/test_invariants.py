@@ -60,7 +60,7 @@ def test_every_public_page_has_one_h1_a_language_and_a_skip_link(seeded, client)
 def test_every_html_email_is_a_whole_document_in_the_messages_language():
     from pathlib import Path
 
-    from portal.outbox import render_email
+    from outbox.services import render_email
 
     folder = Path(__file__).resolve().parents[1] / "templates" / "emails"
     parts = [p for p in folder.glob("*/[a-z]*.html")]

@@ -336,7 +336,7 @@ def test_news_dates_follow_the_active_language(client):
 def test_mailing_list_confirmation_goes_out_in_slovenian():
     from mailing import services
     from mailing.models import CONSENT_TEXT, MailingList
-    from portal.models import OutgoingEmail
+    from outbox.models import OutgoingEmail
 
     news = MailingList.objects.get(slug="network-news")
     services.request_subscription(
@@ -355,7 +355,7 @@ def test_mailing_list_confirmation_goes_out_in_slovenian():
 def test_registration_confirmation_goes_out_in_slovenian_with_slovenian_dates():
     from events import services
     from events.forms import CONSENT_TEXT
-    from portal.models import OutgoingEmail
+    from outbox.models import OutgoingEmail
     from tests.events.factories import SessionFactory
 
     session = SessionFactory(event__title="Delavnica")

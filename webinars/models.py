@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event, Session
-from portal.models import ImportedRecord
+from core.models import ImportedRecord
 
 
 class WebinarQuerySet(models.QuerySet):
@@ -31,6 +31,8 @@ class WebinarQuerySet(models.QuerySet):
 
 class Webinar(ImportedRecord):
     """An online seminar series: an event of kind "webinar" plus what only online events have."""
+
+    content_area = "events"  # see core.cache
 
     event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="webinar", verbose_name=_("event"))
     platform = models.CharField(_("platform"), max_length=60, default="Zoom")

@@ -17,8 +17,8 @@ from django.utils.safestring import mark_safe
 
 from events.models import Event, Registration, Session
 from events.services import EmailSection, manage_url
-from portal.models import OutgoingEmail
-from portal.outbox import queue_templated_email
+from outbox.models import OutgoingEmail
+from outbox.services import queue_templated_email
 
 from .models import Meeting
 

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from events.views import handle_registration
-from portal.cache import cached_public_page
-from portal.ratelimit import limit_public_form
+from core.cache import cached_public_page
+from core.ratelimit import limit_public_form
 
 from .models import Webinar
 
@@ -28,7 +28,7 @@ def _get_public_webinar(slug: str) -> Webinar:
     )
 
 
-@cached_public_page
+@cached_public_page(areas=["events", "directory"])
 @require_GET
 def webinar_list(request: HttpRequest) -> HttpResponse:
     webinars = Webinar.objects.published().with_listing_data()

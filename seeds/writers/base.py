@@ -17,7 +17,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DataError, IntegrityError, models
 from django.db.models import Q
 
-from portal.models import ImportedRecord
+from core.models import ImportedRecord
 
 M = TypeVar("M", bound=ImportedRecord)
 

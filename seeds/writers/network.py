@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.utils.text import slugify
 
+from core.slugs import unique_slug
 from network.models import NetworkContact, Partner, ServiceModule, normalise_search_text
-from portal.slugs import unique_slug
 from seeds.parser import ParsedNewsItem, ParsedPartnersPage
 
 from .base import Report, upsert

@@ -12,15 +12,15 @@ import re
 
 from django.utils.text import slugify
 
+from core.slugs import unique_slug
 from events.models import Event
 from network.models import Partner
-from portal.slugs import unique_slug
 from seeds.parser import ParsedNewsItem
 from webinars.models import Webinar
 
 from .base import Report, upsert
 from .network import organisation_source_key
-from .news import escape_markdown, summary_of
+from .prose import escape_markdown, summary_of
 
 LANGUAGES = {"english": Event.Language.ENGLISH, "slovenian": Event.Language.SLOVENIAN, "slovene": Event.Language.SLOVENIAN}
 

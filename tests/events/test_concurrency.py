@@ -76,7 +76,7 @@ def test_same_email_twice_at_once_gives_one_registration_and_one_confirmation():
     errors = _race(session.pk, ["same@example.org"] * 2)
     assert errors == []
     assert Registration.objects.filter(session=session).count() == 1
-    from portal.models import OutgoingEmail
+    from outbox.models import OutgoingEmail
 
     assert OutgoingEmail.objects.filter(to="same@example.org").count() == 1
 

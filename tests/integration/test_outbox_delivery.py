@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from django.db import transaction
 
-from portal import outbox
-from portal.models import OutgoingEmail
+from outbox import services as outbox
+from outbox.models import OutgoingEmail
 from tests.integration.conftest import point_celery_at
 
 pytestmark = pytest.mark.integration

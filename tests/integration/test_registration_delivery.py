@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 
 from events.models import Registration
-from portal import outbox
-from portal.models import OutgoingEmail
+from outbox import services as outbox
+from outbox.models import OutgoingEmail
 from tests.events.factories import SECRET_URL, MeetingFactory, SessionFactory, WebinarFactory
 from tests.integration.conftest import point_celery_at
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mailing.models import Announcement, Subscription
-from portal.models import OutgoingEmail
+from outbox.models import OutgoingEmail
 from tests.conftest import make_user
 
 from .factories import AnnouncementFactory, SubscriptionFactory

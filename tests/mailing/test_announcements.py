@@ -5,7 +5,7 @@ import pytest
 
 from mailing import services, tasks, tokens
 from mailing.models import Announcement, Subscription
-from portal.models import OutgoingEmail
+from outbox.models import OutgoingEmail
 
 from .factories import AnnouncementFactory, SubscriptionFactory
 

@@ -8,7 +8,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from mailing.models import ConsentRecord, Subscription
-from portal.models import OutgoingEmail
+from outbox.models import OutgoingEmail
 
 from .conftest import link_path
 from .factories import SubscriptionFactory

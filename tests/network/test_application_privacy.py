@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from network import services
 from network.models import Partner
-from portal.models import OutgoingEmail
+from outbox.models import OutgoingEmail
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django import forms
 
 from network.forms import ContactRequestForm, JoinForm
 from network.models import Partner
-from portal.models import OutgoingEmail
+from outbox.models import OutgoingEmail
 
 
 def _max_length(form_field: forms.Field) -> int | None:

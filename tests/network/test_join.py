@@ -5,7 +5,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from network.models import Partner
-from portal.models import OutgoingEmail
+from outbox.models import OutgoingEmail
 
 pytestmark = pytest.mark.django_db
 

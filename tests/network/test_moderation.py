@@ -2,7 +2,7 @@ import pytest
 
 from network import services
 from network.models import Partner
-from portal.models import OutgoingEmail
+from outbox.models import OutgoingEmail
 from tests.network.factories import PartnerFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from network.models import NetworkContact
-from portal.models import OutgoingEmail
+from outbox.models import OutgoingEmail
 from tests.network.factories import PartnerFactory, ServiceModuleFactory, ServiceOfferFactory, WorkingGroupFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from portal.models import OutgoingEmail
+from outbox.models import OutgoingEmail
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from portal.accounts import is_network_coordinator, network_coordinator_emails
+from core.accounts import is_network_coordinator, network_coordinator_emails
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache, caches
 
-from portal.cache import ResilientRedisCache, content_version
+from core.cache import ResilientRedisCache, content_version
 from tests.network.factories import PartnerFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +64,7 @@ def redis_down(settings):
     settings.CACHES = {
         **settings.CACHES,
         "default": {
-            "BACKEND": "portal.cache.ResilientRedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         },

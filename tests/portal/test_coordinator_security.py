@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.urls import path
 from PIL import Image
 
-from portal.models import SecurityPolicy
+from core.models import SecurityPolicy
 from tests.conftest import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django import forms
 
-from portal.forms import KeyedModelChoiceField, KeyedModelMultipleChoiceField, PublicForm
+from core.forms import KeyedModelChoiceField, KeyedModelMultipleChoiceField, PublicForm
 from portal.models import NewsItem
 
 pytestmark = pytest.mark.django_db

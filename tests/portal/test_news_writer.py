@@ -11,7 +11,8 @@ from django.core.management import call_command
 from portal.models import NewsItem
 from seeds.parser import parse_news_item
 from seeds.writers.base import Report
-from seeds.writers.news import body_markdown, summary_of, write_news_item
+from seeds.writers.news import body_markdown, write_news_item
+from seeds.writers.prose import summary_of
 
 pytestmark = pytest.mark.django_db
 SEED = Path(settings.BASE_DIR) / "seeds" / "000_87500a816e81581a.txt"
@@ -37,7 +38,7 @@ def test_writer_creates_the_news_item(parsed):
 
 
 def test_body_markdown_renders_the_footnote_mark_literally(parsed):
-    from portal.markdown import render_markdown
+    from core.markdown import render_markdown
 
     html = render_markdown(body_markdown(parsed))
     assert "BESPOC* prototype" in html and "<em>" not in html

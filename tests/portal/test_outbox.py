@@ -12,9 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerDown
 
-from portal import outbox
-from portal.models import OutgoingEmail
-from portal.tasks import deliver_email
+from outbox import services as outbox
+from outbox.models import OutgoingEmail
+from outbox.tasks import deliver_email
 
 pytestmark = pytest.mark.django_db
 

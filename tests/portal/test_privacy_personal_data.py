@@ -18,7 +18,7 @@ from mailing import services as mailing_services
 from mailing.models import CONSENT_TEXT, CONSENT_VERSION, ConsentRecord, MailingList, Subscription
 from network import services as network_services
 from network.models import Partner
-from portal.models import OutgoingEmail
+from outbox.models import OutgoingEmail
 from tests.events.factories import SessionFactory
 from tests.network.factories import PartnerFactory, ServiceModuleFactory, ServiceOfferFactory, WorkingGroupFactory
 

@@ -14,8 +14,8 @@ from mailing.models import ConsentRecord, Subscription
 from network.models import Partner
 from portal import privacy
 from portal.celery import app as celery_app
-from portal.models import OutgoingEmail
-from portal.outbox import queue_email
+from outbox.models import OutgoingEmail
+from outbox.services import queue_email
 from tests.events.factories import RegistrationFactory, SessionFactory
 from tests.mailing.factories import MailingListFactory, SubscriptionFactory
 from tests.network.factories import PartnerFactory

@@ -7,7 +7,7 @@ import pytest
 from django.http import HttpResponse, HttpResponseRedirect
 from django.test import RequestFactory
 
-from portal.ratelimit import client_ip, exhausted, hit, limit_public_form, parse_rate
+from core.ratelimit import client_ip, exhausted, hit, limit_public_form, parse_rate
 
 pytestmark = pytest.mark.django_db
 

@@ -34,7 +34,7 @@ def test_language_links_keep_the_visitor_on_the_same_page(client):
 
 
 def test_language_link_on_a_404_page_keeps_the_path():
-    from portal.language import url_in_language
+    from core.language import url_in_language
 
     assert url_in_language("/no-such-page/?a=1", "sl") == "/sl/no-such-page/?a=1"
     assert url_in_language("/sl/no-such-page/", "en") == "/no-such-page/"
@@ -131,7 +131,7 @@ def test_home_introduces_the_network_in_the_visitors_language(client):
     slovene = client.get("/sl/").content.decode()
     assert "we invite you to contact us" not in slovene, "no English data on the Slovenian page"
     NetworkContact.objects.update(introduction_sl="Mreža povezuje knjižnice in raziskovalce.")
-    from portal.cache import bump_content_version
+    from core.cache import bump_content_version
 
     bump_content_version()
     assert "Mreža povezuje knjižnice in raziskovalce." in client.get("/sl/").content.decode()

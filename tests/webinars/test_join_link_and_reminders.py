@@ -10,7 +10,7 @@ import time_machine
 from django.utils import timezone
 
 from events import services as events_services
-from portal.models import OutgoingEmail
+from outbox.models import OutgoingEmail
 from tests.events.factories import SECRET_URL, MeetingFactory, RegistrationFactory, SessionFactory, WebinarFactory
 from webinars import services
 

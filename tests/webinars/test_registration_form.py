@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from kombu.exceptions import OperationalError
 
 from events.models import Registration
-from portal import outbox
-from portal.models import OutgoingEmail
+from outbox import services as outbox
+from outbox.models import OutgoingEmail
 from tests.events.factories import SECRET_URL, MeetingFactory, SessionFactory, WebinarFactory
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +107,7 @@ def test_broker_down_still_saves_and_sweep_delivers_once(
     client, webinar_session, mailoutbox, django_capture_on_commit_callbacks
 ):
     webinar, session = webinar_session
-    with mock.patch("portal.tasks.deliver_email.delay", side_effect=OperationalError("redis down")):
+    with mock.patch("outbox.tasks.deliver_email.delay", side_effect=OperationalError("redis down")):
         with django_capture_on_commit_callbacks(execute=True):
             response = _post(client, webinar, session)
     assert response.status_code == 302

@@ -7,12 +7,12 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 
-from portal import outbox
+from outbox.tasks import sweep
 
 
 class Command(BaseCommand):
     help = "Hand every queued outbox message whose time has come to Celery (or send it, without Redis)."
 
     def handle(self, *args, **options) -> None:
-        count = outbox.sweep(older_than=timedelta(0))
+        count = sweep(older_than=timedelta(0))
         self.stdout.write(f"{count} queued message(s) handed over for delivery.")

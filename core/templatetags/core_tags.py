@@ -1,7 +1,7 @@
 from django import template
 from django.utils.safestring import SafeString
 
-from portal.markdown import render_markdown
+from core.markdown import render_markdown
 
 register = template.Library()
 
@@ -23,7 +23,7 @@ def web_url_filter(url: str) -> str:
 @register.simple_tag(takes_context=True)
 def url_in_language(context, language: str) -> str:
     """``{% url_in_language "sl" %}``: the current page in another language."""
-    from portal.language import url_in_language as translate
+    from core.language import url_in_language as translate
 
     request = context.get("request")
     return translate(request.get_full_path() if request else "/", language)

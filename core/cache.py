@@ -1,10 +1,13 @@
 """Caching of public pages, and a Redis cache that never takes the site down with it.
 
 ``cached_public_page`` keeps the rendered response of a read-only public page for anonymous
-visitors, keyed by the full URL (the language is part of it) and by a *content version*. Any
-save, delete or many-to-many change of the portal's own records raises the version (see
-``PortalConfig.ready``), so a coordinator's edit shows at once, in every process, without
-tracking which page shows what.
+visitors, keyed by the full URL (the language is part of it) and by the *versions of the content
+areas* the page shows. A model declares the area it feeds (``content_area = "directory"``); a
+save, delete or many-to-many change of it raises that area's version once, after commit (see
+``invalidate_on_change``, connected in ``CoreConfig.ready``), so a coordinator's edit shows at
+once, in every process, and a change in one area (a registration) leaves the pages of the
+others (partners, news) cached. Writes that bypass model signals (``queryset.update()``) go
+through services that call ``bump_after_commit`` themselves.
 
 Written by hand because Django's ``cache_page`` varies on cookies (so nearly every visitor
 misses), caches for logged-in users too, and would store a response carrying a CSRF token or a
@@ -27,31 +30,79 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
 logger = logging.getLogger(__name__)
 
-VERSION_KEY = "portal:content-version"
+# Every cached page depends on this area too: the footer's contact block is on every page.
+SITE_AREA = "site"
 # The version makes stale pages unreachable at once; the timeout only bounds how long a page can
 # outlive an edit whose version bump was lost while Redis was unreachable.
 PAGE_TIMEOUT = 10 * 60
 
 
-def content_version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, time.time_ns(), None)
-        version = cache.get(VERSION_KEY) or 0
-    return int(version)
+def _version_key(area: str) -> str:
+    return f"portal:content-version:{area}"
 
 
-def bump_content_version(**kwargs: Any) -> None:
-    """Make every cached page stale. Connected to model signals (any sender of the portal's
-    apps); an increment is atomic in Redis, so concurrent bumps from several processes add up."""
+def content_versions(areas: Iterable[str]) -> tuple[int, ...]:
+    """The current version of each area, in order (one cache round trip when all are set)."""
+    keys = [_version_key(area) for area in areas]
+    found = cache.get_many(keys)
+    for key in keys:
+        if found.get(key) is None:
+            cache.add(key, time.time_ns(), None)
+            found[key] = cache.get(key) or 0
+    return tuple(int(found[key]) for key in keys)
+
+
+def bump_content_area(area: str) -> None:
+    """Make every cached page that shows ``area`` stale, now. An increment is atomic in Redis, so
+    concurrent bumps from several processes add up. Prefer ``bump_after_commit``."""
     try:
-        cache.incr(VERSION_KEY)
+        cache.incr(_version_key(area))
     except ValueError:  # not set yet (or evicted): any fresh value differs from the old one
-        cache.set(VERSION_KEY, time.time_ns(), None)
+        cache.set(_version_key(area), time.time_ns(), None)
+
+
+class _AreaBump:
+    """An on-commit callback that bumps one area; recognisable so that a transaction queues at
+    most one per area."""
+
+    def __init__(self, area: str) -> None:
+        self.area = area
+
+    def __call__(self) -> None:
+        bump_content_area(self.area)
+
+
+def bump_after_commit(*areas: str, using: str | None = None) -> None:
+    """Raise each area's version once the current transaction commits (at once outside one),
+    once per transaction however many rows changed. Bumping only after commit is enough: a page
+    rendered from the old rows before the commit is stored under the old version, which the
+    bump makes unreachable."""
+    connection = transaction.get_connection(using)
+    pending = {
+        entry[1].area for entry in connection.run_on_commit if isinstance(entry[1], _AreaBump)
+    } if connection.in_atomic_block else set()
+    for area in dict.fromkeys(areas):
+        if area and area not in pending:
+            transaction.on_commit(_AreaBump(area), using=using)
+
+
+def content_area_of(model: Any) -> str:
+    """The public content area a model feeds (its ``content_area`` attribute; "" for none)."""
+    return getattr(model, "content_area", "") or ""
+
+
+def invalidate_on_change(sender: Any, **kwargs: Any) -> None:
+    """Receiver of ``post_save``, ``post_delete`` and ``m2m_changed`` for every model: a change
+    of a model that declares a ``content_area`` raises that area's version after commit."""
+    areas = [content_area_of(sender)]
+    if "instance" in kwargs and "model" in kwargs:  # m2m_changed: the through model rarely says
+        areas += [content_area_of(type(kwargs["instance"])), content_area_of(kwargs["model"])]
+    bump_after_commit(*areas, using=kwargs.get("using"))
 
 
 def _cacheable_request(request: HttpRequest) -> bool:
@@ -85,14 +136,14 @@ def _cacheable_query(request: HttpRequest, params: frozenset[str]) -> bool:
     )
 
 
-def cached_public_page(
-    view: Callable[..., HttpResponse] | None = None, *, params: Iterable[str] = ()
-) -> Any:
+def cached_public_page(*, areas: Iterable[str], params: Iterable[str] = ()) -> Any:
     """Serve a public GET page from the cache when it cannot differ between anonymous visitors.
 
-    ``@cached_public_page`` caches the page without a query string;
-    ``@cached_public_page(params=["q", "page"])`` also with those query parameters."""
+    ``areas`` are the content areas the page shows (besides ``SITE_AREA``, which every page
+    shows): a change in any of them makes the cached page stale, a change elsewhere does not.
+    ``params`` are the query parameters under which the page is cached too (``["q", "page"]``)."""
     known = frozenset(params)
+    shown = (SITE_AREA, *dict.fromkeys(areas))
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
@@ -100,7 +151,8 @@ def cached_public_page(
             if not _cacheable_request(request) or not _cacheable_query(request, known):
                 return view(request, *args, **kwargs)
             digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-            key = f"portal:page:{content_version()}:{digest}"
+            versions = ".".join(map(str, content_versions(shown)))
+            key = f"portal:page:{versions}:{digest}"
             cached = cache.get(key)
             if cached is not None:
                 content, content_type, extra = cached
@@ -118,7 +170,7 @@ def cached_public_page(
 
         return wrapper
 
-    return decorator(view) if view is not None else decorator
+    return decorator
 
 
 def _miss_on_error(default: Any = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

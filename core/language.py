@@ -2,7 +2,7 @@
 
 Languages live in the URL (English at ``/``, Slovenian under ``/sl/``), so switching is a link,
 not a form: it works without JavaScript, keeps the query string, can be bookmarked, and leaves
-public pages free of a CSRF token (so that they can be cached, see ``portal.cache``).
+public pages free of a CSRF token (so that they can be cached, see ``core.cache``).
 """
 
 from __future__ import annotations

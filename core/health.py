@@ -1,0 +1,52 @@
+"""``/healthz``: the state of the database, the cache and the broker, for load balancers and
+monitoring. 200 while the database answers; the cache and broker are reported but do not fail it
+(the site keeps working, and email waits in the outbox, while Redis is down)."""
+
+from __future__ import annotations
+
+from celery import current_app
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+def _check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        return "error"
+    return "ok"
+
+
+def _check_cache() -> str:
+    try:
+        cache.set("healthz", "ok", 5)
+        return "ok" if cache.get("healthz") == "ok" else "error"
+    except Exception:
+        return "error"
+
+
+def _check_broker() -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "eager"
+    try:
+        with current_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=0, timeout=1)
+    except Exception:
+        return "error"
+    return "ok"
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 while the database answers; cache and broker are reported but do not fail it
+    (the site keeps working, and email waits in the outbox, while Redis is down)."""
+    state = {"database": _check_database(), "cache": _check_cache(), "broker": _check_broker()}
+    status = 200 if state["database"] == "ok" else 503
+    return JsonResponse({"status": "ok" if status == 200 else "error", **state}, status=status)

@@ -1,0 +1,156 @@
+"""The email outbox: every outgoing message is a row, written in the transaction of the change
+that causes it, and handed to Celery after commit (``outbox.tasks``).
+
+``queue_email`` / ``queue_templated_email`` are called by services inside their transaction.
+Messages that belong together (an announcement's mail-out, one registrant's messages) carry a
+``group``; other apps act on a group through ``cancel_queued`` and ``count_by_status`` and never
+look inside idempotency keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .models import OutgoingEmail
+from .tasks import enqueue
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: str
+    mimetype: str
+
+
+def queue_email(
+    *,
+    to: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    headers: dict[str, str] | None = None,
+    attachments: list[Attachment] | None = None,
+    reply_to: str = "",
+    purpose: str = "",
+    idempotency_key: str | None = None,
+    language: str = "",
+    group: str = "",
+) -> OutgoingEmail:
+    """Write a message to the outbox and hand its id to Celery once the transaction commits.
+
+    With an ``idempotency_key`` a message is written at most once: a second call with the same
+    key returns the existing row and queues nothing. ``group`` names the set of messages this
+    one belongs to (see ``cancel_queued`` and ``count_by_status``).
+    """
+    if idempotency_key:
+        existing = OutgoingEmail.objects.filter(idempotency_key=idempotency_key).first()
+        if existing:
+            return existing
+    fields: dict[str, Any] = dict(
+        to=to,
+        subject=" ".join(subject.split())[:300],
+        body_text=body_text,
+        body_html=body_html,
+        headers=headers or {},
+        attachments=[a.__dict__ for a in attachments or []],
+        reply_to=reply_to,
+        purpose=purpose,
+        idempotency_key=idempotency_key,
+        language=language or translation.get_language() or settings.LANGUAGE_CODE,
+        group=group,
+    )
+    if idempotency_key:
+        try:
+            with transaction.atomic():
+                email = OutgoingEmail.objects.create(**fields)
+        except IntegrityError:  # written by a concurrent transaction meanwhile
+            return OutgoingEmail.objects.get(idempotency_key=idempotency_key)
+    else:
+        email = OutgoingEmail.objects.create(**fields)
+    transaction.on_commit(lambda: enqueue(email.pk))
+    return email
+
+
+def render_email(template: str, context: dict[str, Any], *, language: str | None = None) -> tuple[str, str, str]:
+    """Render ``emails/<template>.subject.txt``, ``.txt`` and ``.html`` in the given language.
+    The subject and text part go through the "text" template engine, which does not escape HTML."""
+    context = {"SITE_URL": settings.SITE_URL, "SITE_NAME": settings.SITE_NAME, **context}
+    with translation.override(language or translation.get_language() or settings.LANGUAGE_CODE):
+        subject = render_to_string(f"emails/{template}.subject.txt", context, using="text").strip()
+        text = render_to_string(f"emails/{template}.txt", context, using="text")
+        html = render_to_string(f"emails/{template}.html", context)
+    return subject, text, html
+
+
+def queue_templated_email(
+    *,
+    to: str,
+    template: str,
+    context: dict[str, Any],
+    language: str | None = None,
+    headers: dict[str, str] | None = None,
+    attachments: list[Attachment] | None = None,
+    reply_to: str = "",
+    purpose: str = "",
+    idempotency_key: str | None = None,
+    group: str = "",
+) -> OutgoingEmail:
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    subject, text, html = render_email(template, context, language=language)
+    return queue_email(
+        to=to,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        headers=headers,
+        attachments=attachments,
+        reply_to=reply_to,
+        purpose=purpose or template,
+        idempotency_key=idempotency_key,
+        language=language,
+        group=group,
+    )
+
+
+def resend(*, email_ids: list[int]) -> int:
+    """Put sent or failed messages back in the queue (the admin's resend action)."""
+    now = timezone.now()
+    with transaction.atomic():
+        count = OutgoingEmail.objects.filter(pk__in=email_ids).update(
+            status=OutgoingEmail.Status.QUEUED, next_attempt_at=now, sent_at=None, last_error="", attempts=0
+        )
+        for pk in email_ids:
+            transaction.on_commit(lambda pk=pk: enqueue(pk))
+    return count
+
+
+
+
+def cancel_queued(*, groups: Iterable[str], to: str | None = None) -> int:
+    """Cancel the messages of ``groups`` still waiting to be sent (only those to ``to``, when
+    given, compared case-insensitively). Returns how many were cancelled."""
+    queued = OutgoingEmail.objects.filter(status=OutgoingEmail.Status.QUEUED, group__in=list(groups))
+    if to is not None:
+        queued = queued.filter(to__iexact=to)
+    return queued.update(status=OutgoingEmail.Status.CANCELLED)
+
+
+def count_by_status(*, group: str) -> dict[str, int]:
+    """How many messages of ``group`` are in each status (every status is a key)."""
+    counts = dict.fromkeys(OutgoingEmail.Status.values, 0)
+    rows = OutgoingEmail.objects.filter(group=group).values("status").annotate(n=Count("pk")).order_by()
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts
+
+
+def written_keys(keys: Iterable[str]) -> set[str]:
+    """The idempotency keys among ``keys`` that a message has already been written under."""
+    return set(OutgoingEmail.objects.filter(idempotency_key__in=list(keys)).values_list("idempotency_key", flat=True))
