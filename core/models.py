@@ -4,7 +4,6 @@ rate-limit counters and the site-wide security policy."""
 from __future__ import annotations
 
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 

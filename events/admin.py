@@ -4,9 +4,9 @@ partner organises. Moves and cancellations go through ``events.services`` so reg
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -14,8 +14,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from network.models import Partner
-from core.accounts import is_network_coordinator
+from core.csv_export import csv_response
+from network.admin import CoordinatorScopedMixin
 
 from . import services
 from .forms import SessionAdminForm
@@ -23,66 +23,40 @@ from .models import Event, Registration, Session
 
 
 def _registrations_csv(queryset: QuerySet[Registration], filename: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(["event", "session start", "time zone", "name", "email", "affiliation", "role", "status",
-                     "registered at", "mailing-list opt-in"])
-    for r in queryset.select_related("session__event").order_by("session__start", "created_at"):
-        row = [r.session.event.title, r.session.local_start().isoformat(), r.session.time_zone, r.name, r.email,
-               r.affiliation, r.role, r.status, r.created_at.isoformat(), "yes" if r.mailing_list_opt_in else "no"]
-        # Neutralise spreadsheet formulas in visitor-supplied text.
-        writer.writerow([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
-    return response
+    header = ["event", "session start", "time zone", "name", "email", "affiliation", "role", "status",
+              "registered at", "mailing-list opt-in"]
+    rows = (
+        [r.session.event.title, r.session.local_start().isoformat(), r.session.time_zone, r.name, r.email,
+         r.affiliation, r.role, r.status, r.created_at.isoformat(), "yes" if r.mailing_list_opt_in else "no"]
+        for r in queryset.select_related("session__event").order_by("session__start", "created_at")
+    )
+    return csv_response(filename, header, rows)
 
 
-class ScopedToCoordinatorMixin:
-    """Limit rows to events organised by partners the user coordinates."""
+class SessionsWithPeopleAreProtected:
+    """No deleting a session whose registrants would not be told (coordinators cancel it, which
+    tells them), nor an event with such a session. The delete page answers 403; the bulk delete
+    lists those sessions as protected, with the reason. This is a rule about the rows, not a
+    permission: the delete permission itself is left to the codename and the scoping."""
 
-    event_path = "event"
+    def sessions_of(self, objs) -> QuerySet[Session]:
+        raise NotImplementedError
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        qs = super().get_queryset(request)  # type: ignore[misc]
-        if is_network_coordinator(request.user):
-            return qs
-        events = Event.objects.for_coordinator(request.user).values("pk")
-        return qs.filter(**{f"{self.event_path}__in" if self.event_path else "pk__in": events})
+    def _blocking(self, objs) -> list[str]:
+        return [
+            format_html("{} · {}", session, _("has registrants: cancel the session instead, so they are told"))
+            for session in self.sessions_of(objs).with_people_to_tell().select_related("event")
+        ]
 
-    def _may_edit(self, request: HttpRequest, obj) -> bool:
-        if obj is None or is_network_coordinator(request.user):
-            return True
-        return self.get_queryset(request).filter(pk=obj.pk).exists()
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context=None) -> HttpResponse:
+        obj = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
+        if obj is not None and self._blocking([obj]):
+            raise PermissionDenied
+        return super().delete_view(request, object_id, extra_context)  # type: ignore[misc]
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return super().has_change_permission(request, obj) and self._may_edit(request, obj)  # type: ignore[misc]
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return super().has_delete_permission(request, obj) and self._may_edit(request, obj)  # type: ignore[misc]
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return super().has_view_permission(request, obj) and self._may_edit(request, obj)  # type: ignore[misc]
-
-
-def _protect_sessions_with_people(request: HttpRequest, deleted: tuple, sessions: QuerySet[Session]) -> tuple:
-    """``get_deleted_objects`` plus, as "protected", every session whose registrants would not
-    be told: the delete page then refuses and names them (use "Cancel session" instead). Those
-    sessions (and their events) also deny the per-object delete permission; that is reported
-    here, by name, rather than as a missing permission."""
-    to_delete, model_count, perms_needed, protected = deleted
-    blocking = [
-        format_html("{} · {}", session, _("has registrants: cancel the session instead, so they are told"))
-        for session in sessions.with_people_to_tell().select_related("event")
-    ]
-    if blocking:
-        perms_needed = {
-            name for name, model in ((name, _model_by_verbose_name(name)) for name in perms_needed)
-            if model is None or not request.user.has_perm(f"events.delete_{model._meta.model_name}")
-        }
-    return to_delete, model_count, perms_needed, [*protected, *blocking]
-
-
-def _model_by_verbose_name(name: str) -> type[Event] | type[Session] | None:
-    return next((m for m in (Event, Session) if str(m._meta.verbose_name) == str(name)), None)
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)  # type: ignore[misc]
+        return to_delete, model_count, perms_needed, [*protected, *self._blocking(objs)]
 
 
 class SessionInline(admin.TabularInline):
@@ -107,8 +81,9 @@ class SessionInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(ScopedToCoordinatorMixin, admin.ModelAdmin):
-    event_path = ""
+class EventAdmin(SessionsWithPeopleAreProtected, CoordinatorScopedMixin, admin.ModelAdmin):
+    partner_path = "organisers"
+    scoped_partner_fields = ("organisers",)  # any organisation may present
     list_display = ["title", "kind", "mode", "language", "status"]
     list_filter = ["status", "kind", "mode", "language"]
     search_fields = ["title", "summary"]
@@ -116,22 +91,8 @@ class EventAdmin(ScopedToCoordinatorMixin, admin.ModelAdmin):
     filter_horizontal = ["organisers", "presenters"]
     inlines = [SessionInline]
 
-    def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
-        if db_field.name == "organisers" and not is_network_coordinator(request.user):
-            kwargs["queryset"] = Partner.objects.for_coordinator(request.user)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Event | None = None) -> bool:
-        """Not while a session of the event has registrants who would not be told."""
-        if obj is not None and Session.objects.filter(event=obj).with_people_to_tell().exists():
-            return False
-        return super().has_delete_permission(request, obj)
-
-    def get_deleted_objects(self, objs, request: HttpRequest):
-        events = [obj.pk for obj in objs]
-        return _protect_sessions_with_people(
-            request, super().get_deleted_objects(objs, request), Session.objects.filter(event__in=events)
-        )
+    def sessions_of(self, objs) -> QuerySet[Session]:
+        return Session.objects.filter(event__in=[obj.pk for obj in objs])
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         """An event whose status became (or is) cancelled: ``services.cancel_event`` cancels each
@@ -171,7 +132,8 @@ class RegistrationInline(admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(ScopedToCoordinatorMixin, admin.ModelAdmin):
+class SessionAdmin(SessionsWithPeopleAreProtected, CoordinatorScopedMixin, admin.ModelAdmin):
+    partner_path = "event__organisers"
     form = SessionAdminForm
     list_display = ["__str__", "status", "capacity", "confirmed", "waiting", "cancelled", "is_demo"]
     list_filter = ["status", "is_demo", "event"]
@@ -187,15 +149,8 @@ class SessionAdmin(ScopedToCoordinatorMixin, admin.ModelAdmin):
             kwargs["queryset"] = Event.objects.for_coordinator(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def has_delete_permission(self, request: HttpRequest, obj: Session | None = None) -> bool:
-        """Not while the session has registrants who would not be told ("Cancel session" tells them)."""
-        if obj is not None and Session.objects.filter(pk=obj.pk).with_people_to_tell().exists():
-            return False
-        return super().has_delete_permission(request, obj)
-
-    def get_deleted_objects(self, objs, request: HttpRequest):
-        sessions = Session.objects.filter(pk__in=[obj.pk for obj in objs])
-        return _protect_sessions_with_people(request, super().get_deleted_objects(objs, request), sessions)
+    def sessions_of(self, objs) -> QuerySet[Session]:
+        return Session.objects.filter(pk__in=[obj.pk for obj in objs])
 
     @admin.display(description=_("confirmed"), ordering="confirmed_count")
     def confirmed(self, obj: Session) -> int:
@@ -261,8 +216,8 @@ class SessionListFilter(admin.SimpleListFilter):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(ScopedToCoordinatorMixin, admin.ModelAdmin):
-    event_path = "session__event"
+class RegistrationAdmin(CoordinatorScopedMixin, admin.ModelAdmin):
+    partner_path = "session__event__organisers"
     list_display = ["name", "email", "session", "status", "created_at", "mailing_list_opt_in"]
     list_filter = ["status", "session__event", SessionListFilter]
     search_fields = ["name", "email", "affiliation"]

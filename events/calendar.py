@@ -43,8 +43,7 @@ def _vevent(session: Session, *, cancelled: bool = False) -> ICalEvent:
         item.add("location", event.venue)
     elif event.mode == Event.Mode.ONLINE:
         item.add("location", "Online")
-    is_cancelled = cancelled or session.status == Session.Status.CANCELLED or event.status == Event.Status.CANCELLED
-    item.add("status", "CANCELLED" if is_cancelled else "CONFIRMED")
+    item.add("status", "CANCELLED" if cancelled or session.is_cancelled else "CONFIRMED")
     return item
 
 

@@ -180,8 +180,6 @@ class SessionAdminForm(forms.ModelForm):
     def _is_cancelled(self, event: Event | None) -> bool:
         """The session, or its event as being saved (in the event's inline the parent form's
         instance, with the status just chosen), is cancelled."""
-        if event is None and self.instance.event_id:
-            event = self.instance.event
-        return self.instance.status == Session.Status.CANCELLED or (
-            event is not None and event.status == Event.Status.CANCELLED
-        )
+        if event is not None:
+            self.instance.event = event  # what the form is about to save anyway
+        return self.instance.is_cancelled

@@ -49,9 +49,6 @@ class EventQuerySet(models.QuerySet):
     def upcoming(self) -> EventQuerySet:
         return self.filter(sessions__end__gte=timezone.now()).distinct()
 
-    def past(self) -> EventQuerySet:
-        return self.exclude(sessions__end__gte=timezone.now()).filter(sessions__isnull=False).distinct()
-
     def for_coordinator(self, user) -> EventQuerySet:
         """Events organised by a partner ``user`` coordinates (all for network coordinators)."""
         from network.models import Partner
@@ -257,6 +254,11 @@ class Session(models.Model):
     @property
     def is_past(self) -> bool:
         return self.start <= timezone.now()
+
+    @property
+    def is_cancelled(self) -> bool:
+        """The session is off: cancelled itself, or its whole event was. (Reads ``event``.)"""
+        return self.status == Session.Status.CANCELLED or self.event.status == Event.Status.CANCELLED
 
 
 class RegistrationQuerySet(models.QuerySet):

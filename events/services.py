@@ -12,15 +12,20 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import CharField, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from core.email_address import normalise_email
+from core.personal_data import ANONYMISED_DOMAIN
 from outbox.services import Attachment, queue_templated_email
 
 from . import calendar, signals
@@ -66,10 +71,6 @@ class EmailSection:
     html: SafeString
 
 
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
-
-
 def manage_token(registration: Registration) -> str:
     return signing.dumps(str(registration.public_id), salt=MANAGE_TOKEN_SALT, compress=True)
 
@@ -90,7 +91,7 @@ def registration_for_token(token: str) -> Registration | None:
 def registration_problem(session: Session, *, now: datetime | None = None) -> RegistrationError | None:
     """Why nobody can register for ``session`` right now (capacity aside), or None."""
     now = now or timezone.now()
-    if session.status == Session.Status.CANCELLED or session.event.status == Event.Status.CANCELLED:
+    if session.is_cancelled:
         return RegistrationError("cancelled", str(_("This session has been cancelled.")))
     if session.event.status != Event.Status.PUBLISHED:
         return RegistrationError("closed", str(_("Registration for this event is not open.")))
@@ -134,7 +135,7 @@ def register(
     email = normalise_email(email)
     language = language or translation.get_language() or settings.LANGUAGE_CODE
     locked = _lock_session(session.pk)
-    if locked.status == Session.Status.CANCELLED or locked.event.status == Event.Status.CANCELLED:
+    if locked.is_cancelled:
         raise registration_problem(locked)  # type: ignore[misc]
     existing = locked.registrations.active().filter(email=email).first()
     if existing is not None:
@@ -143,14 +144,6 @@ def register(
     problem = registration_problem(locked)
     if problem is not None:
         raise problem
-    confirmed_count = locked.registrations.confirmed().count()
-    if confirmed_count < locked.capacity:
-        status = Registration.Status.CONFIRMED
-    elif locked.has_waiting_list:
-        status = Registration.Status.WAITLISTED
-    else:
-        raise RegistrationError("full", str(_("This session is full.")))
-    now = timezone.now()
     try:
         with transaction.atomic():
             registration = Registration.objects.create(
@@ -160,11 +153,9 @@ def register(
                 affiliation=affiliation.strip(),
                 role=role.strip(),
                 consent_text=consent_text,
-                consent_given_at=now,
                 mailing_list_opt_in=mailing_list_opt_in,
                 language=language,
-                status=status,
-                confirmed_at=now if status == Registration.Status.CONFIRMED else None,
+                **_seat_for_newcomer(locked),
             )
     except IntegrityError:
         # The same address inserted by a concurrent transaction (only possible when the lock was
@@ -173,17 +164,46 @@ def register(
         if existing is None:
             raise
         return RegistrationResult(registration=existing, created=False)
-    registration.session = locked
-    _send_registration_email(registration, session=locked)
-    if status == Registration.Status.CONFIRMED:
+    _announce_new_registration(registration, session=locked)
+    return RegistrationResult(registration=registration, created=True)
+
+
+def _seat_for_newcomer(session: Session) -> dict[str, Any]:
+    """The status (and times) of a new registration: confirmed while the locked session has a
+    free seat, else waitlisted; ``RegistrationError("full")`` when it has no waiting list."""
+    now = timezone.now()
+    if session.registrations.confirmed().count() < session.capacity:
+        return {"status": Registration.Status.CONFIRMED, "consent_given_at": now, "confirmed_at": now}
+    if session.has_waiting_list:
+        return {"status": Registration.Status.WAITLISTED, "consent_given_at": now, "confirmed_at": None}
+    raise RegistrationError("full", str(_("This session is full.")))
+
+
+def _announce_new_registration(registration: Registration, *, session: Session) -> None:
+    """Queue the confirmation or waiting-list email and tell the listening apps."""
+    registration.session = session
+    _send_registration_email(registration, session=session)
+    if registration.status == Registration.Status.CONFIRMED:
         signals.registration_confirmed.send(sender=Registration, registration=registration)
-    if mailing_list_opt_in:
+    if registration.mailing_list_opt_in:
+        email, language = registration.email, registration.language
         transaction.on_commit(
             lambda: signals.registration_opt_in.send(
                 sender=Registration, email=email, language=language, registration=registration
             )
         )
-    return RegistrationResult(registration=registration, created=True)
+
+
+@transaction.atomic
+def anonymise_registrations(*, registrations: QuerySet[Registration]) -> int:
+    """Blank the personal fields of ``registrations`` in one UPDATE (the retention rule and
+    erasure requests both use this). The rows and so the seat counts stay; the placeholder
+    address ``anonymised-<id>@invalid`` is unique per row, so the one-active-registration-per-
+    address constraint still holds. Rows already anonymised are left alone."""
+    placeholder = Concat(Value("anonymised-"), Cast("pk", output_field=CharField()), Value(f"@{ANONYMISED_DOMAIN}"))
+    return registrations.exclude(email__startswith="anonymised-", email__endswith=f"@{ANONYMISED_DOMAIN}").update(
+        name="", affiliation="", role="", email=placeholder
+    )
 
 
 @transaction.atomic
@@ -222,11 +242,7 @@ def fill_from_waiting_list(*, session: Session) -> list[Registration]:
 def _promote_waiting(session: Session) -> list[Registration]:
     """The caller holds the session lock. Promotes in order of registration and tells each.
     Nobody is promoted into a cancelled session or a session of a cancelled event."""
-    if (
-        session.status == Session.Status.CANCELLED
-        or session.event.status == Event.Status.CANCELLED
-        or session.is_past
-    ):
+    if session.is_cancelled or session.is_past:
         return []
     free = session.capacity - session.registrations.confirmed().count()
     promoted: list[Registration] = []
@@ -258,7 +274,7 @@ def move_session(*, session: Session, start: datetime, end: datetime, time_zone:
     time_zone = time_zone or locked.time_zone
     if locked.start == start and locked.end == end and locked.time_zone == time_zone:
         return locked
-    if locked.status == Session.Status.CANCELLED or locked.event.status == Event.Status.CANCELLED:
+    if locked.is_cancelled:
         raise SessionCancelledError(str(_("A cancelled session cannot be moved.")))
     if end <= start:
         raise ValueError("A session must end after it starts.")
@@ -358,6 +374,11 @@ def _send_registration_email(registration: Registration, *, session: Session, re
     registration.save(update_fields=["confirmation_sent_at"])
 
 
+def outbox_group(registration: Registration) -> str:
+    """The outbox group of every message to one registrant (``outbox.services.count_by_status``)."""
+    return f"registration:{registration.pk}"
+
+
 def manage_url(registration: Registration) -> str:
     with translation.override(registration.language or settings.LANGUAGE_CODE):
         path = reverse("events:manage_registration", kwargs={"token": manage_token(registration)})
@@ -405,4 +426,5 @@ def _queue(
         language=registration.language,
         attachments=attachments,
         idempotency_key=key,
+        group=outbox_group(registration),
     )

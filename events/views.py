@@ -7,7 +7,6 @@ registration pages only say "check your inbox".
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -137,7 +136,7 @@ def _json_ld(event: Event, sessions: list[Session]) -> SafeString:
         "url": url,
         "eventAttendanceMode": event.attendance_mode_schema,
         "eventStatus": "https://schema.org/EventCancelled"
-        if event.status == Event.Status.CANCELLED or (session and session.status == Session.Status.CANCELLED)
+        if (session.is_cancelled if session else event.status == Event.Status.CANCELLED)
         else "https://schema.org/EventScheduled",
         "inLanguage": event.language,
     }
@@ -170,7 +169,7 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
     """The public calendar: published sessions from 90 days ago on. No join links, no people."""
     sessions = (
         Session.objects.public()
-        .filter(end__gte=timezone.now() - timedelta(days=90))
+        .filter(end__gte=timezone.now() - calendar.FEED_PAST_DAYS)
         .select_related("event")
         .order_by("start")
     )
@@ -185,7 +184,7 @@ def api_events(request: HttpRequest) -> JsonResponse:
     """Read-only JSON of published events with their sessions (upcoming and the last 90 days)."""
     from django.conf import settings
 
-    cutoff = timezone.now() - timedelta(days=90)
+    cutoff = timezone.now() - calendar.FEED_PAST_DAYS
     events = (
         Event.objects.published()
         .prefetch_related(
@@ -231,9 +230,7 @@ def manage_registration(request: HttpRequest, token: str) -> HttpResponse:
     if registration is None:
         raise Http404
     session = registration.session
-    session_cancelled = (
-        session.status == Session.Status.CANCELLED or session.event.status == Event.Status.CANCELLED
-    )
+    session_cancelled = session.is_cancelled
     cancelled_now = False
     if request.method == "POST" and registration.status != Registration.Status.CANCELLED and not session_cancelled:
         registration = services.cancel_registration(registration=registration)

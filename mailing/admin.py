@@ -4,12 +4,9 @@ preview, send, watch progress)."""
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import admin, messages
 from django.db import transaction
-from django.db.models import CharField, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models import Count, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -18,7 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from core.csv_export import csv_response
 from core.markdown import render_markdown
+from outbox import services as outbox
 from outbox.models import OutgoingEmail
 
 from . import services, tasks
@@ -61,12 +60,6 @@ class MailingListAdmin(admin.ModelAdmin):
         return self._link(obj, S.UNSUBSCRIBED, obj.n_unsubscribed)
 
 
-def _csv_cell(value: object) -> str:
-    """Neutralise spreadsheet formulas (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 class SubscriptionAdminBase(admin.ModelAdmin):
     list_display = ["email", "mailing_list", "status", "source", "language", "requested_at", "confirmed_at"]
     list_filter = ["mailing_list", "status", "source"]
@@ -85,16 +78,13 @@ class SubscriptionAdminBase(admin.ModelAdmin):
 
     @admin.action(description=_("Export the selected subscriptions as CSV"), permissions=["view"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> HttpResponse:
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="subscriptions.csv"'
-        writer = csv.writer(response)
-        writer.writerow(["list", "email", "status", "language", "source", "requested_at", "confirmed_at", "unsubscribed_at"])
-        for s in queryset.select_related("mailing_list").order_by("mailing_list__name", "email"):
-            writer.writerow([
-                _csv_cell(v)
-                for v in (s.mailing_list.name, s.email, s.status, s.language, s.source, s.requested_at, s.confirmed_at, s.unsubscribed_at)
-            ])
-        return response
+        header = ["list", "email", "status", "language", "source", "requested_at", "confirmed_at", "unsubscribed_at"]
+        rows = (
+            [s.mailing_list.name, s.email, s.status, s.language, s.source, s.requested_at, s.confirmed_at,
+             s.unsubscribed_at]
+            for s in queryset.select_related("mailing_list").order_by("mailing_list__name", "email")
+        )
+        return csv_response("subscriptions.csv", header, rows)
 
     @admin.action(description=_("Approve the selected requests"), permissions=["change"])
     def approve(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> None:
@@ -148,20 +138,8 @@ class AnnouncementAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Announcement]:
         """Each row carries its count of sent messages (one query for the whole list)."""
-        sent = (
-            OutgoingEmail.objects.filter(
-                idempotency_key__startswith=Concat(
-                    Value("announcement:"), Cast(OuterRef("pk"), output_field=CharField()), Value(":")
-                ),
-                status=OutgoingEmail.Status.SENT,
-            )
-            .order_by()
-            .values("status")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
         return super().get_queryset(request).annotate(
-            sent_count=Coalesce(Subquery(sent, output_field=IntegerField()), 0)
+            sent_count=outbox.count_in_group(Announcement.outbox_group_of(OuterRef("pk")), status=OutgoingEmail.Status.SENT)
         )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Announcement | None = None) -> list[str]:
@@ -187,9 +165,7 @@ class AnnouncementAdmin(admin.ModelAdmin):
             return "—"
         sent = getattr(obj, "sent_count", None)
         if sent is None:  # an instance not loaded through get_queryset
-            sent = OutgoingEmail.objects.filter(
-                idempotency_key__startswith=obj.idempotency_prefix, status=OutgoingEmail.Status.SENT
-            ).count()
+            sent = outbox.count_by_status(group=obj.outbox_group)[OutgoingEmail.Status.SENT]
         return _("%(sent)d sent of %(total)d (%(queued)d queued)") % {
             "sent": sent, "total": obj.total_recipients, "queued": obj.queued_count,
         }

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.email_address import normalise_email
 
 # The consent text shown on every sign-up form. Change the version whenever the text changes:
 # each ConsentRecord keeps the text and the version the person saw.
@@ -16,11 +19,6 @@ CONSENT_TEXT = _(
     "Ljubljana) keeps my email address to send me messages of the lists I ticked, until I "
     "unsubscribe. Every message has a one-click unsubscribe link."
 )
-
-
-def normalise_email(email: str) -> str:
-    """Addresses are stored trimmed and lower-cased, so one person has one subscription per list."""
-    return (email or "").strip().lower()
 
 
 class MailingListQuerySet(models.QuerySet):
@@ -54,9 +52,6 @@ class MailingList(models.Model):
 class SubscriptionQuerySet(models.QuerySet):
     def active(self) -> SubscriptionQuerySet:
         return self.filter(status=Subscription.Status.ACTIVE)
-
-    def awaiting_approval(self) -> SubscriptionQuerySet:
-        return self.filter(status=Subscription.Status.AWAITING_APPROVAL)
 
     def for_email(self, email: str) -> SubscriptionQuerySet:
         return self.filter(email=normalise_email(email))
@@ -177,9 +172,15 @@ class Announcement(models.Model):
     def __str__(self) -> str:
         return self.subject
 
-    @property
-    def idempotency_prefix(self) -> str:
-        return f"announcement:{self.pk}:"
-
     def idempotency_key(self, subscription_id: int) -> str:
         return f"announcement:{self.pk}:{subscription_id}"
+
+    @property
+    def outbox_group(self) -> str:
+        """The outbox group of this announcement's messages (``outbox.services.count_by_status``)."""
+        return f"announcement:{self.pk}"
+
+    @staticmethod
+    def outbox_group_of(pk: models.Expression) -> models.Expression:
+        """``outbox_group`` as a database expression over ``pk`` (to count a whole list in one query)."""
+        return Concat(models.Value("announcement:"), Cast(pk, output_field=models.CharField()))

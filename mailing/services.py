@@ -6,19 +6,23 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from core.accounts import network_coordinator_emails
+from core.email_address import normalise_email
 from core.markdown import render_markdown
+from outbox import services as outbox
 from outbox.services import queue_templated_email
 
 from . import tokens
-from .models import Announcement, ConsentRecord, MailingList, Subscription, normalise_email
+from .models import Announcement, ConsentRecord, MailingList, Subscription
 
 logger = logging.getLogger(__name__)
 
@@ -82,35 +86,44 @@ def request_subscription(
     page whatever happened, so the form never reveals who is subscribed."""
     email = normalise_email(email)
     language = language or translation.get_language() or settings.LANGUAGE_CODE
+    source = source[:100]
     now = timezone.now()
     to_confirm: list[Subscription] = []
     already: list[Subscription] = []
     for mailing_list in lists:
         ConsentRecord.objects.create(
-            email=email,
-            mailing_list=mailing_list,
-            consent_text=str(consent_text),
-            consent_version=consent_version,
-            source=source[:100],
-            language=language,
-            given_at=now,
+            email=email, mailing_list=mailing_list, consent_text=str(consent_text),
+            consent_version=consent_version, source=source, language=language, given_at=now,
         )
-        subscription, _created = Subscription.objects.select_for_update().get_or_create(
-            mailing_list=mailing_list,
-            email=email,
-            defaults={"status": Status.PENDING, "language": language, "source": source[:100], "requested_at": now},
-        )
-        if subscription.status in (Status.ACTIVE, Status.AWAITING_APPROVAL):
-            already.append(subscription)
-            continue
-        subscription.status = Status.PENDING
-        subscription.language = language
-        subscription.source = source[:100]
-        subscription.requested_at = now
-        subscription.save(update_fields=["status", "language", "source", "requested_at"])
-        to_confirm.append(subscription)
-    if not to_confirm and not already:
-        return SubscriptionRequest(to_confirm=[], already=[])
+        subscription = _pending_subscription(mailing_list, email=email, language=language, source=source, now=now)
+        (to_confirm if subscription.status == Status.PENDING else already).append(subscription)
+    if to_confirm or already:
+        _send_confirmation_request(email=email, language=language, to_confirm=to_confirm, already=already)
+    return SubscriptionRequest(to_confirm=to_confirm, already=already)
+
+
+def _pending_subscription(
+    mailing_list: MailingList, *, email: str, language: str, source: str, now: datetime
+) -> Subscription:
+    """The address's subscription to the list, made pending (a new request), unless it is
+    already active or awaiting approval, which it is left as."""
+    subscription, _created = Subscription.objects.select_for_update().get_or_create(
+        mailing_list=mailing_list,
+        email=email,
+        defaults={"status": Status.PENDING, "language": language, "source": source, "requested_at": now},
+    )
+    if subscription.status in (Status.ACTIVE, Status.AWAITING_APPROVAL):
+        return subscription
+    subscription.status, subscription.language = Status.PENDING, language
+    subscription.source, subscription.requested_at = source, now
+    subscription.save(update_fields=["status", "language", "source", "requested_at"])
+    return subscription
+
+
+def _send_confirmation_request(
+    *, email: str, language: str, to_confirm: list[Subscription], already: list[Subscription]
+) -> None:
+    """One email: the link confirming ``to_confirm``, and a note on the lists ``already`` joined."""
     context: dict[str, Any] = {
         "to_confirm": [s.mailing_list for s in to_confirm],
         "already": [s.mailing_list for s in already],
@@ -122,13 +135,9 @@ def request_subscription(
             "mailing:confirm", language=language, token=tokens.confirm_token([s.pk for s in to_confirm])
         )
     queue_templated_email(
-        to=email,
-        template="mailing/confirm_subscription",
-        context=context,
-        language=language,
+        to=email, template="mailing/confirm_subscription", context=context, language=language,
         purpose="mailing/confirm",
     )
-    return SubscriptionRequest(to_confirm=to_confirm, already=already)
 
 
 def pending_for_token(*, token: str) -> list[Subscription]:
@@ -219,17 +228,14 @@ def unsubscribe(*, token: str) -> Subscription:
 
 
 def _unsubscribe(subscription: Subscription) -> None:
-    from outbox.models import OutgoingEmail
-
+    """Take the address off the list and cancel the list's announcements to it that are still
+    waiting in the outbox."""
     if subscription.status != Status.UNSUBSCRIBED:
         subscription.status = Status.UNSUBSCRIBED
         subscription.unsubscribed_at = timezone.now()
         subscription.save(update_fields=["status", "unsubscribed_at"])
-    OutgoingEmail.objects.filter(
-        status=OutgoingEmail.Status.QUEUED,
-        idempotency_key__startswith="announcement:",
-        idempotency_key__endswith=f":{subscription.pk}",
-    ).update(status=OutgoingEmail.Status.CANCELLED)
+    announcements = Announcement.objects.filter(mailing_list_id=subscription.mailing_list_id)
+    outbox.cancel_queued(groups=[a.outbox_group for a in announcements.only("pk")], to=subscription.email)
 
 
 @transaction.atomic
@@ -328,6 +334,7 @@ def send_announcement_batch(*, announcement_id: int, batch_size: int | None = No
             headers=list_headers(subscription),
             purpose="mailing/announcement",
             idempotency_key=announcement.idempotency_key(subscription.pk),
+            group=announcement.outbox_group,
         )
     now = timezone.now()
     announcement.last_batch_at = now
@@ -337,11 +344,7 @@ def send_announcement_batch(*, announcement_id: int, batch_size: int | None = No
     if not more:
         announcement.status = Announcement.Status.SENT
         announcement.finished_at = now
-    from outbox.models import OutgoingEmail
-
-    announcement.queued_count = OutgoingEmail.objects.filter(
-        idempotency_key__startswith=announcement.idempotency_prefix
-    ).count()
+    announcement.queued_count = sum(outbox.count_by_status(group=announcement.outbox_group).values())
     announcement.total_recipients = max(announcement.total_recipients, announcement.queued_count)
     announcement.save(
         update_fields=["last_batch_at", "cursor", "status", "finished_at", "queued_count", "total_recipients"]
@@ -352,8 +355,6 @@ def send_announcement_batch(*, announcement_id: int, batch_size: int | None = No
 def stalled_announcement_ids(*, older_than_minutes: int = 10) -> list[int]:
     """Announcements still sending whose last batch is older than it should be (a worker died,
     or the broker lost the task): the periodic task queues their next batch again."""
-    from datetime import timedelta
-
     cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
     sending = Announcement.objects.filter(status=Announcement.Status.SENDING)
     stalled = sending.filter(last_batch_at__lt=cutoff) | sending.filter(
@@ -363,11 +364,16 @@ def stalled_announcement_ids(*, older_than_minutes: int = 10) -> list[int]:
 
 
 @transaction.atomic
-def purge_unconfirmed(*, older_than_days: int = 30) -> int:
-    """Forget addresses that never confirmed (their consent records stay as evidence)."""
-    from datetime import timedelta
-
-    cutoff = timezone.now() - timedelta(days=older_than_days)
-    return Subscription.objects.filter(
+def purge_unconfirmed(*, older_than: timedelta, now: datetime | None = None) -> tuple[int, int]:
+    """Forget sign-ups never confirmed within ``older_than``: the pending subscriptions, then the
+    consent records given for them. A consent record is kept as evidence while the address is on
+    the list (or has left it); for a sign-up that was never confirmed it proves nothing we ever
+    did and would only keep the address. Returns (subscriptions, consent records) deleted."""
+    cutoff = (now or timezone.now()) - older_than
+    subscriptions = Subscription.objects.filter(
         status=Status.PENDING, confirmed_at__isnull=True, requested_at__lt=cutoff
     ).delete()[0]
+    orphaned = ConsentRecord.objects.filter(given_at__lt=cutoff).exclude(
+        Exists(Subscription.objects.filter(mailing_list=OuterRef("mailing_list"), email=OuterRef("email")))
+    )
+    return subscriptions, orphaned.delete()[0]

@@ -21,8 +21,3 @@ def resume_stalled_announcements() -> int:
     for pk in ids:
         send_announcement_batch.delay(pk)
     return len(ids)
-
-
-@shared_task
-def purge_unconfirmed_subscriptions() -> int:
-    return services.purge_unconfirmed()

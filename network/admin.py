@@ -28,15 +28,52 @@ MODERATION_FIELDS = (
 
 
 class CoordinatorScopedMixin:
-    """Narrow Partner foreign keys / many-to-many choices to the partners the user coordinates."""
+    """What a partner's coordinators may see and pick; network coordinators see and pick everything.
+
+    Rows: with ``partner_path`` (the lookup from the model to its partner or partners:
+    "partner", "organisers", "session__event__organisers"), only rows belonging to a partner the
+    user coordinates are listed, viewed, changed or deleted. Choices: foreign keys and
+    many-to-many fields to Partner offer only those partners: the fields in
+    ``scoped_partner_fields``, or every Partner field when it is None."""
+
+    partner_path = ""
+    scoped_partner_fields: tuple[str, ...] | None = None
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        qs = super().get_queryset(request)  # type: ignore[misc]
+        if not self.partner_path or is_network_coordinator(request.user):
+            return qs
+        mine = qs.model._default_manager.filter(
+            **{f"{self.partner_path}__in": Partner.objects.for_coordinator(request.user)}
+        )
+        return qs.filter(pk__in=mine.values("pk"))
+
+    def _may_see(self, request: HttpRequest, obj) -> bool:
+        if obj is None or not self.partner_path or is_network_coordinator(request.user):
+            return True
+        return self.get_queryset(request).filter(pk=obj.pk).exists()
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_view_permission(request, obj) and self._may_see(request, obj)  # type: ignore[misc]
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and self._may_see(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and self._may_see(request, obj)  # type: ignore[misc]
+
+    def _scopes(self, db_field) -> bool:
+        return db_field.related_model is Partner and (
+            self.scoped_partner_fields is None or db_field.name in self.scoped_partner_fields
+        )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.related_model is Partner:
+        if self._scopes(db_field):
             kwargs["queryset"] = Partner.objects.for_coordinator(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.related_model is Partner and not is_network_coordinator(request.user):
+        if self._scopes(db_field) and not is_network_coordinator(request.user):
             kwargs["queryset"] = Partner.objects.for_coordinator(request.user)
         return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
 
@@ -165,12 +202,10 @@ class ServiceModuleAdmin(admin.ModelAdmin):
 
 @admin.register(ServiceOffer)
 class ServiceOfferAdmin(CoordinatorScopedMixin, admin.ModelAdmin):
+    partner_path = "partner"
     list_display = ["partner", "module", "status"]
     list_filter = ["status", "module"]
     search_fields = ["partner__name", "module__name"]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[ServiceOffer]:
-        return super().get_queryset(request).filter(partner__in=Partner.objects.for_coordinator(request.user))
 
 
 @admin.register(NetworkContact)

@@ -208,18 +208,9 @@ class Partner(ImportedRecord):
     def get_absolute_url(self) -> str:
         return reverse("network:partner_detail", kwargs={"slug": self.slug})
 
-    @property
-    def display_name(self) -> str:
-        return str(self)
-
     def role_labels(self) -> list[str]:
         labels = dict(Partner.Role.choices)
         return [str(labels.get(r, r)) for r in self.roles or []]
-
-
-class WorkingGroupQuerySet(models.QuerySet):
-    def open_to_members(self) -> WorkingGroupQuerySet:
-        return self.exclude(status=WorkingGroup.Status.CLOSED)
 
 
 class WorkingGroupStatus(models.TextChoices):
@@ -245,8 +236,6 @@ class WorkingGroup(ImportedRecord):
     )
     contact_email = models.EmailField(_("contact email"), blank=True)
     contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
-
-    objects = WorkingGroupQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("working group")

@@ -262,3 +262,41 @@ def request_service(
         recipients = network_coordinator_emails()
     context = {"module": module, "name": name, "email": email, "organisation": organisation, "message": message}
     return _queue_to_each(recipients, template="network/service_request", context=context, reply_to=email)
+
+
+ERASED_INDIVIDUAL_NAME = "Erased individual"
+_ERASED_FIELDS = (
+    "acronym", "description", "website", "email", "phone", "address", "contact_name",
+    "application_email", "application_phone", "review_reason", "rejection_reason",
+)
+
+
+def contact_q(email: str) -> Q:
+    """Partners holding ``email`` as their public address or as the private applicant's address."""
+    return Q(email__iexact=email) | Q(application_email__iexact=email)
+
+
+@transaction.atomic
+def erase_individual_partners(*, email: str) -> list[str]:
+    """Archive and blank every *individual* partner whose public or applicant's address is
+    ``email``: the partner is the person, so name (a placeholder), slug, description, contact
+    details and logo go, not only the address. Seed bookkeeping is marked as "edited" so that a
+    later ``load_seeds`` neither restores nor republishes the record. Returns their labels
+    (``network.Partner#<pk>``)."""
+    erased = []
+    for partner in Partner.objects.select_for_update().filter(contact_q(email), kind=Partner.Kind.INDIVIDUAL):
+        logo = partner.logo.name if partner.logo else ""
+        partner.status = Partner.Status.ARCHIVED
+        partner.name = ERASED_INDIVIDUAL_NAME
+        partner.slug = unique_slug(Partner.objects.exclude(pk=partner.pk), f"erased-{partner.pk}", fallback="erased")
+        for name in _ERASED_FIELDS:
+            setattr(partner, name, "")
+        partner.logo = ""
+        partner.needs_review = False
+        partner.imported_values = {name: None for name in partner.imported_values or {}}
+        partner.save()
+        if logo:
+            storage = partner.logo.storage
+            transaction.on_commit(lambda name=logo, storage=storage: storage.delete(name))
+        erased.append(f"{partner._meta.label}#{partner.pk}")
+    return erased

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -10,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from core.cache import cached_public_page
+from core.csv_export import csv_response
 from core.jsonld import to_json_ld
 from core.ratelimit import limit_public_form
 
@@ -178,22 +177,7 @@ def api_partners(request: HttpRequest) -> JsonResponse:
 
 @cached_public_page(areas=["directory"])
 def partners_csv(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="partners.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(API_FIELDS)
-    for row in _api_rows(request):
-        values = []
-        for key in API_FIELDS:
-            value = row[key]
-            if isinstance(value, list):
-                value = ";".join(value)
-            value = str(value)
-            if value[:1] in ("=", "+", "-", "@"):  # no formulas in spreadsheets
-                value = "'" + value
-            values.append(value)
-        writer.writerow(values)
-    return response
+    rows = ([row[key] for key in API_FIELDS] for row in _api_rows(request))
+    return csv_response("partners.csv", API_FIELDS, rows, bom=True)
 
 

@@ -15,7 +15,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Expression, IntegerField, Subquery
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -149,6 +150,19 @@ def count_by_status(*, group: str) -> dict[str, int]:
     rows = OutgoingEmail.objects.filter(group=group).values("status").annotate(n=Count("pk")).order_by()
     counts.update({row["status"]: row["n"] for row in rows})
     return counts
+
+
+def count_in_group(group: Expression, *, status: str) -> Coalesce:
+    """For annotating another app's rows in one query: the number of messages in ``status`` of
+    the group ``group`` names (an expression over the outer row, e.g. built with ``OuterRef``)."""
+    counted = (
+        OutgoingEmail.objects.filter(group=group, status=status)
+        .order_by()
+        .values("group")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def written_keys(keys: Iterable[str]) -> set[str]:

@@ -19,9 +19,7 @@ app.conf.beat_schedule = {
     "webinar-reminders": {"task": "webinars.tasks.send_reminders", "schedule": 300.0},
     # Announcements whose batch task was lost (worker killed, broker down) resume where they stopped.
     "resume-stalled-announcements": {"task": "mailing.tasks.resume_stalled_announcements", "schedule": 300.0},
-    # Personal data past its retention period (settings.RETENTION_*): registrations anonymised,
-    # outbox bodies purged, unconfirmed subscriptions (mailing.services.purge_unconfirmed, with
-    # the days from settings) and rejected applications deleted. Replaces the former separate
-    # 30-day purge of unconfirmed subscriptions: one rule, one schedule.
+    # Personal data past its retention period (settings.RETENTION_*), every app's own rules
+    # (portal.privacy.apply_retention over each app's personal_data module).
     "privacy-retention": {"task": "portal.tasks.apply_retention", "schedule": crontab(hour=3, minute=41)},
 }

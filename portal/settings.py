@@ -349,10 +349,6 @@ RETENTION_REGISTRATION_DAYS = env_int("RETENTION_REGISTRATION_DAYS", 180, minimu
 RETENTION_OUTBOX_DAYS = env_int("RETENTION_OUTBOX_DAYS", 90, minimum=1)
 RETENTION_UNCONFIRMED_DAYS = env_int("RETENTION_UNCONFIRMED_DAYS", 7, minimum=1)
 
-# Optional Zoom API credentials (the meeting links can also be entered by hand in the admin).
-ZOOM_ACCOUNT_ID = env_str("ZOOM_ACCOUNT_ID")
-ZOOM_CLIENT_ID = env_str("ZOOM_CLIENT_ID")
-ZOOM_CLIENT_SECRET = env_str("ZOOM_CLIENT_SECRET")
 
 LOGGING = {
     "version": 1,

@@ -10,15 +10,16 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from events.admin import ScopedToCoordinatorMixin
 from events.models import Event, Session
+from network.admin import CoordinatorScopedMixin
 
 from . import services
 from .models import Meeting, Webinar
 
 
 @admin.register(Webinar)
-class WebinarAdmin(ScopedToCoordinatorMixin, admin.ModelAdmin):
+class WebinarAdmin(CoordinatorScopedMixin, admin.ModelAdmin):
+    partner_path = "event__organisers"
     list_display = ["__str__", "platform", "duration_minutes"]
     list_select_related = ["event"]
 
@@ -37,9 +38,9 @@ class MeetingForm(forms.ModelForm):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(ScopedToCoordinatorMixin, admin.ModelAdmin):
+class MeetingAdmin(CoordinatorScopedMixin, admin.ModelAdmin):
     form = MeetingForm
-    event_path = "session__event"
+    partner_path = "session__event__organisers"
     list_display = ["__str__", "session", "updated_at"]
     list_select_related = ["session__event"]
     actions = ["resend_join_link"]

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Event, Session
 from core.models import ImportedRecord
+from events.models import Event, Session
 
 
 class WebinarQuerySet(models.QuerySet):

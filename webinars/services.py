@@ -16,8 +16,8 @@ from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from events.models import Event, Registration, Session
-from events.services import EmailSection, manage_url
-from outbox.models import OutgoingEmail
+from events.services import EmailSection, manage_url, outbox_group
+from outbox import services as outbox
 from outbox.services import queue_templated_email
 
 from .models import Meeting
@@ -80,6 +80,7 @@ def _send_join_link(meeting: Meeting, *, key_suffix: str) -> int:
             context=_context(registration, session, meeting),
             language=registration.language,
             idempotency_key=f"webinars:join-link:{registration.pk}:{key_suffix}",
+            group=outbox_group(registration),
         )
         count += 1
     return count
@@ -130,7 +131,7 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
                 )
             )
             keys = {reminder_key(kind, r, session): r for r in registrations}
-            already = set(OutgoingEmail.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
+            already = outbox.written_keys(keys)
             for key, registration in keys.items():
                 if key in already:
                     continue
@@ -142,6 +143,7 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
                         context=_context(registration, session, session.meeting),
                         language=registration.language,
                         idempotency_key=key,
+                        group=outbox_group(registration),
                     )
                 queued += 1
     return queued

@@ -12,9 +12,9 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from events.views import handle_registration
 from core.cache import cached_public_page
 from core.ratelimit import limit_public_form
+from events.views import handle_registration
 
 from .models import Webinar
 

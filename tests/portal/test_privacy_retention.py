@@ -12,10 +12,10 @@ from django.utils import timezone
 from events.models import Registration
 from mailing.models import ConsentRecord, Subscription
 from network.models import Partner
-from portal import privacy
-from portal.celery import app as celery_app
 from outbox.models import OutgoingEmail
 from outbox.services import queue_email
+from portal import privacy
+from portal.celery import app as celery_app
 from tests.events.factories import RegistrationFactory, SessionFactory
 from tests.mailing.factories import MailingListFactory, SubscriptionFactory
 from tests.network.factories import PartnerFactory

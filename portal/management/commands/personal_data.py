@@ -1,5 +1,5 @@
 """``manage.py personal_data export EMAIL`` / ``erase EMAIL``: a data subject's access and erasure
-requests (GDPR Articles 15 and 17). The work is in ``portal.privacy``."""
+requests (GDPR Articles 15 and 17). ``portal.privacy`` coordinates every app's ``personal_data`` module."""
 
 from __future__ import annotations
 
@@ -34,8 +34,8 @@ class Command(BaseCommand):
         result = privacy.erase_personal_data(email=email)
         for label, count in result.counts.items():
             self.stdout.write(f"{label}: {count}")
-        for partner in result.erased_partners:
-            self.stdout.write(f"individual partner archived and blanked: {partner}")
+        for record in result.blanked:
+            self.stdout.write(f"archived and blanked: {record}")
         if result.remaining:
             self.stderr.write(
                 "The address is still held in (remove these by hand, e.g. a login account in the admin):\n  "

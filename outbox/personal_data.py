@@ -1,0 +1,55 @@
+"""What the outbox holds about people: the messages sent to them, or that mention them (an
+application forwarded to the coordinators, the Reply-To of a request). Registered with
+``core.personal_data``; ``portal.privacy`` coordinates."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from core import personal_data
+
+from .models import OutgoingEmail
+
+# What a purged message keeps: subject, status and dates, as the record of a delivery.
+_PURGED = dict(to="", reply_to="", body_text="", body_html="", attachments=[], headers={}, last_error="")
+
+
+def mentioning(email: str) -> QuerySet[OutgoingEmail]:
+    """Messages to or from the address, or that mention it anywhere."""
+    return OutgoingEmail.objects.filter(
+        Q(to__iexact=email)
+        | Q(reply_to__iexact=email)
+        | Q(subject__icontains=email)
+        | Q(body_text__icontains=email)
+        | Q(body_html__icontains=email)
+        | Q(idempotency_key__icontains=email)
+        | Q(headers__icontains=email)
+        | Q(attachments__icontains=email)
+    )
+
+
+class Messages(personal_data.PersonalData):
+    def export(self, email: str) -> dict[str, list[dict[str, Any]]]:
+        return {"outbox_messages": personal_data.rows(mentioning(email), exclude=("idempotency_key",))}
+
+    def erase(self, email: str) -> personal_data.Erasure:
+        return personal_data.Erasure(counts={"outbox messages deleted": mentioning(email).delete()[0]})
+
+    def apply_retention(self, *, now: datetime) -> dict[str, int]:
+        """Messages older than ``RETENTION_OUTBOX_DAYS`` lose their bodies, attachments, headers
+        and addresses. Messages still queued are left alone (they would otherwise go out empty)."""
+        cutoff = now - timedelta(days=settings.RETENTION_OUTBOX_DAYS)
+        purged = (
+            OutgoingEmail.objects.filter(created_at__lt=cutoff)
+            .exclude(status=OutgoingEmail.Status.QUEUED)
+            .exclude(to="", body_text="", body_html="")
+            .update(**_PURGED)
+        )
+        return {"outbox_purged": purged}
+
+
+personal_data.register(Messages())
