@@ -1,7 +1,7 @@
 """Outbox delivery by a real Celery worker to an aiosmtpd sink on loopback.
 
 Two runs: a clean one (messages/s), and one where the worker is killed with SIGKILL once half the
-messages have arrived, restarted, and ``outbox.services.sweep(older_than=0)`` re-queues what the
+messages have arrived, restarted, and ``outbox.tasks.sweep(older_than=0)`` re-queues what the
 dead worker held. Every message carries an ``X-Bench-Id`` header; the sink counts arrivals per
 id, so lost and duplicated messages are both visible.
 """
@@ -118,7 +118,7 @@ def _queue_messages(count: int, prefix: str) -> list[int]:
 
 
 def _enqueue(ids: list[int]) -> None:
-    from outbox.services import enqueue
+    from outbox.tasks import enqueue
 
     for pk in ids:
         enqueue(pk)
@@ -145,7 +145,7 @@ def _db_status(ids: list[int]) -> dict[str, int]:
 def run(*, env: dict[str, str], queue: str, sink: Sink, log: Path, count: int, concurrency: int,
         timeout: float = 120.0) -> dict[str, Any]:
     """Both runs with one worker; returns their results."""
-    from outbox import services as outbox
+    from outbox import tasks
 
     results: dict[str, Any] = {"messages": count, "worker_concurrency": concurrency}
     worker = Worker(env, queue, log, concurrency)
@@ -171,7 +171,7 @@ def run(*, env: dict[str, str], queue: str, sink: Sink, log: Path, count: int, c
         worker.kill()
         at_kill = sink.unique("b")
         worker.start()
-        swept = outbox.sweep(older_than=timedelta(0), limit=10 * count)
+        swept = tasks.sweep(older_than=timedelta(0), limit=10 * count)
         done = _wait(sink, "b", count, timeout)
         elapsed = time.perf_counter() - started
         time.sleep(1.0)  # late duplicates, if any, arrive now

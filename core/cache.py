@@ -3,7 +3,7 @@
 ``cached_public_page`` keeps the rendered response of a read-only public page for anonymous
 visitors, keyed by the full URL (the language is part of it) and by the *versions of the content
 areas* the page shows. A model declares the area it feeds (``content_area = "directory"``); a
-save, delete or many-to-many change of it raises that area's version once, after commit (see
+save, delete or many-to-many change of it raises that area's version after commit (see
 ``invalidate_on_change``, connected in ``CoreConfig.ready``), so a coordinator's edit shows at
 once, in every process, and a change in one area (a registration) leaves the pages of the
 others (partners, news) cached. Writes that bypass model signals (``queryset.update()``) go
@@ -66,29 +66,14 @@ def bump_content_area(area: str) -> None:
         cache.set(_version_key(area), time.time_ns(), None)
 
 
-class _AreaBump:
-    """An on-commit callback that bumps one area; recognisable so that a transaction queues at
-    most one per area."""
-
-    def __init__(self, area: str) -> None:
-        self.area = area
-
-    def __call__(self) -> None:
-        bump_content_area(self.area)
-
-
 def bump_after_commit(*areas: str, using: str | None = None) -> None:
-    """Raise each area's version once the current transaction commits (at once outside one),
-    once per transaction however many rows changed. Bumping only after commit is enough: a page
-    rendered from the old rows before the commit is stored under the old version, which the
-    bump makes unreachable."""
-    connection = transaction.get_connection(using)
-    pending = {
-        entry[1].area for entry in connection.run_on_commit if isinstance(entry[1], _AreaBump)
-    } if connection.in_atomic_block else set()
+    """Raise each area's version once the current transaction commits (at once outside one).
+    Only after the commit, and that is enough: a page rendered from the old rows before the
+    commit is stored under the old version, which the bump makes unreachable; a page rendered
+    after the bump reads the committed rows. A rolled-back change bumps nothing."""
     for area in dict.fromkeys(areas):
-        if area and area not in pending:
-            transaction.on_commit(_AreaBump(area), using=using)
+        if area:
+            transaction.on_commit(functools.partial(bump_content_area, area), using=using)
 
 
 def content_area_of(model: Any) -> str:

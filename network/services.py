@@ -24,7 +24,7 @@ from .models import (
 )
 
 # Apps whose every model permission the network coordinators hold.
-NETWORK_COORDINATOR_APPS = ("network", "events", "webinars", "mailing", "portal")
+NETWORK_COORDINATOR_APPS = ("core", "outbox", "network", "events", "webinars", "mailing", "portal")
 # What a partner's coordinator may do: view/change their own partner and its offers; view events.
 PARTNER_COORDINATOR_PERMISSIONS = (
     ("network", "view_partner"),

@@ -294,14 +294,15 @@ def test_the_sites_own_404_page_is_slovenian_under_sl(client):
 
 
 @pytest.mark.django_db
-def test_plural_forms_follow_the_slovenian_rule(client):
+def test_plural_forms_follow_the_slovenian_rule(client, django_capture_on_commit_callbacks):
     from tests.network.factories import PartnerFactory
 
     expected = {1: "Najden je 1 partner.", 2: "Najdena sta 2 partnerja.", 4: "Najdeni so 4 partnerji.",
                 5: "Najdenih je 5 partnerjev."}
     made = 0
     for count, text in expected.items():
-        PartnerFactory.create_batch(count - made)
+        with django_capture_on_commit_callbacks(execute=True):
+            PartnerFactory.create_batch(count - made)
         made = count
         assert text in client.get("/sl/partners/").content.decode()
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from events.models import Registration
-from outbox import services as outbox
+from outbox import tasks
 from outbox.models import OutgoingEmail
 from tests.events.factories import SECRET_URL, MeetingFactory, SessionFactory, WebinarFactory
 from tests.integration.conftest import point_celery_at
@@ -37,7 +37,7 @@ def test_registration_survives_a_broker_outage_and_its_emails_arrive_later(celer
     assert smtp_sink.messages == []
 
     point_celery_at(working_broker)  # Redis is back; the beat's sweep re-queues the rows
-    outbox.sweep(older_than=timedelta(0))
+    tasks.sweep(older_than=timedelta(0))
     deadline = time.monotonic() + 40
     while time.monotonic() < deadline and OutgoingEmail.objects.filter(status=OutgoingEmail.Status.QUEUED).exists():
         time.sleep(0.2)

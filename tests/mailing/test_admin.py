@@ -95,7 +95,7 @@ def test_announcement_changelist_query_count_does_not_grow_with_rows(admin_clien
             for i in range(2):
                 OutgoingEmail.objects.create(
                     to=f"p{i}@example.org", subject="s", body_text="b", status="sent", sent_at=timezone.now(),
-                    idempotency_key=announcement.idempotency_key(i),
+                    idempotency_key=announcement.idempotency_key(i), group=announcement.outbox_group,
                 )
 
     url = reverse("admin:mailing_announcement_changelist")

@@ -62,15 +62,3 @@ def test_webinar_registration_opt_in_asks_for_confirmation(news_list, django_cap
     )
     assert ConsentRecord.objects.get().source == "webinar registration"
     assert len(mailoutbox) == 1 and "/sl/mailing-list/confirm/" in mailoutbox[0].body
-
-
-def test_purge_forgets_unconfirmed_after_30_days(news_list):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    old = SubscriptionFactory(mailing_list=news_list, status="pending", requested_at=timezone.now() - timedelta(days=31))
-    recent = SubscriptionFactory(mailing_list=news_list, status="pending")
-    assert services.purge_unconfirmed() == 1
-    assert list(Subscription.objects.values_list("pk", flat=True)) == [recent.pk]
-    assert old.pk != recent.pk

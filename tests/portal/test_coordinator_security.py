@@ -111,9 +111,9 @@ def test_a_network_coordinator_can_switch_the_requirement_in_the_admin(client, s
 
     ensure_coordinator_groups()
     client.force_login(staff)
-    response = client.get("/admin/portal/securitypolicy/add/")
+    response = client.get("/admin/core/securitypolicy/add/")
     assert response.status_code == 200
-    response = client.post("/admin/portal/securitypolicy/add/", {"require_totp_for_staff": "on"})
+    response = client.post("/admin/core/securitypolicy/add/", {"require_totp_for_staff": "on"})
     assert response.status_code == 302
     assert SecurityPolicy.current().require_totp_for_staff is True
 

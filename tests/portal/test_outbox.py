@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerDown
 
+from outbox import delivery, tasks
 from outbox import services as outbox
 from outbox.models import OutgoingEmail
 from outbox.tasks import deliver_email
@@ -92,10 +93,10 @@ def test_broker_down_at_commit_then_back_delivers_once(mailoutbox, monkeypatch, 
     assert mailoutbox == []
 
     monkeypatch.undo()  # Redis is back
-    assert outbox.sweep() == 0, "a fresh row is left to the broker for a while"
+    assert tasks.sweep() == 0, "a fresh row is left to the broker for a while"
     with time_machine.travel(timezone.now() + timedelta(minutes=5)):
-        assert outbox.sweep() == 1
-        assert outbox.sweep() == 0
+        assert tasks.sweep() == 1
+        assert tasks.sweep() == 0
     email.refresh_from_db()
     assert email.status == OutgoingEmail.Status.SENT
     assert len(mailoutbox) == 1
@@ -112,8 +113,8 @@ def test_broker_down_at_commit_then_back_delivers_once(mailoutbox, monkeypatch, 
 def test_transient_smtp_failure_keeps_the_message_queued_with_backoff(exc):
     email = queue()
     before = timezone.now()
-    with pytest.raises(outbox.TransientEmailError):
-        outbox.deliver(email_id=email.pk, connection=FailingBackend(exc))
+    with pytest.raises(delivery.TransientEmailError):
+        delivery.deliver(email_id=email.pk, connection=FailingBackend(exc))
     email.refresh_from_db()
     assert email.status == OutgoingEmail.Status.QUEUED
     assert email.attempts == 1
@@ -124,7 +125,7 @@ def test_transient_smtp_failure_keeps_the_message_queued_with_backoff(exc):
 def test_permanent_smtp_failure_marks_the_message_failed():
     email = queue()
     exc = smtplib.SMTPResponseException(550, b"5.1.1 Mailbox does not exist")
-    assert outbox.deliver(email_id=email.pk, connection=FailingBackend(exc)) == OutgoingEmail.Status.FAILED
+    assert delivery.deliver(email_id=email.pk, connection=FailingBackend(exc)) == OutgoingEmail.Status.FAILED
     email.refresh_from_db()
     assert email.status == OutgoingEmail.Status.FAILED
     assert "550" in email.last_error
@@ -132,14 +133,14 @@ def test_permanent_smtp_failure_marks_the_message_failed():
 
 def test_transient_failures_give_up_after_the_last_attempt():
     email = queue()
-    email.attempts = outbox.MAX_ATTEMPTS - 1
+    email.attempts = delivery.MAX_ATTEMPTS - 1
     email.save()
     exc = smtplib.SMTPResponseException(421, b"Service not available")
-    assert outbox.deliver(email_id=email.pk, connection=FailingBackend(exc)) == OutgoingEmail.Status.FAILED
+    assert delivery.deliver(email_id=email.pk, connection=FailingBackend(exc)) == OutgoingEmail.Status.FAILED
 
 
 def test_backoff_grows_and_is_capped():
-    delays = [outbox.retry_delay(n) for n in range(1, 10)]
+    delays = [delivery.retry_delay(n) for n in range(1, 10)]
     assert delays == sorted(delays)
     assert delays[0] == timedelta(minutes=1)
     assert delays[-1] == timedelta(minutes=60)
@@ -213,19 +214,19 @@ class CountingBackend(BaseEmailBackend):
 def test_a_worker_reuses_one_smtp_connection_for_many_messages(settings):
     settings.EMAIL_BACKEND = "tests.portal.test_outbox.CountingBackend"
     CountingBackend.opened = 0
-    keeper = outbox.ConnectionKeeper()
+    keeper = delivery.ConnectionKeeper()
     emails = [queue(subject=f"Message {n}") for n in range(3)]
     for email in emails:
-        assert outbox.deliver(email_id=email.pk, connection=keeper.get()) == OutgoingEmail.Status.SENT
+        assert delivery.deliver(email_id=email.pk, connection=keeper.get()) == OutgoingEmail.Status.SENT
     assert CountingBackend.opened == 1
     keeper.drop()  # after a failure the next message opens a fresh connection
-    assert outbox.deliver(email_id=queue().pk, connection=keeper.get()) == OutgoingEmail.Status.SENT
+    assert delivery.deliver(email_id=queue().pk, connection=keeper.get()) == OutgoingEmail.Status.SENT
     assert CountingBackend.opened == 2
 
 
 def test_an_idle_connection_is_reopened(settings):
     settings.EMAIL_BACKEND = "tests.portal.test_outbox.CountingBackend"
-    keeper = outbox.ConnectionKeeper(max_idle=30)
+    keeper = delivery.ConnectionKeeper(max_idle=30)
     first = keeper.get()
     assert keeper.get() is first
     keeper._last_used -= 60  # a minute without messages
@@ -273,6 +274,6 @@ def test_text_part_and_subject_are_not_html_escaped(email_templates):
 def test_a_permanent_failure_is_logged_without_the_recipient(caplog):
     email = queue(to="private.person@example.org")
     exc = smtplib.SMTPResponseException(550, b"5.1.1 <private.person@example.org>: Recipient address rejected")
-    outbox.deliver(email_id=email.pk, connection=FailingBackend(exc))
+    delivery.deliver(email_id=email.pk, connection=FailingBackend(exc))
     assert f"Outgoing email {email.pk} failed permanently" in caplog.text
     assert "private.person" not in caplog.text

@@ -107,7 +107,7 @@ def test_the_scan_finds_the_address_before_erasure(person):
     hits = scan_database(address)
     labels = {hit.split("#")[0] for hit in hits}
     assert {"events.Registration", "mailing.Subscription", "mailing.ConsentRecord", "network.Partner",
-            "network.WorkingGroup", "network.ServiceOffer", "portal.OutgoingEmail"} <= labels
+            "network.WorkingGroup", "network.ServiceOffer", "outbox.OutgoingEmail"} <= labels
 
 
 def test_after_erasure_the_address_appears_nowhere(person):

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from kombu.exceptions import OperationalError
 
 from events.models import Registration
-from outbox import services as outbox
+from outbox import tasks
 from outbox.models import OutgoingEmail
 from tests.events.factories import SECRET_URL, MeetingFactory, SessionFactory, WebinarFactory
 
@@ -114,8 +114,8 @@ def test_broker_down_still_saves_and_sweep_delivers_once(
     assert Registration.objects.count() == 1
     email = OutgoingEmail.objects.get()
     assert email.status == OutgoingEmail.Status.QUEUED and mailoutbox == []
-    assert outbox.sweep(older_than=__import__("datetime").timedelta(0)) == 1
-    assert outbox.sweep(older_than=__import__("datetime").timedelta(0)) == 0
+    assert tasks.sweep(older_than=__import__("datetime").timedelta(0)) == 1
+    assert tasks.sweep(older_than=__import__("datetime").timedelta(0)) == 0
     email.refresh_from_db()
     assert email.status == OutgoingEmail.Status.SENT and len(mailoutbox) == 1
 

@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from network import services as network_services
 from network.models import Partner
+from network.services import ERASED_INDIVIDUAL_NAME
 from portal import privacy
 from tests.network.factories import PartnerFactory
 
@@ -43,7 +44,7 @@ def test_erase_blanks_the_applicant_contact_of_a_published_organisation():
     assert (partner.application_email, partner.application_phone, partner.contact_name) == ("", "", "")
     assert partner.email == "info@circle.example.org"
     assert result.counts["partner applicant contacts removed"] == 1
-    assert result.remaining == [] and result.erased_partners == []
+    assert result.remaining == [] and result.blanked == []
 
 
 def test_erase_archives_and_blanks_a_published_individual():
@@ -60,7 +61,7 @@ def test_erase_archives_and_blanks_a_published_individual():
     call_command("personal_data", "erase", ADDRESS, stdout=out)
     person.refresh_from_db()
     assert person.status == Partner.Status.ARCHIVED
-    assert person.name == privacy.ERASED_INDIVIDUAL_NAME
+    assert person.name == ERASED_INDIVIDUAL_NAME
     assert "maja" not in person.slug and "kovac" not in person.search_text
     for name in ("acronym", "email", "phone", "address", "website", "description", "contact_name"):
         assert getattr(person, name) == "", name
@@ -78,7 +79,7 @@ def test_the_result_lists_the_erased_individual():
                            email="bor@example.org")
     Partner.objects.filter(pk=person.pk).update(application_email=ADDRESS)
     result = privacy.erase_personal_data(email=ADDRESS)
-    assert result.erased_partners == [f"network.Partner#{person.pk}"]
+    assert result.blanked == [f"network.Partner#{person.pk}"]
     other.refresh_from_db()
     assert other.name == "Bor Zupan" and other.status == Partner.Status.PUBLISHED
 
@@ -94,17 +95,13 @@ def test_a_later_import_does_not_restore_an_erased_individual():
     upsert(Partner, source_key="partner:dr-maja-kovac", source="004.txt", report=Report(),
            values={"name": "Dr Maja Kovač", "description": "Orchids.", "status": "published"})
     person.refresh_from_db()
-    assert person.name == privacy.ERASED_INDIVIDUAL_NAME
+    assert person.name == ERASED_INDIVIDUAL_NAME
     assert person.description == "" and person.status == Partner.Status.ARCHIVED
 
 
 def test_the_erase_command_names_the_archived_individual():
-    from io import StringIO
-
-    from django.core.management import call_command
-
     person = PartnerFactory(kind=Partner.Kind.INDIVIDUAL, partner_type=Partner.Type.INDIVIDUAL, name="Ana Novak")
     Partner.objects.filter(pk=person.pk).update(application_email=ADDRESS)
     out = StringIO()
     call_command("personal_data", "erase", ADDRESS, stdout=out, stderr=StringIO())
-    assert f"individual partner archived and blanked: network.Partner#{person.pk}" in out.getvalue()
+    assert f"archived and blanked: network.Partner#{person.pk}" in out.getvalue()
