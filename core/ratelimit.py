@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from .email_address import normalise_email
 from .models import RateLimitCounter
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -109,7 +110,7 @@ def limit_public_form(
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.method != "POST" or not settings.RATELIMIT_ENABLED:
                 return view(request, *args, **kwargs)
-            address = str(request.POST.get(address_field, "")).strip().lower()[:254]
+            address = normalise_email(str(request.POST.get(address_field, "")))[:254]
             address_scope = f"{scope}:address"
             client_allowed = hit(scope=f"{scope}:ip", key=client_ip(request), rate=per_client)
             if not client_allowed or exhausted(scope=address_scope, key=address, rate=per_address):
