@@ -120,3 +120,15 @@ class PublicForm(PublicFormMixin, forms.Form):
 
 class PublicModelForm(PublicFormMixin, forms.ModelForm):
     pass
+
+
+# URL fields take "https://" when a coordinator types an address without a scheme (Django 6's
+# default, chosen now): for ModelForms as ``Meta.formfield_callback``, and for the admin as
+# ``formfield_overrides``.
+URL_FIELDS_ASSUME_HTTPS: dict[type[models.Field], dict[str, Any]] = {models.URLField: {"assume_scheme": "https"}}
+
+
+def formfield_assuming_https(field: models.Field, **kwargs: Any) -> forms.Field | None:
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)

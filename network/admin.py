@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.accounts import is_network_coordinator
+from core.forms import URL_FIELDS_ASSUME_HTTPS
 
 from . import services
 from .forms import PartnerAdminForm
@@ -91,6 +92,7 @@ class RejectForm(forms.Form):
 @admin.register(Partner)
 class PartnerAdmin(admin.ModelAdmin):
     form = PartnerAdminForm
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     list_display = ["name", "acronym", "kind", "partner_type", "status", "is_network_partner", "needs_review"]
     list_filter = ["status", "is_network_partner", "needs_review", "kind", "partner_type"]
     search_fields = ["name", "acronym", "search_text"]
@@ -179,6 +181,7 @@ class PartnerAdmin(admin.ModelAdmin):
 
 class WorkingGroupOutputInline(admin.TabularInline):
     model = WorkingGroupOutput
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     extra = 0
 
 

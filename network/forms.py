@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import PublicForm
+from core.forms import PublicForm, formfield_assuming_https
 
 from .models import Partner
 
@@ -53,6 +53,7 @@ class PartnerAdminForm(forms.ModelForm):
     class Meta:
         model = Partner
         fields = "__all__"  # noqa: DJ007 — the admin chooses the fields through its fieldsets
+        formfield_callback = formfield_assuming_https
 
     def clean_logo(self):
         logo = self.cleaned_data.get("logo")

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import URL_FIELDS_ASSUME_HTTPS, formfield_assuming_https
 from events.models import Event, Session
 from network.admin import CoordinatorScopedMixin
 
@@ -35,11 +36,13 @@ class MeetingForm(forms.ModelForm):
     class Meta:
         model = Meeting
         fields = ["session", "join_url", "meeting_id", "passcode"]
+        formfield_callback = formfield_assuming_https
 
 
 @admin.register(Meeting)
 class MeetingAdmin(CoordinatorScopedMixin, admin.ModelAdmin):
     form = MeetingForm
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     partner_path = "session__event__organisers"
     list_display = ["__str__", "session", "updated_at"]
     list_select_related = ["session__event"]
