@@ -1,8 +1,10 @@
 """Shared fixtures: the cast of users every permission test is written against.
 
-network_coordinator — edits everything; coordinator_a / coordinator_b — each coordinates one
-partner (``partner_a`` / ``partner_b``, wired in by the network tests' fixtures); anonymous —
-the public. App-specific factories live in ``tests/<app>/conftest.py`` and ``tests/factories.py``.
+network_coordinator — edits everything (``network_coordinator_client`` is a test client logged
+in as them); coordinator_a / coordinator_b — each coordinates one partner (``partner_a`` /
+``partner_b``); anonymous — the public. ``seeded`` imports the seed documents (``seeded_with_demo``
+adds the demo logins and webinar dates); ``database_down`` makes every SQL statement fail.
+App-specific factories live in ``tests/<app>/factories.py``.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import OperationalError
 from django.utils import translation
 
 PASSWORD = "correct horse battery staple 42"
@@ -44,10 +48,45 @@ def password() -> str:
     return PASSWORD
 
 
+# --- The seeded site ------------------------------------------------------------------------
+@pytest.fixture
+def seeded(db):
+    """The project's two seed documents (``seeds/*.txt``) imported by ``manage.py load_seeds``."""
+    call_command("load_seeds", verbosity=0)
+
+
+@pytest.fixture
+def seeded_with_demo(seeded):
+    """The seeded site plus the demo logins and demo webinar dates (``manage.py load_demo``), as
+    ``make run`` shows it."""
+    call_command("load_demo", verbosity=0)
+
+
+# --- The database gone away -----------------------------------------------------------------
+@pytest.fixture
+def database_down(monkeypatch):
+    """Every SQL statement fails as it does when the database server does not answer."""
+    from django.db.backends.utils import CursorWrapper
+
+    def refused(*args, **kwargs):
+        raise OperationalError("could not connect to server: Connection refused")
+
+    monkeypatch.setattr(CursorWrapper, "execute", refused)
+    monkeypatch.setattr(CursorWrapper, "executemany", refused)
+
+
 # --- The cast (network) -------------------------------------------------------------------
 @pytest.fixture
 def network_coordinator(db):
     return make_user("network.coordinator@example.org", is_staff=True, groups=("Network coordinators",))
+
+
+@pytest.fixture
+def network_coordinator_client(client, network_coordinator):
+    """A test client logged in as the network coordinator (staff, in the "Network coordinators"
+    group with that group's permissions; not a superuser)."""
+    client.force_login(network_coordinator)
+    return client
 
 
 @pytest.fixture

@@ -29,13 +29,7 @@ def test_system_check_is_clean():
     assert "no issues" in out.getvalue()
 
 
-@pytest.fixture
-def seeded(db):
-    call_command("load_seeds", verbosity=0)
-    call_command("load_demo", verbosity=0)
-
-
-def test_every_public_page_has_one_h1_a_language_and_a_skip_link(seeded, client):
+def test_every_public_page_has_one_h1_a_language_and_a_skip_link(seeded_with_demo, client):
     paths = public_paths()
     assert len(paths) > 15, "the crawl must reach the detail pages of the seeded data"
     problems = []

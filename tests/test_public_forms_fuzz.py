@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -50,9 +49,7 @@ def row_counts() -> dict[str, int]:
 
 
 @pytest.fixture
-def form_urls(db) -> list[str]:
-    call_command("load_seeds", verbosity=0)
-    call_command("load_demo", verbosity=0)
+def form_urls(seeded_with_demo) -> list[str]:
     from events.models import Event
     from network.models import Partner, ServiceModule, WorkingGroup
     from webinars.models import Webinar

@@ -4,15 +4,8 @@ exactly one <h1>, a lang attribute, and a skip link that moves focus to the main
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def seeded_site(db):
-    call_command("load_seeds", verbosity=0)
-    call_command("load_demo", verbosity=0)
 
 
 def public_paths() -> list[str]:
@@ -21,7 +14,7 @@ def public_paths() -> list[str]:
     return paths()
 
 
-def test_every_public_page_is_accessible(seeded_site, browser_page, assert_no_axe_violations):
+def test_every_public_page_is_accessible(seeded_with_demo, browser_page, assert_no_axe_violations):
     failures = []
     for path in public_paths():
         for prefix in ("", "/sl"):
@@ -52,7 +45,7 @@ def test_skip_link_moves_focus_to_main(browser_page):
     assert browser_page.evaluate("document.activeElement.id") == "main"
 
 
-def test_dark_mode_on_a_phone_is_accessible_too(seeded_site, browser, live_server, assert_no_axe_violations):
+def test_dark_mode_on_a_phone_is_accessible_too(seeded_with_demo, browser, live_server, assert_no_axe_violations):
     """The dark colour scheme has its own colours: check their contrast on a small screen."""
     context = browser.new_context(base_url=live_server.url, color_scheme="dark", viewport={"width": 390, "height": 844})
     page = context.new_page()

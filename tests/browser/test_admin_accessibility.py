@@ -4,7 +4,6 @@ lists) have no axe-core WCAG 2.1 A/AA violations, after logging in through the a
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 
 from tests.browser.conftest import WCAG_TAGS, describe
 from tests.conftest import PASSWORD, make_user
@@ -27,13 +26,7 @@ def admin_violations(page) -> list[dict]:
     return Axe().run(page, options=options).response["violations"]
 
 
-@pytest.fixture
-def seeded_site(db):
-    call_command("load_seeds", verbosity=0)
-    call_command("load_demo", verbosity=0)
-
-
-def test_coordinator_admin_pages_are_accessible(seeded_site, browser_page):
+def test_coordinator_admin_pages_are_accessible(seeded_with_demo, browser_page):
     from events.models import Event
     from network.models import Partner
 

@@ -7,7 +7,6 @@ import re
 from collections.abc import Callable
 
 import pytest
-from django.core.management import call_command
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,12 +22,6 @@ FOCUS_STATE = """() => {
     boxShadow: style.boxShadow,
   };
 }"""
-
-
-@pytest.fixture
-def seeded_site(db):
-    call_command("load_seeds", verbosity=0)
-    call_command("load_demo", verbosity=0)
 
 
 class Keyboard:
@@ -74,7 +67,7 @@ class Keyboard:
         self.steps.append(f"type {text!r}")
 
 
-def test_register_for_a_webinar_with_the_keyboard_only(seeded_site, browser_page):
+def test_register_for_a_webinar_with_the_keyboard_only(seeded_with_demo, browser_page):
     from events.models import Registration
     from webinars.models import Webinar
 

@@ -5,7 +5,7 @@ and Redis being down never breaks a page."""
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -62,19 +62,6 @@ def test_logged_in_coordinators_are_not_served_cached_pages(client, django_user_
     client.force_login(user)
     client.get("/partners/")
     assert len(cached_page_keys()) == 1, "the logged-in visit neither read nor wrote the anonymous page"
-
-
-@pytest.fixture
-def redis_down(settings):
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {
-            "BACKEND": "core.cache.ResilientRedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-        },
-    }
-    yield caches["default"]
 
 
 def test_resilient_cache_turns_an_outage_into_misses(redis_down):

@@ -17,19 +17,12 @@ from icalendar import Calendar
 
 from events import services
 from events.models import Event, Registration, Session
-from tests.conftest import make_user
 
 from .factories import EventFactory, RegistrationFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
-
-
-@pytest.fixture
-def admin_client(client):
-    client.force_login(make_user("admin@network.example", is_staff=True, is_superuser=True))
-    return client
 
 
 def _form_data(form) -> dict:
@@ -64,12 +57,12 @@ def _change_form_data(response) -> dict:
     return data
 
 
-# --- Finding 2: wall-clock times in the session's zone ------------------------------------------
+# --- Wall-clock times in the session's zone ------------------------------------------------------
 
 
-def test_session_add_form_reads_times_in_the_sessions_zone(admin_client):
+def test_session_add_form_reads_times_in_the_sessions_zone(network_coordinator_client):
     event = EventFactory()
-    response = admin_client.post(
+    response = network_coordinator_client.post(
         reverse("admin:events_session_add"),
         {
             "event": event.pk,
@@ -93,67 +86,67 @@ def test_session_add_form_reads_times_in_the_sessions_zone(admin_client):
 
 
 def test_session_change_form_shows_times_in_the_sessions_zone_and_an_unchanged_save_moves_nothing(
-    admin_client, mailoutbox, django_capture_on_commit_callbacks
+    network_coordinator_client, mailoutbox, django_capture_on_commit_callbacks
 ):
     start = datetime(2030, 1, 15, 14, 0, tzinfo=NEW_YORK)
     session = SessionFactory(start=start, end=start + timedelta(hours=1), time_zone="America/New_York")
     url = reverse("admin:events_session_change", args=[session.pk])
-    response = admin_client.get(url)
+    response = network_coordinator_client.get(url)
     html = response.content.decode()
     assert 'name="start_1" value="14:00:00"' in html
     assert 'name="end_1" value="15:00:00"' in html
     data = _change_form_data(response)
     with django_capture_on_commit_callbacks(execute=True):
-        assert admin_client.post(url, data).status_code == 302
+        assert network_coordinator_client.post(url, data).status_code == 302
     session.refresh_from_db()
     assert (session.start, session.sequence) == (start, 0)
     assert mailoutbox == []
 
 
 def test_event_inline_reads_times_in_each_sessions_zone_and_a_move_tells_registrants(
-    admin_client, mailoutbox, django_capture_on_commit_callbacks
+    network_coordinator_client, mailoutbox, django_capture_on_commit_callbacks
 ):
     start = datetime(2030, 1, 15, 14, 0, tzinfo=NEW_YORK)
     session = SessionFactory(start=start, end=start + timedelta(hours=1), time_zone="America/New_York")
     RegistrationFactory(session=session, email="ana@example.org")
     url = reverse("admin:events_event_change", args=[session.event.pk])
-    response = admin_client.get(url)
+    response = network_coordinator_client.get(url)
     assert 'name="sessions-0-start_1" value="14:00:00"' in response.content.decode()
     data = _change_form_data(response)
     data["sessions-0-start_1"], data["sessions-0-end_1"] = "16:00:00", "17:00:00"
     with django_capture_on_commit_callbacks(execute=True):
-        assert admin_client.post(url, data).status_code == 302
+        assert network_coordinator_client.post(url, data).status_code == 302
     session.refresh_from_db()
     assert session.start == datetime(2030, 1, 15, 16, 0, tzinfo=NEW_YORK)
     assert [m.to for m in mailoutbox] == [["ana@example.org"]]
 
 
-def test_a_time_that_does_not_exist_in_the_zone_is_an_error_not_a_guess(admin_client):
+def test_a_time_that_does_not_exist_in_the_zone_is_an_error_not_a_guess(network_coordinator_client):
     session = SessionFactory(time_zone="America/New_York")
     url = reverse("admin:events_session_change", args=[session.pk])
-    data = _change_form_data(admin_client.get(url))
+    data = _change_form_data(network_coordinator_client.get(url))
     data["start_0"], data["start_1"] = "2030-03-10", "02:30:00"  # clocks jump from 02:00 to 03:00
     data["end_0"], data["end_1"] = "2030-03-10", "05:00:00"
-    response = admin_client.post(url, data)
+    response = network_coordinator_client.post(url, data)
     assert response.status_code == 200
     assert "does not exist in the time zone America/New_York" in response.content.decode()
 
 
-# --- Finding 1: cancelling the whole event -------------------------------------------------------
+# --- Cancelling the whole event ------------------------------------------------------------------
 
 
 def test_cancelling_an_event_in_the_admin_cancels_its_sessions_and_tells_registrants(
-    admin_client, mailoutbox, django_capture_on_commit_callbacks
+    network_coordinator_client, mailoutbox, django_capture_on_commit_callbacks
 ):
     event = EventFactory()
     first, second = SessionFactory(event=event), SessionFactory(event=event)
     RegistrationFactory(session=first, email="ana@example.org")
     RegistrationFactory(session=second, email="bor@example.org")
     url = reverse("admin:events_event_change", args=[event.pk])
-    data = _change_form_data(admin_client.get(url))
+    data = _change_form_data(network_coordinator_client.get(url))
     data["status"] = Event.Status.CANCELLED
     with django_capture_on_commit_callbacks(execute=True):
-        assert admin_client.post(url, data).status_code == 302
+        assert network_coordinator_client.post(url, data).status_code == 302
     assert set(Session.objects.values_list("status", flat=True)) == {Session.Status.CANCELLED}
     assert sorted(m.to[0] for m in mailoutbox) == ["ana@example.org", "bor@example.org"]
     for message in mailoutbox:
@@ -161,34 +154,34 @@ def test_cancelling_an_event_in_the_admin_cancels_its_sessions_and_tells_registr
         assert Calendar.from_ical(ics)["METHOD"] == "CANCEL"
 
 
-def test_cancelling_an_event_and_moving_its_session_at_once_is_refused(admin_client, mailoutbox):
+def test_cancelling_an_event_and_moving_its_session_at_once_is_refused(network_coordinator_client, mailoutbox):
     session = SessionFactory()
     RegistrationFactory(session=session)
     url = reverse("admin:events_event_change", args=[session.event.pk])
-    data = _change_form_data(admin_client.get(url))
+    data = _change_form_data(network_coordinator_client.get(url))
     data["status"] = Event.Status.CANCELLED
     data["sessions-0-start_1"] = "06:00:00"
-    response = admin_client.post(url, data)
+    response = network_coordinator_client.post(url, data)
     assert response.status_code == 200
     assert "cannot be moved" in response.content.decode()
     session.refresh_from_db()
     assert session.status == Session.Status.SCHEDULED and session.event.status == Event.Status.PUBLISHED
 
 
-# --- Finding 7: a cancelled session cannot be moved ----------------------------------------------
+# --- A cancelled session cannot be moved ---------------------------------------------------------
 
 
-def test_moving_a_cancelled_session_in_the_admin_is_a_clear_error(admin_client, mailoutbox, django_capture_on_commit_callbacks):
+def test_moving_a_cancelled_session_in_the_admin_is_a_clear_error(network_coordinator_client, mailoutbox, django_capture_on_commit_callbacks):
     session = SessionFactory()
     RegistrationFactory(session=session)
     services.cancel_session(session=session)
     original_start = session.start
     url = reverse("admin:events_session_change", args=[session.pk])
-    data = _change_form_data(admin_client.get(url))
+    data = _change_form_data(network_coordinator_client.get(url))
     data["start_0"] = data["end_0"] = (session.local_start() + timedelta(days=1)).date().isoformat()
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(url, data)
+        response = network_coordinator_client.post(url, data)
     assert response.status_code == 200
     assert "cannot be moved" in response.content.decode()
     session.refresh_from_db()
@@ -196,36 +189,36 @@ def test_moving_a_cancelled_session_in_the_admin_is_a_clear_error(admin_client, 
     assert mailoutbox == []
 
 
-# --- Finding 8: no deleting sessions whose registrants would not be told -------------------------
+# --- Deleting sessions whose registrants would not be told ---------------------------------------
 
 
-def test_sessions_with_registrants_cannot_be_deleted_but_cancelled_ones_can(admin_client):
+def test_sessions_with_registrants_cannot_be_deleted_but_cancelled_ones_can(network_coordinator_client):
     session = SessionFactory()
     RegistrationFactory(session=session)
     empty = SessionFactory()
     session_url = reverse("admin:events_session_delete", args=[session.pk])
     event_url = reverse("admin:events_event_delete", args=[session.event.pk])
-    assert admin_client.get(session_url).status_code == 403
-    assert admin_client.post(event_url, {"post": "yes"}).status_code == 403
-    assert admin_client.get(reverse("admin:events_session_delete", args=[empty.pk])).status_code == 200
+    assert network_coordinator_client.get(session_url).status_code == 403
+    assert network_coordinator_client.post(event_url, {"post": "yes"}).status_code == 403
+    assert network_coordinator_client.get(reverse("admin:events_session_delete", args=[empty.pk])).status_code == 200
     # The bulk action refuses too, naming the session.
-    response = admin_client.post(
+    response = network_coordinator_client.post(
         reverse("admin:events_session_changelist"),
         {"action": "delete_selected", "_selected_action": [session.pk, empty.pk], "post": "yes"},
     )
     assert Session.objects.filter(pk=session.pk).exists()
     assert "cancel the session instead" in response.content.decode()
     services.cancel_session(session=session)  # registrants told: now it may go
-    assert admin_client.get(session_url).status_code == 200
+    assert network_coordinator_client.get(session_url).status_code == 200
 
 
-def test_the_event_inline_offers_no_delete_box(admin_client):
+def test_the_event_inline_offers_no_delete_box(network_coordinator_client):
     session = SessionFactory()
-    response = admin_client.get(reverse("admin:events_event_change", args=[session.event.pk]))
+    response = network_coordinator_client.get(reverse("admin:events_event_change", args=[session.event.pk]))
     assert 'name="sessions-0-DELETE"' not in response.content.decode()
 
 
-# --- Finding 9: query counts ----------------------------------------------------------------------
+# --- Query counts --------------------------------------------------------------------------------
 
 
 def _queries(client, url: str) -> int:
@@ -234,14 +227,14 @@ def _queries(client, url: str) -> int:
     return len(ctx)
 
 
-def test_registration_changelist_query_count_does_not_grow_with_sessions(admin_client, django_assert_max_num_queries):
+def test_registration_changelist_query_count_does_not_grow_with_sessions(network_coordinator_client, django_assert_max_num_queries):
     url = reverse("admin:events_registration_changelist")
     RegistrationFactory.create_batch(2)  # each in a session (and event) of its own
-    baseline = _queries(admin_client, url)
+    baseline = _queries(network_coordinator_client, url)
     RegistrationFactory.create_batch(10)
     assert Session.objects.count() == 12
     with django_assert_max_num_queries(baseline):
-        response = admin_client.get(url)
+        response = network_coordinator_client.get(url)
     assert response.content.decode().count("?session__id__exact=") >= 12
 
 

@@ -19,21 +19,13 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from tests.broker import point_celery_at
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def redis_url() -> str:
     return os.environ.get("PORTAL_TEST_REDIS_URL", "")
-
-
-def point_celery_at(broker_url: str, **conf) -> None:
-    """Point this process's Celery app at another broker, dropping cached connections and
-    producers (both pools cache the broker they were made for)."""
-    from portal.celery import app
-
-    app.conf.update(broker_url=broker_url, **conf)
-    app._pool = None
-    app.amqp._producer_pool = None
 
 
 def free_port() -> int:

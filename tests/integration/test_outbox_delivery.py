@@ -11,7 +11,7 @@ from django.db import transaction
 from outbox import services as outbox
 from outbox import tasks
 from outbox.models import OutgoingEmail
-from tests.integration.conftest import point_celery_at
+from tests.broker import UNREACHABLE_BROKER, point_celery_at
 
 pytestmark = pytest.mark.integration
 
@@ -41,7 +41,7 @@ def test_broker_down_at_commit_then_back_delivers_once(celery_worker, smtp_sink,
     from portal.celery import app
 
     working_broker = app.conf.broker_url
-    point_celery_at("redis://127.0.0.1:1/0")  # Redis unreachable
+    point_celery_at(UNREACHABLE_BROKER)  # Redis unreachable
     started = time.monotonic()
     with transaction.atomic():
         email = outbox.queue_email(to="bo@example.org", subject="Delayed hello", body_text="Plain")

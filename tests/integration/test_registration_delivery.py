@@ -11,8 +11,8 @@ import pytest
 from events.models import Registration
 from outbox import tasks
 from outbox.models import OutgoingEmail
+from tests.broker import UNREACHABLE_BROKER, point_celery_at
 from tests.events.factories import SECRET_URL, MeetingFactory, SessionFactory, WebinarFactory
-from tests.integration.conftest import point_celery_at
 
 pytestmark = pytest.mark.integration
 
@@ -25,7 +25,7 @@ def test_registration_survives_a_broker_outage_and_its_emails_arrive_later(celer
     from portal.celery import app
 
     working_broker = app.conf.broker_url
-    point_celery_at("redis://127.0.0.1:1/0")  # Redis is down
+    point_celery_at(UNREACHABLE_BROKER)  # Redis is down
     response = client.post(
         webinar.get_absolute_url(),
         {"session": session.pk, "name": "Ana Novak", "email": "ana@example.org", "consent": "on"},

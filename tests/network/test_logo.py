@@ -20,7 +20,15 @@ def test_png_is_reencoded():
     assert data.startswith(b"\x89PNG") and b"<script>" not in data
 
 
-@pytest.mark.parametrize("content", [b'<svg xmlns="http://www.w3.org/2000/svg"></svg>', b"GIF89a", b""])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'<svg xmlns="http://www.w3.org/2000/svg"></svg>',
+        b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+        b"GIF89a",
+        b"",
+    ],
+)
 def test_non_raster_or_svg_refused(content):
     with pytest.raises(ValidationError):
         reencode_logo(SimpleUploadedFile("logo.svg", content, "image/svg+xml"))

@@ -1,4 +1,5 @@
-"""The seed invitation becomes the webinar series; load_demo adds three demo sessions, once."""
+"""webinars.demo: without the seed webinar it only says so; after the seed invitation became the
+webinar series, load_demo adds three demo sessions, once."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from events.models import Event, Session
+from events.models import Session
 from webinars import demo
 from webinars.models import Webinar
 
@@ -48,27 +49,3 @@ def test_seed_then_demo_gives_the_webinar_page_and_three_demo_sessions(client):
     for text in ("90 minutes", "English", "Zoom", "LibOCS", *UNIVERSITIES):
         assert text in page
     assert "zoom.example" not in page
-
-
-@pytest.mark.parametrize(
-    ("headline", "title"),
-    [
-        ("Invitation to participate in a webinar on promoting citizen science in universities",
-         "Promoting citizen science in universities"),
-        ("An invitation to attend the online seminar series about open data in libraries.",
-         "Open data in libraries"),
-        ("Citizen science day 2025", "Citizen science day 2025"),
-    ],
-)
-def test_the_webinar_is_named_after_its_topic_not_the_invitation(headline, title):
-    from seeds.writers.webinars import series_title
-
-    assert series_title(headline) == title
-
-
-def test_seeded_webinar_has_its_topic_as_title(client):
-    call_command("load_seeds", verbosity=0)
-    event = Event.objects.get(kind=Event.Kind.WEBINAR)
-    assert event.title == "Promoting citizen science in universities"
-    assert event.slug == "promoting-citizen-science-in-universities"
-    assert client.get(event.get_absolute_url()).status_code == 200

@@ -1,4 +1,5 @@
-"""Who the network coordinators are: one definition for the admin, the emails and the scoping."""
+"""Accounts: who the network coordinators are (one definition for the admin, the emails and the
+scoping), and no public sign-up."""
 
 from __future__ import annotations
 
@@ -27,3 +28,13 @@ def test_who_is_a_network_coordinator():
     assert is_network_coordinator(make_user("root@network.example", is_superuser=True))
     assert not is_network_coordinator(make_user("pc@library.example", groups=("Partner coordinators",)))
     assert not is_network_coordinator(AnonymousUser())
+
+
+def test_coordinator_login_does_not_invite_a_public_sign_up(client, django_user_model):
+    html = client.get("/accounts/login/").content.decode()
+    assert "sign up" not in html.lower()
+    assert "there is no public sign-up" in html
+    signup = client.post("/accounts/signup/", {"email": "x@example.org", "password1": "a-Long-pass-123",
+                                               "password2": "a-Long-pass-123"})
+    assert signup.status_code in (200, 403)
+    assert not django_user_model.objects.filter(email="x@example.org").exists(), "sign-up is closed"

@@ -212,7 +212,7 @@ class CountingBackend(BaseEmailBackend):
 
 
 def test_a_worker_reuses_one_smtp_connection_for_many_messages(settings):
-    settings.EMAIL_BACKEND = "tests.portal.test_outbox.CountingBackend"
+    settings.EMAIL_BACKEND = "tests.outbox.test_outbox.CountingBackend"
     CountingBackend.opened = 0
     keeper = delivery.ConnectionKeeper()
     emails = [queue(subject=f"Message {n}") for n in range(3)]
@@ -225,7 +225,7 @@ def test_a_worker_reuses_one_smtp_connection_for_many_messages(settings):
 
 
 def test_an_idle_connection_is_reopened(settings):
-    settings.EMAIL_BACKEND = "tests.portal.test_outbox.CountingBackend"
+    settings.EMAIL_BACKEND = "tests.outbox.test_outbox.CountingBackend"
     keeper = delivery.ConnectionKeeper(max_idle=30)
     first = keeper.get()
     assert keeper.get() is first
@@ -234,7 +234,7 @@ def test_an_idle_connection_is_reopened(settings):
 
 
 def test_without_a_broker_a_transient_failure_is_not_retried_inside_the_request(settings, mailoutbox):
-    settings.EMAIL_BACKEND = "tests.portal.test_outbox.TemporarilyDownBackend"
+    settings.EMAIL_BACKEND = "tests.outbox.test_outbox.TemporarilyDownBackend"
     email = queue()
     deliver_email.apply(args=[email.pk])  # eager, as when REDIS_URL is unset
     email.refresh_from_db()

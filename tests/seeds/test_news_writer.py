@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 
 from portal.models import NewsItem
 from seeds.parser import parse_news_item
@@ -62,8 +61,7 @@ def test_second_run_keeps_a_coordinators_edit_and_does_not_duplicate(parsed):
     assert report.total_created == 0
 
 
-def test_load_seeds_links_the_webinar_and_shows_on_news_pages(client):
-    call_command("load_seeds", verbosity=0)
+def test_load_seeds_links_the_webinar_and_shows_on_news_pages(seeded, client):
     item = NewsItem.objects.select_related("related_event").get()
     assert item.related_event is not None and item.related_event.kind == "webinar"
     html = client.get("/news/").content.decode()
@@ -73,8 +71,7 @@ def test_load_seeds_links_the_webinar_and_shows_on_news_pages(client):
     assert root.find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}title").text == item.title
 
 
-def test_news_item_links_to_its_webinar(client):
-    call_command("load_seeds", verbosity=0)
+def test_news_item_links_to_its_webinar(seeded, client):
     item = NewsItem.objects.select_related("related_event").get()
     html = client.get(item.get_absolute_url()).content.decode()
     assert f'href="{item.related_event.get_absolute_url()}"' in html

@@ -162,7 +162,7 @@ def test_payload_is_escaped_or_stripped(client, case, payload):
 def test_the_checker_catches_each_payload_unescaped():
     """The checker itself: each payload, inserted raw, is reported."""
     for payload in PAYLOADS:
-        assert active_content(f"<p>{payload}</p>") or "javascript:" not in payload.split("(")[0], payload
+        assert active_content(f"<p>{payload}</p>"), payload
     assert active_content('<a href="javascript:alert(1)">x</a>')
     assert active_content("<img src=x onerror=alert(1)>")
     assert active_content("<script>alert(1)</script>")

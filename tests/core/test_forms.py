@@ -6,15 +6,15 @@ import pytest
 from django import forms
 
 from core.forms import KeyedModelChoiceField, KeyedModelMultipleChoiceField, PublicForm
-from portal.models import NewsItem
+from core.models import RateLimitCounter  # a 64-bit key, like every model of the portal
 
 pytestmark = pytest.mark.django_db
 
 
 class SampleForm(PublicForm):
     name = forms.CharField(max_length=50)
-    item = KeyedModelChoiceField(queryset=NewsItem.objects.all(), required=False)
-    items = KeyedModelMultipleChoiceField(queryset=NewsItem.objects.all(), required=False)
+    item = KeyedModelChoiceField(queryset=RateLimitCounter.objects.all(), required=False)
+    items = KeyedModelMultipleChoiceField(queryset=RateLimitCounter.objects.all(), required=False)
 
 
 @pytest.mark.parametrize("key", ["9223372036854775808", "-9223372036854775809", "1" * 40])
