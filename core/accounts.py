@@ -14,6 +14,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 
+from .email_address import normalise_email
+
 NETWORK_COORDINATORS_GROUP = "Network coordinators"
 
 
@@ -33,7 +35,7 @@ def network_coordinator_emails() -> list[str]:
     unique: dict[str, str] = {}
     for email in emails:
         if email:
-            unique.setdefault(email.lower(), email)
+            unique.setdefault(normalise_email(email), email)
     return list(unique.values())
 
 

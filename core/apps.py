@@ -9,11 +9,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Site security")
 
     def ready(self) -> None:
-        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from django.apps import apps
 
-        from .cache import invalidate_on_change
+        from .cache import connect_content_models
 
-        # Any model may declare the public content area it feeds (``content_area``).
-        post_save.connect(invalidate_on_change, dispatch_uid="core-invalidate-save")
-        post_delete.connect(invalidate_on_change, dispatch_uid="core-invalidate-delete")
-        m2m_changed.connect(invalidate_on_change, dispatch_uid="core-invalidate-m2m")
+        # Models declare the public content area they feed (``content_area``); every app's
+        # models are loaded before any ``ready`` runs.
+        connect_content_models(apps.get_models())

@@ -4,7 +4,7 @@
 visitors, keyed by the full URL (the language is part of it) and by the *versions of the content
 areas* the page shows. A model declares the area it feeds (``content_area = "directory"``); a
 save, delete or many-to-many change of it raises that area's version after commit (see
-``invalidate_on_change``, connected in ``CoreConfig.ready``), so a coordinator's edit shows at
+``connect_content_models``, called in ``CoreConfig.ready``), so a coordinator's edit shows at
 once, in every process, and a change in one area (a registration) leaves the pages of the
 others (partners, news) cached. Writes that bypass model signals (``queryset.update()``) go
 through services that call ``bump_after_commit`` themselves.
@@ -24,6 +24,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable
+from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
@@ -31,12 +32,22 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 
 logger = logging.getLogger(__name__)
 
-# Every cached page depends on this area too: the footer's contact block is on every page.
-SITE_AREA = "site"
+class ContentArea(StrEnum):
+    """The parts of the public site whose pages are cached and made stale together."""
+
+    SITE = "site"  # on every page: the footer's contact block, the introduction
+    DIRECTORY = "directory"  # partners, working groups, service modules and offers
+    EVENTS = "events"  # events, their sessions, webinars
+    NEWS = "news"
+
+
+# Every cached page shows the site area too.
+SITE_AREA = ContentArea.SITE
 # The version makes stale pages unreachable at once; the timeout only bounds how long a page can
 # outlive an edit whose version bump was lost while Redis was unreachable.
 PAGE_TIMEOUT = 10 * 60
@@ -46,7 +57,7 @@ def _version_key(area: str) -> str:
     return f"portal:content-version:{area}"
 
 
-def content_versions(areas: Iterable[str]) -> tuple[int, ...]:
+def content_versions(areas: Iterable[ContentArea]) -> tuple[int, ...]:
     """The current version of each area, in order (one cache round trip when all are set)."""
     keys = [_version_key(area) for area in areas]
     found = cache.get_many(keys)
@@ -57,7 +68,7 @@ def content_versions(areas: Iterable[str]) -> tuple[int, ...]:
     return tuple(int(found[key]) for key in keys)
 
 
-def bump_content_area(area: str) -> None:
+def bump_content_area(area: ContentArea) -> None:
     """Make every cached page that shows ``area`` stale, now. An increment is atomic in Redis, so
     concurrent bumps from several processes add up. Prefer ``bump_after_commit``."""
     try:
@@ -66,28 +77,46 @@ def bump_content_area(area: str) -> None:
         cache.set(_version_key(area), time.time_ns(), None)
 
 
-def bump_after_commit(*areas: str, using: str | None = None) -> None:
+def bump_after_commit(*areas: ContentArea, using: str | None = None) -> None:
     """Raise each area's version once the current transaction commits (at once outside one).
     Only after the commit, and that is enough: a page rendered from the old rows before the
     commit is stored under the old version, which the bump makes unreachable; a page rendered
     after the bump reads the committed rows. A rolled-back change bumps nothing."""
     for area in dict.fromkeys(areas):
-        if area:
-            transaction.on_commit(functools.partial(bump_content_area, area), using=using)
+        if area is not None:
+            transaction.on_commit(functools.partial(bump_content_area, ContentArea(area)), using=using)
 
 
-def content_area_of(model: Any) -> str:
-    """The public content area a model feeds (its ``content_area`` attribute; "" for none)."""
-    return getattr(model, "content_area", "") or ""
+def content_area_of(model: Any) -> ContentArea | None:
+    """The public content area a model feeds (its ``content_area`` attribute), or None."""
+    area = getattr(model, "content_area", None)
+    return ContentArea(area) if area else None
 
 
-def invalidate_on_change(sender: Any, **kwargs: Any) -> None:
-    """Receiver of ``post_save``, ``post_delete`` and ``m2m_changed`` for every model: a change
-    of a model that declares a ``content_area`` raises that area's version after commit."""
-    areas = [content_area_of(sender)]
-    if "instance" in kwargs and "model" in kwargs:  # m2m_changed: the through model rarely says
-        areas += [content_area_of(type(kwargs["instance"])), content_area_of(kwargs["model"])]
-    bump_after_commit(*areas, using=kwargs.get("using"))
+def invalidate_on_save_or_delete(sender: Any, **kwargs: Any) -> None:
+    """``post_save`` / ``post_delete`` of a model with a ``content_area``: raise it after commit."""
+    bump_after_commit(content_area_of(sender), using=kwargs.get("using"))
+
+
+def invalidate_on_m2m_change(sender: Any, *, instance: Any, model: Any, action: str, **kwargs: Any) -> None:
+    """``m2m_changed`` of a relation with a content model on either side, once it has happened."""
+    if action.startswith("post_"):
+        bump_after_commit(content_area_of(type(instance)), content_area_of(model), using=kwargs.get("using"))
+
+
+def connect_content_models(models: Iterable[Any]) -> None:
+    """Connect the invalidation to each model that declares a ``content_area`` and to the
+    many-to-many relations it has: only those, so every other model keeps Django's fast delete
+    (a delete with no receivers is one statement, not a load of every row)."""
+    for model in models:
+        if content_area_of(model) is None:
+            continue
+        uid = model._meta.label_lower
+        post_save.connect(invalidate_on_save_or_delete, sender=model, dispatch_uid=f"content-save-{uid}")
+        post_delete.connect(invalidate_on_save_or_delete, sender=model, dispatch_uid=f"content-delete-{uid}")
+        for field in model._meta.local_many_to_many:
+            through = field.remote_field.through
+            m2m_changed.connect(invalidate_on_m2m_change, sender=through, dispatch_uid=f"content-m2m-{uid}-{field.name}")
 
 
 def _cacheable_request(request: HttpRequest) -> bool:
@@ -121,14 +150,14 @@ def _cacheable_query(request: HttpRequest, params: frozenset[str]) -> bool:
     )
 
 
-def cached_public_page(*, areas: Iterable[str], params: Iterable[str] = ()) -> Any:
+def cached_public_page(*, areas: Iterable[ContentArea], params: Iterable[str] = ()) -> Any:
     """Serve a public GET page from the cache when it cannot differ between anonymous visitors.
 
     ``areas`` are the content areas the page shows (besides ``SITE_AREA``, which every page
     shows): a change in any of them makes the cached page stale, a change elsewhere does not.
     ``params`` are the query parameters under which the page is cached too (``["q", "page"]``)."""
     known = frozenset(params)
-    shown = (SITE_AREA, *dict.fromkeys(areas))
+    shown = tuple(dict.fromkeys([SITE_AREA, *map(ContentArea, areas)]))  # an unknown area fails here
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)

@@ -118,9 +118,6 @@ class PublicForm(PublicFormMixin, forms.Form):
     pass
 
 
-class PublicModelForm(PublicFormMixin, forms.ModelForm):
-    pass
-
 
 # URL fields take "https://" when a coordinator types an address without a scheme (Django 6's
 # default, chosen now): for ModelForms as ``Meta.formfield_callback``, and for the admin as

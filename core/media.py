@@ -1,6 +1,6 @@
 """Uploaded files (partner logos) served with safe headers.
 
-Uploads are re-encoded to PNG, JPEG or WebP on the way in (``network.forms.reencode_logo``); this
+Uploads are re-encoded to PNG, JPEG or WebP on the way in (``core.uploads.reencode_image``); this
 view serves only those types from ``MEDIA_ROOT``, with the type fixed by the extension,
 ``X-Content-Type-Options: nosniff``, an inline ``Content-Disposition`` and a CSP that allows
 nothing to run, so a file can never be interpreted as HTML or script. Anything else is a 404.

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -35,7 +34,7 @@ def _registrations_csv(queryset: QuerySet[Registration], filename: str) -> HttpR
 
 class SessionsWithPeopleAreProtected:
     """No deleting a session whose registrants would not be told (coordinators cancel it, which
-    tells them), nor an event with such a session. The delete page answers 403; the bulk delete
+    tells them), nor an event with such a session. The delete page names them (with a 403); the bulk delete
     lists those sessions as protected, with the reason. This is a rule about the rows, not a
     permission: the delete permission itself is left to the codename and the scoping."""
 
@@ -49,10 +48,13 @@ class SessionsWithPeopleAreProtected:
         ]
 
     def delete_view(self, request: HttpRequest, object_id: str, extra_context=None) -> HttpResponse:
+        """Django's page already refuses to delete what is protected and says why; refused, it
+        answers 403 rather than 200."""
+        response = super().delete_view(request, object_id, extra_context)  # type: ignore[misc]
         obj = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
-        if obj is not None and self._blocking([obj]):
-            raise PermissionDenied
-        return super().delete_view(request, object_id, extra_context)  # type: ignore[misc]
+        if response.status_code == 200 and obj is not None and self._blocking([obj]):
+            response.status_code = 403
+        return response
 
     def get_deleted_objects(self, objs, request: HttpRequest):
         to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)  # type: ignore[misc]

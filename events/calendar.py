@@ -18,6 +18,8 @@ from icalendar import Event as ICalEvent
 from .models import Event, Registration, Session
 
 PRODID = "-//Citizen Science Network//Events//EN"
+# How far back the public calendar feed and the events API reach.
+FEED_PAST_DAYS = timedelta(days=90)
 
 
 def _organiser_address() -> str:
@@ -94,6 +96,3 @@ def public_feed(sessions: Iterable[Session]) -> str:
     for session in sessions:
         cal.add_component(_vevent(session))
     return _to_ical(cal, sessions)
-
-
-FEED_PAST_DAYS = timedelta(days=90)

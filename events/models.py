@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.accounts import is_network_coordinator
+from core.cache import ContentArea
 from core.models import ImportedRecord
 
 
@@ -91,7 +92,7 @@ class Event(ImportedRecord):
         SLOVENIAN = "sl", _("Slovenian")
         MIXED = "mul", _("Several languages")
 
-    content_area = "events"  # see core.cache
+    content_area = ContentArea.EVENTS
 
     title = models.CharField(_("title"), max_length=300)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
@@ -176,10 +177,14 @@ class SessionQuerySet(models.QuerySet):
             registrations__status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED],
         ).distinct()
 
+    def going_ahead(self) -> SessionQuerySet:
+        """Scheduled sessions of published events (``Session.goes_ahead``, for a whole list)."""
+        return self.filter(status=Session.Status.SCHEDULED, event__status=Event.Status.PUBLISHED)
+
     def open_for_registration(self) -> SessionQuerySet:
         now = timezone.now()
         return (
-            self.filter(status=Session.Status.SCHEDULED, event__status=Event.Status.PUBLISHED, start__gt=now)
+            self.going_ahead().filter(start__gt=now)
             .filter(Q(registration_opens_at__isnull=True) | Q(registration_opens_at__lte=now))
             .filter(Q(registration_closes_at__isnull=True) | Q(registration_closes_at__gt=now))
         )
@@ -196,7 +201,7 @@ class Session(models.Model):
 
     Status = SessionStatus
 
-    content_area = "events"  # see core.cache
+    content_area = ContentArea.EVENTS
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("event"))
     start = models.DateTimeField(_("start"), db_index=True)
@@ -256,6 +261,11 @@ class Session(models.Model):
         return self.start <= timezone.now()
 
     @property
+    def goes_ahead(self) -> bool:
+        """Scheduled, and its event published: people are told about it. (Reads ``event``.)"""
+        return self.status == Session.Status.SCHEDULED and self.event.status == Event.Status.PUBLISHED
+
+    @property
     def is_cancelled(self) -> bool:
         """The session is off: cancelled itself, or its whole event was. (Reads ``event``.)"""
         return self.status == Session.Status.CANCELLED or self.event.status == Event.Status.CANCELLED
@@ -281,8 +291,6 @@ class RegistrationStatus(models.TextChoices):
 
 class Registration(models.Model):
     Status = RegistrationStatus
-
-    content_area = "events"  # public pages show whether a session is full
 
     session = models.ForeignKey(
         Session, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("session")

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.email_address import normalise_email
 from core.personal_data import ANONYMISED_DOMAIN
+from outbox import services as outbox
 from outbox.services import Attachment, queue_templated_email
 
 from . import calendar, signals
@@ -218,6 +219,8 @@ def cancel_registration(*, registration: Registration) -> Registration:
     registration.status = Registration.Status.CANCELLED
     registration.cancelled_at = timezone.now()
     registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+    # A join link or reminder still waiting to go out would now be wrong.
+    outbox.cancel_queued(groups=[registration_outbox_group(registration)])
     registration.session = session
     _queue(
         registration,
@@ -374,7 +377,7 @@ def _send_registration_email(registration: Registration, *, session: Session, re
     registration.save(update_fields=["confirmation_sent_at"])
 
 
-def outbox_group(registration: Registration) -> str:
+def registration_outbox_group(registration: Registration) -> str:
     """The outbox group of every message to one registrant (``outbox.services.count_by_status``)."""
     return f"registration:{registration.pk}"
 
@@ -426,5 +429,5 @@ def _queue(
         language=registration.language,
         attachments=attachments,
         idempotency_key=key,
-        group=outbox_group(registration),
+        group=registration_outbox_group(registration),
     )

@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.cache import cached_public_page
+from core.cache import ContentArea, cached_public_page
 from core.jsonld import to_json_ld
 from core.ratelimit import limit_public_form
 
@@ -33,7 +33,7 @@ def _get_public_event(slug: str) -> Event:
     return get_object_or_404(Event.objects.published().prefetch_related("organisers", "presenters"), slug=slug)
 
 
-@cached_public_page(areas=["events", "directory"], params=[*EventFilter.base_filters, "page"])
+@cached_public_page(areas=[ContentArea.EVENTS, ContentArea.DIRECTORY], params=[*EventFilter.base_filters, "page"])
 @require_GET
 def event_list(request: HttpRequest) -> HttpResponse:
     events = Event.objects.published().with_listing_data()
@@ -78,6 +78,8 @@ def handle_registration(
         else:
             return redirect(success_url())
     all_sessions = list(Session.objects.filter(event=event).with_counts().order_by("start"))
+    for session in all_sessions:
+        session.event = event  # read by is_cancelled: no query per session
     now = timezone.now()
     return render(
         request,
@@ -163,10 +165,10 @@ def _json_ld(event: Event, sessions: list[Session]) -> SafeString:
     return to_json_ld(data)
 
 
-@cached_public_page(areas=["events"])
+@cached_public_page(areas=[ContentArea.EVENTS])
 @require_GET
 def calendar_feed(request: HttpRequest) -> HttpResponse:
-    """The public calendar: published sessions from 90 days ago on. No join links, no people."""
+    """The public calendar: published sessions from ``FEED_PAST_DAYS`` ago on. No join links, no people."""
     sessions = (
         Session.objects.public()
         .filter(end__gte=timezone.now() - calendar.FEED_PAST_DAYS)
@@ -178,10 +180,10 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@cached_public_page(areas=["events", "directory"])
+@cached_public_page(areas=[ContentArea.EVENTS, ContentArea.DIRECTORY])
 @require_GET
 def api_events(request: HttpRequest) -> JsonResponse:
-    """Read-only JSON of published events with their sessions (upcoming and the last 90 days)."""
+    """Read-only JSON of published events with their sessions (upcoming and the last ``FEED_PAST_DAYS``)."""
     from django.conf import settings
 
     cutoff = timezone.now() - calendar.FEED_PAST_DAYS

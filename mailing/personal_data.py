@@ -38,8 +38,9 @@ class Subscribers(personal_data.PersonalData):
         )
 
     def apply_retention(self, *, now: datetime) -> dict[str, int]:
-        """Sign-ups never confirmed within ``RETENTION_UNCONFIRMED_DAYS`` are forgotten, with
-        their consent records (see ``services.purge_unconfirmed``)."""
+        """Sign-ups never confirmed, and subscriptions ended (unsubscribed or rejected), are
+        forgotten with their consent records after ``RETENTION_UNCONFIRMED_DAYS``
+        (``services.purge_unconfirmed``)."""
         subscriptions, consents = purge_unconfirmed(
             older_than=timedelta(days=settings.RETENTION_UNCONFIRMED_DAYS), now=now
         )

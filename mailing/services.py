@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -27,7 +27,6 @@ from .models import Announcement, ConsentRecord, MailingList, Subscription
 logger = logging.getLogger(__name__)
 
 NETWORK_NEWS_SLUG = "network-news"
-PARTNERS_SLUG = "partners-information-exchange"
 ANNOUNCEMENT_BATCH_SIZE = 200
 
 Status = Subscription.Status
@@ -365,14 +364,18 @@ def stalled_announcement_ids(*, older_than_minutes: int = 10) -> list[int]:
 
 @transaction.atomic
 def purge_unconfirmed(*, older_than: timedelta, now: datetime | None = None) -> tuple[int, int]:
-    """Forget sign-ups never confirmed within ``older_than``: the pending subscriptions, then the
-    consent records given for them. A consent record is kept as evidence while the address is on
-    the list (or has left it); for a sign-up that was never confirmed it proves nothing we ever
-    did and would only keep the address. Returns (subscriptions, consent records) deleted."""
+    """Forget addresses that are not on a list any more: sign-ups never confirmed within
+    ``older_than``, and subscriptions unsubscribed or rejected longer ago than that; then the
+    consent records that no longer belong to any subscription. A consent record is the evidence
+    for the messages a subscription received, so it lives exactly as long as its subscription
+    row. Returns (subscriptions, consent records) deleted."""
     cutoff = (now or timezone.now()) - older_than
-    subscriptions = Subscription.objects.filter(
-        status=Status.PENDING, confirmed_at__isnull=True, requested_at__lt=cutoff
-    ).delete()[0]
+    gone = (
+        Q(status=Status.PENDING, confirmed_at__isnull=True, requested_at__lt=cutoff)
+        | Q(status=Status.UNSUBSCRIBED, unsubscribed_at__lt=cutoff)
+        | Q(status=Status.REJECTED, decided_at__lt=cutoff)
+    )
+    subscriptions = Subscription.objects.filter(gone).delete()[0]
     orphaned = ConsentRecord.objects.filter(given_at__lt=cutoff).exclude(
         Exists(Subscription.objects.filter(mailing_list=OuterRef("mailing_list"), email=OuterRef("email")))
     )

@@ -1,47 +1,12 @@
 from __future__ import annotations
 
-from io import BytesIO
-
 from django import forms
-from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import PublicForm, formfield_assuming_https
+from core.uploads import reencode_image
 
 from .models import Partner
-
-LOGO_MAX_BYTES = 2 * 1024 * 1024
-LOGO_MAX_PIXELS = 4000 * 4000
-LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
-
-
-def reencode_logo(upload):
-    """Accept PNG/JPEG/WebP only (SVG and everything else refused), within size and pixel limits,
-    and return a freshly re-encoded copy (drops metadata and anything smuggled after the image)."""
-    from PIL import Image, UnidentifiedImageError
-
-    if upload.size > LOGO_MAX_BYTES:
-        raise ValidationError(_("The logo is larger than 2 MB."), code="too_large")
-    try:
-        # Image.open reads only the header: the pixel check below runs before any decoding.
-        with Image.open(upload) as image:
-            fmt = image.format
-            if fmt not in LOGO_FORMATS:
-                raise ValidationError(_("Upload a PNG, JPEG or WebP image."), code="format")
-            if image.width * image.height > LOGO_MAX_PIXELS:
-                raise ValidationError(_("The logo has too many pixels."), code="too_many_pixels")
-            image.load()
-            if fmt == "JPEG" and image.mode not in ("RGB", "L"):
-                image = image.convert("RGB")
-            out = BytesIO()
-            image.save(out, format=fmt)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        raise ValidationError(_("Upload a PNG, JPEG or WebP image."), code="format") from exc
-    name = (getattr(upload, "name", "logo") or "logo").rsplit(".", 1)[0][:80] + "." + fmt.lower()
-    size = out.tell()
-    out.seek(0)
-    return InMemoryUploadedFile(out, "logo", name, LOGO_FORMATS[fmt], size, None)
 
 
 class PartnerAdminForm(forms.ModelForm):
@@ -58,7 +23,7 @@ class PartnerAdminForm(forms.ModelForm):
     def clean_logo(self):
         logo = self.cleaned_data.get("logo")
         if logo and hasattr(logo, "content_type"):  # a new upload
-            return reencode_logo(logo)
+            return reencode_image(logo)
         return logo
 
 

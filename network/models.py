@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.accounts import is_network_coordinator
+from core.cache import ContentArea
 from core.models import ImportedRecord
 
 
@@ -111,7 +112,7 @@ class Partner(ImportedRecord):
         ORGANISER = "organiser", _("Organiser of events and trainings")
         INFRASTRUCTURE = "infrastructure", _("Provider of infrastructure")
 
-    content_area = "directory"  # see core.cache
+    content_area = ContentArea.DIRECTORY
 
     name = models.CharField(_("name"), max_length=300)
     acronym = models.CharField(_("acronym"), max_length=60, blank=True)
@@ -222,7 +223,7 @@ class WorkingGroupStatus(models.TextChoices):
 class WorkingGroup(ImportedRecord):
     Status = WorkingGroupStatus
 
-    content_area = "directory"  # see core.cache
+    content_area = ContentArea.DIRECTORY
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
@@ -255,7 +256,7 @@ class WorkingGroup(ImportedRecord):
 
 
 class WorkingGroupOutput(models.Model):
-    content_area = "directory"  # see core.cache
+    content_area = ContentArea.DIRECTORY
 
     working_group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="outputs")
     title = models.CharField(_("title"), max_length=300)
@@ -274,7 +275,7 @@ class WorkingGroupOutput(models.Model):
 class ServiceModule(ImportedRecord):
     """A BESPOC service module. Modules are data: coordinators add and edit them in the admin."""
 
-    content_area = "directory"  # see core.cache
+    content_area = ContentArea.DIRECTORY
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
@@ -306,7 +307,7 @@ class ServiceOfferStatus(models.TextChoices):
 class ServiceOffer(models.Model):
     Status = ServiceOfferStatus
 
-    content_area = "directory"  # see core.cache
+    content_area = ContentArea.DIRECTORY
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="service_offers")
     module = models.ForeignKey(ServiceModule, on_delete=models.CASCADE, related_name="service_offers")
@@ -333,7 +334,7 @@ class ServiceOffer(models.Model):
 class NetworkContact(ImportedRecord):
     """The network's contact block (one row in practice; the footer shows the first)."""
 
-    content_area = "site"  # the footer of every page
+    content_area = ContentArea.SITE  # the footer of every page
 
     organisation = models.CharField(_("organisation"), max_length=300, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from core.accounts import NETWORK_COORDINATORS_GROUP, network_coordinator_emails
 from core.cache import bump_after_commit
+from core.email_address import normalise_email
 from core.slugs import unique_slug
 from outbox.services import queue_templated_email
 
@@ -23,8 +25,6 @@ from .models import (
     normalise_search_text,
 )
 
-# Apps whose every model permission the network coordinators hold.
-NETWORK_COORDINATOR_APPS = ("core", "outbox", "network", "events", "webinars", "mailing", "portal")
 # What a partner's coordinator may do: view/change their own partner and its offers; view events.
 PARTNER_COORDINATOR_PERMISSIONS = (
     ("network", "view_partner"),
@@ -44,7 +44,7 @@ def ensure_coordinator_groups(*, using: str = "default") -> None:
     Only adds permissions: permissions an administrator added by hand are kept."""
     perms = Permission.objects.using(using).select_related("content_type")
     network_group, _ = Group.objects.using(using).get_or_create(name=NETWORK_COORDINATORS_GROUP)
-    wanted = list(perms.filter(content_type__app_label__in=NETWORK_COORDINATOR_APPS))
+    wanted = list(perms.filter(content_type__app_label__in=settings.NETWORK_COORDINATOR_APPS))
     if wanted:
         network_group.permissions.add(*wanted)
     partner_group, _ = Group.objects.using(using).get_or_create(name=PARTNER_COORDINATORS_GROUP)
@@ -58,7 +58,7 @@ def ensure_coordinator_groups(*, using: str = "default") -> None:
 
 def _queue_to_each(recipients: list[str], *, template: str, context: dict[str, Any], reply_to: str) -> int:
     """One message per distinct address (case-insensitive); returns how many were queued."""
-    addresses = list(dict.fromkeys(r.lower() for r in recipients if r))
+    addresses = list(dict.fromkeys(normalise_email(r) for r in recipients if r))
     for address in addresses:
         queue_templated_email(to=address, template=template, context=context, reply_to=reply_to)
     return len(addresses)
@@ -99,7 +99,7 @@ def submit_application(
     normalised name) returns the existing application and sends nothing again; the constraint
     ``partner_one_pending_application`` settles two submits arriving at the same moment.
     """
-    email = email.strip()
+    email = normalise_email(email)
     existing = _pending_application(email=email, name=name)
     if existing is not None:
         return existing
@@ -153,7 +153,7 @@ def _create_application(
             template="network/application_received",
             context=context,
             reply_to=email,
-            idempotency_key=f"network:application:{partner.pk}:coordinator:{address.lower()}",
+            idempotency_key=f"network:application:{partner.pk}:coordinator:{normalise_email(address)}",
         )
     queue_templated_email(
         to=email,

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from core.cache import cached_public_page
+from core.cache import ContentArea, cached_public_page
 from core.csv_export import csv_response
 from core.jsonld import to_json_ld
 from core.ratelimit import limit_public_form
@@ -24,7 +24,7 @@ def _public_partners():
     return Partner.objects.published().network_partners()
 
 
-@cached_public_page(areas=["directory"], params=[*PartnerFilter.base_filters, "page"])
+@cached_public_page(areas=[ContentArea.DIRECTORY], params=[*PartnerFilter.base_filters, "page"])
 def partner_list(request: HttpRequest) -> HttpResponse:
     filterset = PartnerFilter(request.GET or None, queryset=_public_partners())
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else _public_partners()
@@ -40,7 +40,7 @@ def partner_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@cached_public_page(areas=["directory", "events"])
+@cached_public_page(areas=[ContentArea.DIRECTORY, ContentArea.EVENTS])
 def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
     partner = get_object_or_404(Partner.objects.published(), slug=slug)
     offers = ServiceOffer.objects.filter(partner=partner).select_related("module")
@@ -70,7 +70,7 @@ def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@cached_public_page(areas=["directory"])
+@cached_public_page(areas=[ContentArea.DIRECTORY])
 def working_group_list(request: HttpRequest) -> HttpResponse:
     groups = WorkingGroup.objects.prefetch_related(
         Prefetch("lead_partners", queryset=Partner.objects.published().only("name", "slug", "acronym"))
@@ -101,7 +101,7 @@ def working_group_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@cached_public_page(areas=["directory"])
+@cached_public_page(areas=[ContentArea.DIRECTORY])
 def service_list(request: HttpRequest) -> HttpResponse:
     modules = list(ServiceModule.objects.all())
     offers = ServiceOffer.objects.filter(partner__status=Partner.Status.PUBLISHED).select_related("partner", "module")
@@ -169,13 +169,13 @@ def _api_rows(request: HttpRequest) -> list[dict]:
     ]
 
 
-@cached_public_page(areas=["directory"])
+@cached_public_page(areas=[ContentArea.DIRECTORY])
 def api_partners(request: HttpRequest) -> JsonResponse:
     rows = _api_rows(request)
     return JsonResponse({"count": len(rows), "results": rows}, json_dumps_params={"ensure_ascii": False})
 
 
-@cached_public_page(areas=["directory"])
+@cached_public_page(areas=[ContentArea.DIRECTORY])
 def partners_csv(request: HttpRequest) -> HttpResponse:
     rows = ([row[key] for key in API_FIELDS] for row in _api_rows(request))
     return csv_response("partners.csv", API_FIELDS, rows, bom=True)

@@ -12,7 +12,7 @@ from .models import OutgoingEmail
 class OutgoingEmailAdmin(admin.ModelAdmin):
     list_display = ["subject", "to", "purpose", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status", "purpose", "language", "created_at"]
-    search_fields = ["to", "subject"]
+    search_fields = ["to", "subject", "=group"]
     date_hierarchy = "created_at"
     actions = ["resend_selected"]
     readonly_fields = [f.name for f in OutgoingEmail._meta.fields]

@@ -133,8 +133,6 @@ def resend(*, email_ids: list[int]) -> int:
     return count
 
 
-
-
 def cancel_queued(*, groups: Iterable[str], to: str | None = None) -> int:
     """Cancel the messages of ``groups`` still waiting to be sent (only those to ``to``, when
     given, compared case-insensitively). Returns how many were cancelled."""

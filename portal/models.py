@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.cache import ContentArea
 from core.models import ImportedRecord
 
 
@@ -16,7 +17,7 @@ class NewsItemQuerySet(models.QuerySet):
 
 
 class NewsItem(ImportedRecord):
-    content_area = "news"  # see core.cache
+    content_area = ContentArea.NEWS
 
     title = models.CharField(_("title"), max_length=300)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)

@@ -56,12 +56,10 @@ def export_personal_data(*, email: str) -> dict[str, Any]:
 
 
 @dataclass
-class ErasureResult:
-    counts: dict[str, int] = field(default_factory=dict)
-    # Records kept but blanked, as "app.Model#pk" (an individual partner: the partner is the person).
-    blanked: list[str] = field(default_factory=list)
-    # Where the address still appears afterwards ("app.Model#pk.field"), e.g. a login account,
-    # which an administrator removes by hand.
+class ErasureResult(personal_data.Erasure):
+    """Every holder's erasure together, and where the address still appears afterwards
+    (``app.Model#pk.field``, e.g. a login account, which an administrator removes by hand)."""
+
     remaining: list[str] = field(default_factory=list)
 
 

@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.cache import cached_public_page
+from core.cache import ContentArea, cached_public_page
 from core.ratelimit import limit_public_form
 from events.models import Session
 from network.models import Partner
@@ -24,7 +24,7 @@ from .forms import AccessibilityFeedbackForm
 from .models import NewsItem
 
 
-@cached_public_page(areas=["directory", "events", "news"])
+@cached_public_page(areas=[ContentArea.DIRECTORY, ContentArea.EVENTS, ContentArea.NEWS])
 def home(request: HttpRequest) -> HttpResponse:
     """What the network is, what is next, the latest news: read through the apps' query methods."""
     upcoming = (
@@ -38,13 +38,13 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", context)
 
 
-@cached_public_page(areas=["news"], params=["page"])
+@cached_public_page(areas=[ContentArea.NEWS], params=["page"])
 def news_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(NewsItem.objects.published(), 20).get_page(request.GET.get("page"))
     return render(request, "portal/news_list.html", {"page": page})
 
 
-@cached_public_page(areas=["news", "events"])
+@cached_public_page(areas=[ContentArea.NEWS, ContentArea.EVENTS])
 def news_detail(request: HttpRequest, slug: str) -> HttpResponse:
     item = get_object_or_404(NewsItem.objects.published().select_related("related_event"), slug=slug)
     return render(request, "portal/news_detail.html", {"item": item})

@@ -15,6 +15,11 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import OperationalError
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
+
+# Hypothesis keeps no example database in the source tree.
+hypothesis_settings.register_profile("portal", database=None)
+hypothesis_settings.load_profile("portal")
 
 PASSWORD = "correct horse battery staple 42"
 

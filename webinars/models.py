@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.cache import ContentArea
 from core.models import ImportedRecord
 from events.models import Event, Session
 
@@ -32,7 +33,7 @@ class WebinarQuerySet(models.QuerySet):
 class Webinar(ImportedRecord):
     """An online seminar series: an event of kind "webinar" plus what only online events have."""
 
-    content_area = "events"  # see core.cache
+    content_area = ContentArea.EVENTS
 
     event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="webinar", verbose_name=_("event"))
     platform = models.CharField(_("platform"), max_length=60, default="Zoom")

@@ -15,8 +15,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
-from events.models import Event, Registration, Session
-from events.services import EmailSection, manage_url, outbox_group
+from events.models import Registration, Session
+from events.services import EmailSection, manage_url, registration_outbox_group
 from outbox import services as outbox
 from outbox.services import queue_templated_email
 
@@ -65,11 +65,7 @@ def resend_join_link(*, session: Session) -> int:
 
 def _send_join_link(meeting: Meeting, *, key_suffix: str) -> int:
     session = Session.objects.select_related("event").get(pk=meeting.session_id)
-    if (
-        session.status != Session.Status.SCHEDULED
-        or session.event.status != Event.Status.PUBLISHED
-        or session.end <= timezone.now()
-    ):
+    if not session.goes_ahead or session.end <= timezone.now():
         return 0
     count = 0
     for registration in session.registrations.confirmed():
@@ -80,7 +76,7 @@ def _send_join_link(meeting: Meeting, *, key_suffix: str) -> int:
             context=_context(registration, session, meeting),
             language=registration.language,
             idempotency_key=f"webinars:join-link:{registration.pk}:{key_suffix}",
-            group=outbox_group(registration),
+            group=registration_outbox_group(registration),
         )
         count += 1
     return count
@@ -113,13 +109,8 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
         shorter = [other for _k, other in REMINDERS if other < lead]
         window_start = now + max(shorter) if shorter else now
         sessions = (
-            Session.objects.filter(
-                status=Session.Status.SCHEDULED,
-                event__status=Event.Status.PUBLISHED,
-                start__gt=window_start,
-                start__lte=now + lead,
-                meeting__join_url__gt="",
-            )
+            Session.objects.going_ahead()
+            .filter(start__gt=window_start, start__lte=now + lead, meeting__join_url__gt="")
             .select_related("event", "meeting")
         )
         for session in sessions:
@@ -143,7 +134,7 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
                         context=_context(registration, session, session.meeting),
                         language=registration.language,
                         idempotency_key=key,
-                        group=outbox_group(registration),
+                        group=registration_outbox_group(registration),
                     )
                 queued += 1
     return queued

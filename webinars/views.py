@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.cache import cached_public_page
+from core.cache import ContentArea, cached_public_page
 from core.ratelimit import limit_public_form
 from events.views import handle_registration
 
@@ -28,7 +28,7 @@ def _get_public_webinar(slug: str) -> Webinar:
     )
 
 
-@cached_public_page(areas=["events", "directory"])
+@cached_public_page(areas=[ContentArea.EVENTS, ContentArea.DIRECTORY])
 @require_GET
 def webinar_list(request: HttpRequest) -> HttpResponse:
     webinars = Webinar.objects.published().with_listing_data()

@@ -199,6 +199,7 @@ def test_sessions_with_registrants_cannot_be_deleted_but_cancelled_ones_can(netw
     session_url = reverse("admin:events_session_delete", args=[session.pk])
     event_url = reverse("admin:events_event_delete", args=[session.event.pk])
     assert network_coordinator_client.get(session_url).status_code == 403
+    assert "cancel the session instead" in network_coordinator_client.get(session_url).content.decode()
     assert network_coordinator_client.post(event_url, {"post": "yes"}).status_code == 403
     assert network_coordinator_client.get(reverse("admin:events_session_delete", args=[empty.pk])).status_code == 200
     # The bulk action refuses too, naming the session.

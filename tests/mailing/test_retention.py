@@ -39,3 +39,20 @@ def test_unconfirmed_subscriptions_and_their_consent_are_deleted_after_7_days():
     assert not Subscription.objects.filter(pk=pending.pk).exists()
     assert Subscription.objects.filter(pk=active.pk).exists()
     assert list(ConsentRecord.objects.values_list("email", flat=True)) == ["active@example.org"]
+
+
+def test_subscriptions_that_ended_are_forgotten_with_their_consent_after_7_days():
+    news = MailingListFactory()
+    with time_machine.travel(START, tick=False):
+        left = SubscriptionFactory(mailing_list=news, email="left@example.org", status=Subscription.Status.UNSUBSCRIBED,
+                                   unsubscribed_at=timezone.now())
+        ConsentRecord.objects.create(email="left@example.org", mailing_list=news, consent_text="Yes",
+                                     consent_version="1", source="test")
+        rejected = SubscriptionFactory(mailing_list=news, email="no@example.org", status=Subscription.Status.REJECTED,
+                                       decided_at=timezone.now())
+    with time_machine.travel(START + timedelta(days=6), tick=False):
+        assert delete_unconfirmed_subscriptions() == (0, 0)
+    with time_machine.travel(START + timedelta(days=8), tick=False):
+        assert delete_unconfirmed_subscriptions() == (2, 1)
+    assert not Subscription.objects.filter(pk__in=[left.pk, rejected.pk]).exists()
+    assert not ConsentRecord.objects.exists()

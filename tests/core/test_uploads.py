@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from network.forms import reencode_logo
+from core.uploads import reencode_image
 
 
 def _png() -> bytes:
@@ -15,7 +15,7 @@ def _png() -> bytes:
 
 
 def test_png_is_reencoded():
-    result = reencode_logo(SimpleUploadedFile("logo.png", _png() + b"<script>trailing</script>", "image/png"))
+    result = reencode_image(SimpleUploadedFile("logo.png", _png() + b"<script>trailing</script>", "image/png"))
     data = result.read()
     assert data.startswith(b"\x89PNG") and b"<script>" not in data
 
@@ -31,13 +31,13 @@ def test_png_is_reencoded():
 )
 def test_non_raster_or_svg_refused(content):
     with pytest.raises(ValidationError):
-        reencode_logo(SimpleUploadedFile("logo.svg", content, "image/svg+xml"))
+        reencode_image(SimpleUploadedFile("logo.svg", content, "image/svg+xml"))
 
 
 def test_a_logo_over_two_megabytes_is_refused():
     big = SimpleUploadedFile("logo.png", _png() + b"\0" * (2 * 1024 * 1024), "image/png")
     with pytest.raises(ValidationError) as excinfo:
-        reencode_logo(big)
+        reencode_image(big)
     assert excinfo.value.code == "too_large"
 
 
@@ -49,5 +49,5 @@ def test_a_logo_with_too_many_pixels_is_refused_before_decoding():
     out = BytesIO()
     Image.new("1", (5000, 4000)).save(out, format="PNG")  # 20 million pixels, a few kilobytes
     with pytest.raises(ValidationError) as excinfo:
-        reencode_logo(SimpleUploadedFile("huge.png", out.getvalue(), "image/png"))
+        reencode_image(SimpleUploadedFile("huge.png", out.getvalue(), "image/png"))
     assert excinfo.value.code == "too_many_pixels"
