@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from core.cache import ResilientRedisCache, content_versions
+from core.cache import ContentArea, ResilientRedisCache, content_versions
 from tests.events.factories import RegistrationFactory, SessionFactory
 from tests.network.factories import PartnerFactory
 
@@ -33,11 +33,11 @@ def test_second_anonymous_visit_is_served_without_queries(client, django_assert_
 def test_a_change_shows_as_soon_as_it_is_committed(client, django_capture_on_commit_callbacks):
     partner = PartnerFactory(name="Kranj City Library")
     assert "Kranj City Library" in client.get("/partners/").content.decode()
-    before = content_versions(["directory"])
+    before = content_versions([ContentArea.DIRECTORY])
     with django_capture_on_commit_callbacks(execute=True):
         partner.name = "Kranj Public Library"
         partner.save()
-    assert content_versions(["directory"]) != before
+    assert content_versions([ContentArea.DIRECTORY]) != before
     html = client.get("/partners/").content.decode()
     assert "Kranj Public Library" in html and "Kranj City Library" not in html
 
@@ -125,33 +125,44 @@ def test_a_rolled_back_change_raises_no_version(django_capture_on_commit_callbac
     from django.db import transaction
 
     partner = PartnerFactory(name="Kranj City Library")
-    before = content_versions(["directory"])
+    before = content_versions([ContentArea.DIRECTORY])
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
         with transaction.atomic():
             partner.name = "Kranj Public Library"
             partner.save()
             raise RuntimeError("the save is rolled back")
-    assert content_versions(["directory"]) == before
+    assert content_versions([ContentArea.DIRECTORY]) == before
 
 
-def test_a_registration_leaves_the_partner_and_news_pages_cached(client, django_capture_on_commit_callbacks):
+def test_a_registration_leaves_every_cached_page_cached(client, django_capture_on_commit_callbacks):
+    """Seat counts are shown only on the event and webinar pages, which carry the registration
+    form and are never cached: a registration makes no cached page stale."""
     from portal.models import NewsItem
 
-    PartnerFactory(name="Kranj City Library")
+    partner = PartnerFactory(name="Kranj City Library")
     NewsItem.objects.create(title="Network meeting", slug="network-meeting", body="We met.")
     session = SessionFactory()
-    for url in ("/partners/", "/news/"):
+    session.event.organisers.add(partner)
+    urls = ("/", "/partners/", partner.get_absolute_url(), "/news/", "/events/", "/webinars/")
+    for url in urls:
         assert client.get(url).status_code == 200
     cached = set(cached_page_keys())
-    events_before = content_versions(["events"])
+    assert len(cached) == len(urls)
+    versions = content_versions(list(ContentArea))
     with django_capture_on_commit_callbacks(execute=True):
         RegistrationFactory(session=session)
-    assert content_versions(["events"]) != events_before, "event pages show whether a session is full"
-    assert set(cached_page_keys()) == cached
+    assert content_versions(list(ContentArea)) == versions
     with CaptureQueriesContext(connection) as queries:
-        for url in ("/partners/", "/news/"):
+        for url in urls:
             assert client.get(url).status_code == 200
-    assert len(queries) == 0, "the partner and news pages were rendered again"
+    assert len(queries) == 0, "a cached page was rendered again"
+
+
+def test_an_unknown_content_area_is_refused():
+    from core.cache import cached_public_page
+
+    with pytest.raises(ValueError):
+        cached_public_page(areas=["partners"])
 
 
 def test_unknown_or_long_query_parameters_are_not_cached(client):
