@@ -137,6 +137,18 @@ class PartnerAdmin(admin.ModelAdmin):
     def get_list_filter(self, request):
         return self.list_filter if self._is_network_coordinator(request) else []
 
+    # Writes go through the services, so that a replaced, cleared or deleted logo leaves storage
+    # (after commit) and stops being served from /media/.
+    def save_model(self, request: HttpRequest, obj: Partner, form, change: bool) -> None:
+        with services.replacing_logo(partner=obj):
+            super().save_model(request, obj, form, change)
+
+    def delete_model(self, request: HttpRequest, obj: Partner) -> None:
+        services.delete_partners(partners=Partner.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Partner]) -> None:
+        services.delete_partners(partners=queryset)
+
     @admin.action(description=_("Approve the selected applications"), permissions=["moderate"])
     def approve_applications(self, request: HttpRequest, queryset: QuerySet[Partner]) -> None:
         pending = queryset.filter(status=Partner.Status.PENDING)

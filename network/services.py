@@ -3,6 +3,8 @@ and the coordinator groups. Every email goes through the outbox inside the trans
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -295,8 +297,51 @@ def erase_individual_partners(*, email: str) -> list[str]:
         partner.needs_review = False
         partner.imported_values = {name: None for name in partner.imported_values or {}}
         partner.save()
-        if logo:
-            storage = partner.logo.storage
-            transaction.on_commit(lambda name=logo, storage=storage: storage.delete(name))
+        delete_logo_after_commit(name=logo)
         erased.append(f"{partner._meta.label}#{partner.pk}")
     return erased
+
+
+# --- Logo files ---------------------------------------------------------------------------------
+def delete_logo_after_commit(*, name: str) -> None:
+    """Remove the uploaded logo file ``name`` from storage once the current transaction commits
+    (at once outside one). Not before, and not at all if it rolls back: the row would still name
+    the file. Kept if a partner names it again by then. Storage has no transactions, so the file
+    is the last thing to go, after the row that pointed at it; if storage fails then, the change
+    stands and the error is logged (``robust``): an orphaned file, never a 500 after the commit."""
+    if not name:
+        return
+    storage = Partner._meta.get_field("logo").storage
+
+    def delete() -> None:
+        if not Partner.objects.filter(logo=name).exists():
+            storage.delete(name)
+
+    transaction.on_commit(delete, robust=True)
+
+
+@contextmanager
+def replacing_logo(*, partner: Partner) -> Iterator[None]:
+    """Wrap a save of ``partner`` (the admin's change form): if the save replaced or cleared its
+    logo, the file it had before is deleted after commit, so it is no longer served from /media/.
+    The logo on record is read (and the row locked) before the save, not taken from the form."""
+    with transaction.atomic():
+        previous = ""
+        if partner.pk is not None:
+            previous = (
+                Partner.objects.select_for_update().filter(pk=partner.pk).values_list("logo", flat=True).first() or ""
+            )
+        yield
+        if previous and previous != partner.logo.name:
+            delete_logo_after_commit(name=previous)
+
+
+@transaction.atomic
+def delete_partners(*, partners: QuerySet[Partner]) -> int:
+    """Delete ``partners`` (with what cascades from them); their logo files go after commit.
+    Returns how many partners were deleted."""
+    logos = list(partners.exclude(logo="").values_list("logo", flat=True))
+    deleted = partners.delete()[1].get(Partner._meta.label, 0)
+    for name in logos:
+        delete_logo_after_commit(name=name)
+    return deleted

@@ -11,6 +11,7 @@ from core.cache import ContentArea, cached_public_page
 from core.csv_export import csv_response
 from core.jsonld import to_json_ld
 from core.ratelimit import limit_public_form
+from core.sites import absolute_url
 
 from . import services
 from .filters import PartnerFilter
@@ -50,7 +51,7 @@ def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "@context": "https://schema.org",
         "@type": "Person" if partner.kind == Partner.Kind.INDIVIDUAL else "Organization",
         "name": partner.name,
-        "url": request.build_absolute_uri(partner.get_absolute_url()),
+        "url": absolute_url(partner.get_absolute_url()),
     }
     if partner.acronym:
         ld["alternateName"] = partner.acronym
@@ -149,7 +150,8 @@ def join_thanks(request: HttpRequest) -> HttpResponse:
 API_FIELDS = ("name", "acronym", "slug", "kind", "type", "roles", "needs_review", "description", "url", "website", "city")
 
 
-def _api_rows(request: HttpRequest) -> list[dict]:
+def _api_rows() -> list[dict]:
+    # Links from SITE_URL, never from the request's Host: these pages are cached for everyone.
     partners = _public_partners().order_by("name", "id")
     return [
         {
@@ -161,7 +163,7 @@ def _api_rows(request: HttpRequest) -> list[dict]:
             "roles": list(p.roles or []),
             "needs_review": p.needs_review,
             "description": p.description,
-            "url": request.build_absolute_uri(p.get_absolute_url()),
+            "url": absolute_url(p.get_absolute_url()),
             "website": p.website,
             "city": p.city,
         }
@@ -171,13 +173,13 @@ def _api_rows(request: HttpRequest) -> list[dict]:
 
 @cached_public_page(areas=[ContentArea.DIRECTORY])
 def api_partners(request: HttpRequest) -> JsonResponse:
-    rows = _api_rows(request)
+    rows = _api_rows()
     return JsonResponse({"count": len(rows), "results": rows}, json_dumps_params={"ensure_ascii": False})
 
 
 @cached_public_page(areas=[ContentArea.DIRECTORY])
 def partners_csv(request: HttpRequest) -> HttpResponse:
-    rows = ([row[key] for key in API_FIELDS] for row in _api_rows(request))
+    rows = ([row[key] for key in API_FIELDS] for row in _api_rows())
     return csv_response("partners.csv", API_FIELDS, rows, bom=True)
 
 

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core import health, media
 
+from . import admin_shortcut
+
 admin.site.site_header = _("Citizen Science Network")
 admin.site.site_title = _("Citizen Science Network")
 # The admin login goes through allauth (rate limits, and optional second factor).
@@ -17,6 +19,13 @@ handler500 = "portal.views.server_error"
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    # "View on site" only for public objects (or network coordinators), to SITE_URL; ahead of the
+    # admin's own view at this path, which would redirect any staff user to drafts.
+    path(
+        "admin/r/<path:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(admin_shortcut.view_on_site),
+        name="admin_view_on_site",
+    ),
     path("admin/", admin.site.urls),
 ]
 
