@@ -1,18 +1,17 @@
-"""Accounts: who the network's coordinators are, and no public sign-up.
+"""Accounts: who the network's coordinators are.
 
 Coordinators' accounts are made by a network coordinator. Network coordinators are the users in
 the "Network coordinators" group (and superusers); partner coordinators are linked to their
-partners in ``network``.
+partners in ``network``. How they log in (allauth's adapter: no sign-up, emails through the
+outbox) is the site's business: ``portal.accounts``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.http import HttpRequest
 
 from .email_address import normalise_email
 
@@ -38,7 +37,3 @@ def network_coordinator_emails() -> list[str]:
             unique.setdefault(normalise_email(email), email)
     return list(unique.values())
 
-
-class CoordinatorAccountAdapter(DefaultAccountAdapter):
-    def is_open_for_signup(self, request: HttpRequest) -> bool:
-        return False

@@ -25,9 +25,14 @@ PASSWORD = "correct horse battery staple 42"
 
 
 def make_user(email: str, *, is_staff: bool = False, is_superuser: bool = False, groups: tuple[str, ...] = ()):
+    """A user whose address is confirmed (allauth's ``EmailAddress``, verified and primary), so
+    they can log in: email verification is mandatory."""
+    from allauth.account.models import EmailAddress
+
     user = get_user_model().objects.create_user(
         username=email, email=email, password=PASSWORD, is_staff=is_staff, is_superuser=is_superuser
     )
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     for name in groups:
         user.groups.add(Group.objects.get_or_create(name=name)[0])
     return user

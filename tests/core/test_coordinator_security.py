@@ -25,7 +25,8 @@ def login(client, email, password):
     return client.post(LOGIN, {"login": email, "password": password})
 
 
-def test_the_sixth_wrong_password_for_an_account_is_refused_even_if_right(client, staff):
+def test_the_sixth_attempt_from_one_address_for_an_account_is_refused_even_if_right(client, staff):
+    """The owner elsewhere is not locked out: tests/portal/test_login_lockout.py."""
     for _ in range(5):
         response = login(client, staff.email, "wrong password")
         assert response.status_code == 200  # the form again, with its error

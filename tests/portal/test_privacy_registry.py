@@ -14,6 +14,7 @@ def test_every_app_that_holds_personal_data_is_discovered():
         "network.personal_data.NetworkContacts",
         "outbox.personal_data.Messages",
         "portal.personal_data.AdminHistory",
+        "portal.personal_data.LoginAccounts",
     }
 
 

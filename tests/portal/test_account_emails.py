@@ -1,0 +1,88 @@
+"""allauth's emails (password resets, address confirmations) go through the outbox, with links
+from ``SITE_URL``, and never to an address without an account (``portal.accounts``)."""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.mail.backends.base import BaseEmailBackend
+
+from outbox.models import OutgoingEmail
+from outbox.tasks import deliver_email
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+RESET = "/accounts/password/reset/"
+RESET_DONE = "/accounts/password/reset/done/"
+
+
+class SMTPDown(BaseEmailBackend):
+    """The SMTP server drops every connection."""
+
+    def send_messages(self, messages):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+@pytest.fixture
+def coordinator(db):
+    return make_user("ana@library.example", is_staff=True, groups=("Network coordinators",))
+
+
+def test_with_smtp_down_a_password_reset_answers_and_waits_in_the_outbox(
+    client, settings, coordinator, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "tests.portal.test_account_emails.SMTPDown"
+    with django_capture_on_commit_callbacks(execute=True):  # delivery is tried, and fails
+        response = client.post(RESET, {"email": coordinator.email})
+    assert response.status_code == 302
+    assert response["Location"] == RESET_DONE
+    message = OutgoingEmail.objects.get(to=coordinator.email)
+    assert message.purpose == "account/email/password_reset_key"
+    assert message.status == OutgoingEmail.Status.QUEUED, "kept for the next attempt, not lost"
+    assert message.attempts == 1 and "SMTPServerDisconnected" in message.last_error
+    assert mailoutbox == []
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # SMTP is back
+    with time_machine.travel(message.next_attempt_at + timedelta(seconds=1), tick=False):
+        deliver_email.apply(args=[message.pk])  # the next attempt, when it is due
+    message.refresh_from_db()
+    assert message.status == OutgoingEmail.Status.SENT
+    assert [m.to for m in mailoutbox] == [[coordinator.email]]
+    assert f"{settings.SITE_URL}/accounts/password/reset/key/" in mailoutbox[0].body
+
+
+def test_a_reset_for_an_unknown_address_sends_nothing_and_answers_the_same(client, coordinator, mailoutbox,
+                                                                           django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        unknown = client.post(RESET, {"email": "stranger@elsewhere.example"})
+        known = client.post(RESET, {"email": coordinator.email})
+    assert unknown.status_code == known.status_code == 302
+    assert unknown["Location"] == known["Location"] == RESET_DONE
+    assert not OutgoingEmail.objects.filter(to__iexact="stranger@elsewhere.example").exists()
+    assert [m.to for m in mailoutbox] == [[coordinator.email]]
+
+
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1"])
+def test_reset_links_come_from_site_url_whatever_the_request_says(client, settings, coordinator, host):
+    assert host not in settings.SITE_URL
+    response = client.post(RESET, {"email": coordinator.email}, HTTP_HOST=host, HTTP_X_FORWARDED_PROTO="https")
+    assert response.status_code == 302
+    message = OutgoingEmail.objects.get(to=coordinator.email)
+    assert f"{settings.SITE_URL}/accounts/password/reset/key/" in message.body_text
+    assert host not in message.body_text and host not in message.subject
+    assert "example.com" not in message.body_text + message.subject  # the Sites default
+
+
+def test_the_reset_link_in_the_outbox_resets_the_password(client, settings, coordinator):
+    client.post(RESET, {"email": coordinator.email})
+    body = OutgoingEmail.objects.get(to=coordinator.email).body_text
+    link = next(word for word in body.split() if word.startswith(f"{settings.SITE_URL}/accounts/password/reset/key/"))
+    form = client.get(link.removeprefix(settings.SITE_URL), follow=True)
+    assert form.status_code == 200
+    done = client.post(form.redirect_chain[-1][0], {"password1": "a new Long passphrase 7", "password2": "a new Long passphrase 7"})
+    assert done.status_code == 302
+    coordinator.refresh_from_db()
+    assert coordinator.check_password("a new Long passphrase 7")
