@@ -58,7 +58,7 @@ def export_personal_data(*, email: str) -> dict[str, Any]:
 @dataclass
 class ErasureResult(personal_data.Erasure):
     """Every holder's erasure together, and where the address still appears afterwards
-    (``app.Model#pk.field``, e.g. a login account, which an administrator removes by hand)."""
+    (``app.Model#pk.field``: rows no app registers, which an administrator removes by hand)."""
 
     remaining: list[str] = field(default_factory=list)
 

@@ -38,6 +38,6 @@ class Command(BaseCommand):
             self.stdout.write(f"archived and blanked: {record}")
         if result.remaining:
             self.stderr.write(
-                "The address is still held in (remove these by hand, e.g. a login account in the admin):\n  "
+                "The address is still held in (no app registers these rows; remove them by hand in the admin):\n  "
                 + "\n  ".join(result.remaining)
             )
