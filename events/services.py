@@ -3,8 +3,10 @@
 The capacity rule: ``register`` takes a row lock on the session (``_lock_session``), counts the
 confirmed registrations and only then inserts, all in one transaction, so parallel requests on
 PostgreSQL queue behind each other and never overbook. The one-active-registration-per-email
-rule is also a partial unique constraint in the database. Every email is written to the outbox
-inside the same transaction; signals from ``events.signals`` announce what happened.
+rule is also a partial unique constraint in the database. The limits on new registrations
+(registration abuse, see ``register``) are checked and counted under the same lock. Every email
+is written to the outbox inside the same transaction; signals from ``events.signals`` announce
+what happened.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from core.email_address import normalise_email
+from core import ratelimit
+from core.email_address import is_tagged, limit_key, normalise_email
 from core.personal_data import ANONYMISED_DOMAIN
 from outbox import services as outbox
 from outbox.services import Attachment, queue_templated_email
@@ -114,7 +117,6 @@ def _lock_session(session_id: int) -> Session:
     return Session.objects.select_for_update(of=("self",)).select_related("event").get(pk=session_id)
 
 
-@transaction.atomic
 def register(
     *,
     session: Session,
@@ -125,59 +127,125 @@ def register(
     consent_text: str,
     mailing_list_opt_in: bool = False,
     language: str = "",
+    client: str = "",
 ) -> RegistrationResult:
     """Register someone for a session: confirmed while seats are free, otherwise on the waiting
     list (if the session has one). Locks the session row; writes the confirmation (with a
     calendar file) or waiting-list email to the outbox. A repeated submit returns the existing
     registration and re-sends its email (at most once per ``RESEND_INTERVAL``).
 
-    Raises ``RegistrationError`` for cancelled, past, not-yet-open, closed and full sessions.
+    Raises ``RegistrationError`` for cancelled, past, not-yet-open, closed and full sessions,
+    and ``core.ratelimit.RateLimited`` over a limit on new registrations.
+
+    Registration abuse (nobody proves the address, so the rules assume a stranger may type
+    anyone's): the answer never tells whether the address is registered — a registrant of a
+    full (or closed) session is told the same as a newcomer, and their email is re-sent (within
+    the interval rule, committed although the call raises). ``client`` (the visitor's IP
+    address, ``core.ratelimit.limited_client``; empty for the admin and other callers, which are
+    not limited) brings the limits of ``_new_registration_limits``. They count only *new*
+    registrations, so repeats with someone's address cost its owner nothing; they are checked
+    before the address is looked up, so their answer does not depend on it either; and they
+    are counted under the session lock, in this transaction, so parallel requests cannot pass
+    them together and a rolled-back registration counts nothing.
     """
     email = normalise_email(email)
     language = language or translation.get_language() or settings.LANGUAGE_CODE
-    locked = _lock_session(session.pk)
-    if locked.is_cancelled:
-        raise registration_problem(locked)  # type: ignore[misc]
-    existing = locked.registrations.active().filter(email=email).first()
-    if existing is not None:
-        _resend_registration_email(existing, session=locked)
-        return RegistrationResult(registration=existing, created=False)
-    problem = registration_problem(locked)
-    if problem is not None:
-        raise problem
+    with transaction.atomic():
+        locked = _lock_session(session.pk)
+        limits = _new_registration_limits(locked, email=email, client=client)
+        ratelimit.refuse_if_exhausted(limits)
+        existing = locked.registrations.active().filter(email=email).first()
+        free = _free_seats(locked)
+        problem = _refusal(locked, free=free)
+        if problem is None and existing is not None:
+            _resend_registration_email(existing, session=locked)
+            return RegistrationResult(registration=existing, created=False)
+        if problem is None:
+            return _create_registration(
+                locked, free=free, limits=limits, name=name, email=email, affiliation=affiliation, role=role,
+                consent_text=consent_text, mailing_list_opt_in=mailing_list_opt_in, language=language,
+            )
+        if existing is not None and problem.code not in ("cancelled", "past"):
+            _resend_registration_email(existing, session=locked)  # told by email, not by the page
+    raise problem  # after the block: a re-sent email is kept
+
+
+# Limits on *new* registrations through the public form, per session and per hour. Constants,
+# not settings: they are the abuse rule, not a deployment choice. A client (IP address) holds at
+# most NEW_PER_CLIENT new registrations per session — enough for someone registering a
+# colleague or two, too few to hoard seats with made-up addresses. The plus-tagged variants of
+# one address (ana+1@…, ana+2@…: one mailbox) make at most NEW_PER_TAGGED_ADDRESS; the plain
+# address is never limited, because the database holds one active registration per address and
+# session, so a stranger typing it makes at most one — which its owner can then use.
+NEW_PER_CLIENT = "3/h"
+NEW_PER_TAGGED_ADDRESS = "5/h"
+
+
+def _new_registration_limits(session: Session, *, email: str, client: str) -> list[ratelimit.Limit]:
+    if not client:
+        return []
+    limits = [ratelimit.Limit("registration:new:client", f"{session.pk}:{client}", NEW_PER_CLIENT)]
+    if is_tagged(email):
+        key = f"{session.pk}:{limit_key(email)}"
+        limits.append(ratelimit.Limit("registration:new:address", key, NEW_PER_TAGGED_ADDRESS))
+    return limits
+
+
+def _refusal(session: Session, *, free: int) -> RegistrationError | None:
+    """Why a newcomer cannot register for the locked session (``free`` seats left):
+    ``registration_problem``, or full without a waiting list."""
+    problem = registration_problem(session)
+    if problem is None and not session.has_waiting_list and free <= 0:
+        problem = RegistrationError("full", f"{_('This session is full.')} {_FULL_REGISTRANT_HINT}")
+    return problem
+
+
+# Shown to everyone alike on a full session: a registrant is told nothing else by the page
+# (their confirmation is emailed again), so the page cannot tell who is registered.
+_FULL_REGISTRANT_HINT = _("If you registered for it earlier, your registration stands and we have emailed you its confirmation.")
+
+
+def _free_seats(session: Session) -> int:
+    return session.capacity - session.registrations.confirmed().count()
+
+
+def _create_registration(
+    session: Session,
+    *,
+    free: int,
+    limits: list[ratelimit.Limit],
+    email: str,
+    name: str,
+    affiliation: str,
+    role: str,
+    **fields: Any,
+) -> RegistrationResult:
+    """Insert a newcomer's registration into the locked session (confirmed while a seat is free,
+    else waitlisted: ``_refusal`` has ruled out a full session without a waiting list), count
+    it against ``limits`` and announce it."""
+    now = timezone.now()
+    seat: dict[str, Any] = (
+        {"status": Registration.Status.CONFIRMED, "confirmed_at": now}
+        if free > 0
+        else {"status": Registration.Status.WAITLISTED, "confirmed_at": None}
+    )
     try:
         with transaction.atomic():
             registration = Registration.objects.create(
-                session=locked,
-                name=name.strip(),
-                email=email,
-                affiliation=affiliation.strip(),
-                role=role.strip(),
-                consent_text=consent_text,
-                mailing_list_opt_in=mailing_list_opt_in,
-                language=language,
-                **_seat_for_newcomer(locked),
+                session=session, name=name.strip(), email=email, affiliation=affiliation.strip(),
+                role=role.strip(), consent_given_at=now, **seat, **fields,
             )
     except IntegrityError:
         # The same address inserted by a concurrent transaction (only possible when the lock was
         # not taken): the constraint holds, the visitor gets the existing registration.
-        existing = locked.registrations.active().filter(email=email).first()
+        existing = session.registrations.active().filter(email=email).first()
         if existing is None:
             raise
         return RegistrationResult(registration=existing, created=False)
-    _announce_new_registration(registration, session=locked)
+    for limit in limits:
+        limit.record()
+    _announce_new_registration(registration, session=session)
     return RegistrationResult(registration=registration, created=True)
-
-
-def _seat_for_newcomer(session: Session) -> dict[str, Any]:
-    """The status (and times) of a new registration: confirmed while the locked session has a
-    free seat, else waitlisted; ``RegistrationError("full")`` when it has no waiting list."""
-    now = timezone.now()
-    if session.registrations.confirmed().count() < session.capacity:
-        return {"status": Registration.Status.CONFIRMED, "consent_given_at": now, "confirmed_at": now}
-    if session.has_waiting_list:
-        return {"status": Registration.Status.WAITLISTED, "consent_given_at": now, "confirmed_at": None}
-    raise RegistrationError("full", str(_("This session is full.")))
 
 
 def _announce_new_registration(registration: Registration, *, session: Session) -> None:

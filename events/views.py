@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.cache import ContentArea, cached_public_page
 from core.jsonld import to_json_ld
-from core.ratelimit import limit_public_form
+from core.ratelimit import RateLimited, limit_public_form, limited_client, too_many_requests
 
 from . import calendar, services
 from .filters import EventFilter
@@ -57,7 +57,11 @@ def handle_registration(
     success_url: Callable[[], str],
 ) -> HttpResponse:
     """Show the registration form for ``event``; on a valid POST call ``services.register`` and
-    redirect to the "check your inbox" page. Problems (full, closed…) re-render with the message."""
+    redirect to the "check your inbox" page — a repeat as much as a new registration. Problems
+    (full, closed…) re-render with the message, the same whether or not the address is
+    registered; over a limit on new registrations, the 429 page. The view's decorator
+    (``limit_public_form(per_address=None)``) counts every POST per client; the per-address and
+    per-client limits on new registrations are counted by ``services.register``."""
     sessions = open_sessions(event.pk)
     form = RegistrationForm(request.POST or None, sessions=sessions)
     if request.method == "POST" and form.is_valid():
@@ -72,7 +76,10 @@ def handle_registration(
                 consent_text=str(CONSENT_TEXT),
                 mailing_list_opt_in=data["mailing_list_opt_in"],
                 language=translation.get_language() or "en",
+                client=limited_client(request),
             )
+        except RateLimited as exc:
+            return too_many_requests(request, retry_after=exc.retry_after)
         except services.RegistrationError as exc:
             form.add_error("session", exc.message)
         else:
@@ -98,7 +105,7 @@ def handle_registration(
 
 
 @require_http_methods(["GET", "POST"])
-@limit_public_form(scope="registration")
+@limit_public_form(scope="registration", per_address=None)
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     event = _get_public_event(slug)
     return handle_registration(

@@ -37,7 +37,7 @@ def webinar_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@limit_public_form(scope="registration")
+@limit_public_form(scope="registration", per_address=None)  # see events.views.handle_registration
 def webinar_detail(request: HttpRequest, slug: str) -> HttpResponse:
     webinar = _get_public_webinar(slug)
     return handle_registration(

@@ -1,5 +1,6 @@
-"""Parallel registrations on PostgreSQL: the session lock holds capacity; without it (the control
-run) the same load overbooks, which proves the test can fail."""
+"""Parallel registrations on PostgreSQL: the session lock holds capacity and the per-client cap on
+new registrations; without it (the control runs) the same load overbooks and passes the cap,
+which proves the tests can fail."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from django.core import mail
 from django.db import connection, connections
 
+from core.ratelimit import RateLimited
 from events import services
 from events.models import Registration, Session
 
@@ -22,7 +24,7 @@ pytestmark = [
 THREADS = 50
 
 
-def _race(session_id: int, emails: list[str]) -> list[BaseException]:
+def _race(session_id: int, emails: list[str], *, client: str = "") -> list[BaseException]:
     barrier = threading.Barrier(len(emails))
     errors: list[BaseException] = []
 
@@ -30,7 +32,8 @@ def _race(session_id: int, emails: list[str]) -> list[BaseException]:
         try:
             barrier.wait()
             services.register(
-                session=Session(pk=session_id), name="Racer", email=email, consent_text="I agree.", language="en"
+                session=Session(pk=session_id), name="Racer", email=email, consent_text="I agree.", language="en",
+                client=client,
             )
         except BaseException as exc:  # noqa: BLE001 — collected and asserted below
             errors.append(exc)
@@ -54,20 +57,36 @@ def test_fifty_parallel_registrations_never_confirm_more_than_capacity(settings)
     assert Registration.objects.filter(session=session, status="waitlisted").count() == THREADS - 10
 
 
+def _no_lock(session_id: int) -> Session:
+    import time
+
+    session = Session.objects.select_related("event").get(pk=session_id)
+    time.sleep(0.05)  # widen the count-then-insert window like a slow request would
+    return session
+
+
 def test_control_without_the_lock_overbooks(monkeypatch):
     """The same race with ``_lock_session`` replaced by a plain read must overbook; if it does
     not, the test above proves nothing."""
-    import time
-
-    def no_lock(session_id: int) -> Session:
-        session = Session.objects.select_related("event").get(pk=session_id)
-        time.sleep(0.05)  # widen the count-then-insert window like a slow request would
-        return session
-
-    monkeypatch.setattr(services, "_lock_session", no_lock)
+    monkeypatch.setattr(services, "_lock_session", _no_lock)
     session = SessionFactory(capacity=10)
     _race(session.pk, [f"c{i}@example.org" for i in range(THREADS)])
     assert Registration.objects.filter(session=session, status="confirmed").count() > 10
+
+
+@pytest.mark.parametrize("locked", [True, False], ids=["locked", "control-without-lock"])
+def test_parallel_registrations_from_one_client_hold_at_most_three_seats(monkeypatch, locked):
+    """The per-client cap on new registrations is checked and counted under the session lock."""
+    if not locked:
+        monkeypatch.setattr(services, "_lock_session", _no_lock)
+    session = SessionFactory(capacity=50)
+    errors = _race(session.pk, [f"h{i}@example.org" for i in range(20)], client="198.51.100.1")
+    seats = Registration.objects.filter(session=session).count()
+    if locked:
+        assert seats == 3
+        assert len(errors) == 17 and all(isinstance(e, RateLimited) for e in errors)
+    else:
+        assert seats > 3
 
 
 def test_same_email_twice_at_once_gives_one_registration_and_one_confirmation():
