@@ -13,15 +13,20 @@ Written by hand because Django's ``cache_page`` varies on cookies (so nearly eve
 misses), caches for logged-in users too, and would store a response carrying a CSRF token or a
 flash message; this one stores only responses that are the same for every anonymous visitor.
 
-``ResilientRedisCache`` is Django's Redis backend with connection errors turned into cache
-misses: while Redis is down pages are rendered afresh instead of failing.
+``ResilientRedisCache`` is Django's Redis backend behind a circuit breaker (``core.breaker``):
+when Redis fails or does not answer in time, this process stops asking it for a few seconds and
+a local-memory cache of its own answers instead, so a hung Redis costs one short timeout per
+interval, not one per call, and what needs a working cache API (allauth's rate limits lock with
+``cache.add``) keeps working, per process. Pages are neither read from nor stored in that
+stand-in (an edit in another process could not make them stale): while Redis is unreachable
+they are rendered afresh, and the content-area versions raised meanwhile are raised again in
+Redis once it answers.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import logging
 import time
 from collections.abc import Callable, Iterable
 from enum import StrEnum
@@ -30,12 +35,15 @@ from typing import Any
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
+from redis.exceptions import RedisError
 
-logger = logging.getLogger(__name__)
+from .breaker import DEFAULT_INTERVAL, breaker, without_credentials
+
 
 class ContentArea(StrEnum):
     """The parts of the public site whose pages are cached and made stale together."""
@@ -49,7 +57,8 @@ class ContentArea(StrEnum):
 # Every cached page shows the site area too.
 SITE_AREA = ContentArea.SITE
 # The version makes stale pages unreachable at once; the timeout only bounds how long a page can
-# outlive an edit whose version bump was lost while Redis was unreachable.
+# outlive an edit whose version bump never reached Redis (made while Redis was unreachable by a
+# process that ended before Redis answered again; see _unshared_bumps).
 PAGE_TIMEOUT = 10 * 60
 
 
@@ -57,8 +66,33 @@ def _version_key(area: str) -> str:
     return f"portal:content-version:{area}"
 
 
+def _cache_is_shared() -> bool:
+    """False while the cache answers from this process's memory alone (``ResilientRedisCache``
+    with Redis unreachable)."""
+    return getattr(cache, "shared", True)
+
+
+def _served_locally() -> bool:
+    """Whether this thread's last cache call was answered by this process's memory alone."""
+    return getattr(cache, "served_locally", False)
+
+
+# Areas raised while Redis was unreachable: the raise reached only this process's memory, so
+# pages other processes cached in Redis before the change would be served until PAGE_TIMEOUT.
+# Raised again in Redis when it answers (a second raise is harmless, a lost one is not).
+_unshared_bumps: set[ContentArea] = set()
+
+
+def _reraise_unshared_bumps() -> None:
+    for area in list(_unshared_bumps):
+        _unshared_bumps.discard(area)
+        bump_content_area(area)
+
+
 def content_versions(areas: Iterable[ContentArea]) -> tuple[int, ...]:
     """The current version of each area, in order (one cache round trip when all are set)."""
+    if _unshared_bumps:
+        _reraise_unshared_bumps()
     keys = [_version_key(area) for area in areas]
     found = cache.get_many(keys)
     for key in keys:
@@ -75,6 +109,8 @@ def bump_content_area(area: ContentArea) -> None:
         cache.incr(_version_key(area))
     except ValueError:  # not set yet (or evicted): any fresh value differs from the old one
         cache.set(_version_key(area), time.time_ns(), None)
+    if _served_locally():
+        _unshared_bumps.add(area)
 
 
 def bump_after_commit(*areas: ContentArea, using: str | None = None) -> None:
@@ -162,7 +198,7 @@ def cached_public_page(*, areas: Iterable[ContentArea], params: Iterable[str] = 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not _cacheable_request(request) or not _cacheable_query(request, known):
+            if not _cacheable_request(request) or not _cacheable_query(request, known) or not _cache_is_shared():
                 return view(request, *args, **kwargs)
             digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
             versions = ".".join(map(str, content_versions(shown)))
@@ -177,7 +213,7 @@ def cached_public_page(*, areas: Iterable[ContentArea], params: Iterable[str] = 
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
-            if _cacheable_response(request, response):
+            if _cacheable_response(request, response) and _cache_is_shared():
                 extra = {h: response[h] for h in ("Content-Disposition", "Content-Language") if response.has_header(h)}
                 cache.set(key, (response.content, response["Content-Type"], extra), PAGE_TIMEOUT)
             return response
@@ -187,32 +223,81 @@ def cached_public_page(*, areas: Iterable[ContentArea], params: Iterable[str] = 
     return decorator
 
 
-def _miss_on_error(default: Any = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    def decorator(method: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(method)
-        def wrapper(self: ResilientRedisCache, *args: Any, **kwargs: Any) -> Any:
-            try:
-                return method(self, *args, **kwargs)
-            except ValueError:
-                raise  # incr() of a missing key: part of the cache API, not an outage
-            except Exception as exc:  # redis-py raises ConnectionError, TimeoutError, …
-                logger.warning("Cache unavailable (%s: %s); carrying on without it.", type(exc).__name__, exc)
-                return default() if callable(default) else default
+# What redis-py raises when Redis is down, hung, full or restarting (and socket errors it lets
+# through). Anything else is a bug in the caller and is raised.
+REDIS_OUTAGE = (RedisError, OSError)
+# Entries the per-process stand-in keeps (allauth's rate-limit counters and locks, the health
+# check; pages are not stored in it). Large enough that flooding it cannot evict a counter soon.
+FALLBACK_MAX_ENTRIES = 10_000
 
-        return wrapper
 
-    return decorator
+def _through_breaker(name: str) -> Callable[..., Any]:
+    redis_method = getattr(RedisCache, name)
+
+    def method(self: ResilientRedisCache, *args: Any, **kwargs: Any) -> Any:
+        def remote() -> Any:
+            self.served_locally = False
+            return redis_method(self, *args, **kwargs)
+
+        def local() -> Any:
+            self.served_locally = True
+            return getattr(self._fallback, name)(*args, **kwargs)
+
+        return self._breaker.call(remote, fallback=local, failures=REDIS_OUTAGE)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = redis_method.__doc__
+    return method
 
 
 class ResilientRedisCache(RedisCache):
-    get = _miss_on_error()(RedisCache.get)
-    get_many = _miss_on_error(dict)(RedisCache.get_many)
-    set = _miss_on_error()(RedisCache.set)
-    set_many = _miss_on_error(list)(RedisCache.set_many)
-    add = _miss_on_error(False)(RedisCache.add)
-    touch = _miss_on_error(False)(RedisCache.touch)
-    delete = _miss_on_error(False)(RedisCache.delete)
-    delete_many = _miss_on_error()(RedisCache.delete_many)
-    has_key = _miss_on_error(False)(RedisCache.has_key)
-    incr = _miss_on_error(0)(RedisCache.incr)
-    clear = _miss_on_error(False)(RedisCache.clear)
+    """Django's Redis cache that goes on without Redis.
+
+    Each call goes to Redis while it answers. A failure or a timeout opens this process's
+    breaker for ``OPTIONS["BREAKER_INTERVAL"]`` seconds (``core.breaker.DEFAULT_INTERVAL``
+    unless set): calls are then answered by a local-memory cache of this process, a real cache
+    (``add`` takes a lock, ``incr`` counts), not by misses; after the interval one call tries
+    Redis again. Keep ``socket_connect_timeout`` and ``socket_timeout`` short in ``OPTIONS``:
+    one of them is what a hung Redis costs per interval.
+
+    ``shared`` is False while the stand-in answers (the page cache then stores nothing);
+    ``served_locally`` says whether this instance's last call was answered by it (Django makes
+    one instance per thread)."""
+
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        options = dict(params.get("OPTIONS") or {})
+        interval = float(options.pop("BREAKER_INTERVAL", DEFAULT_INTERVAL))
+        super().__init__(server, {**params, "OPTIONS": options})
+        where = without_credentials(self._servers[0])
+        self._breaker = breaker(f"Redis cache {where}", interval=interval)
+        self._fallback = LocMemCache(
+            f"redis-stand-in:{where}",
+            {
+                **{k: params[k] for k in ("TIMEOUT", "KEY_PREFIX", "VERSION", "KEY_FUNCTION") if k in params},
+                "OPTIONS": {"MAX_ENTRIES": FALLBACK_MAX_ENTRIES},
+            },
+        )
+        self.served_locally = False
+
+    @property
+    def shared(self) -> bool:
+        """Whether calls go to Redis now (shared by every process), not to this process's memory."""
+        return self._breaker.would_allow_call()
+
+    get = _through_breaker("get")
+    get_many = _through_breaker("get_many")
+    set = _through_breaker("set")
+    set_many = _through_breaker("set_many")
+    add = _through_breaker("add")
+    touch = _through_breaker("touch")
+    delete = _through_breaker("delete")
+    delete_many = _through_breaker("delete_many")
+    has_key = _through_breaker("has_key")
+    incr = _through_breaker("incr")
+    _clear_redis = _through_breaker("clear")
+
+    def clear(self) -> bool:
+        """Empty Redis and this process's stand-in."""
+        self._fallback.clear()
+        return bool(self._clear_redis())
+

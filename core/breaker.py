@@ -1,0 +1,141 @@
+"""Circuit breakers: after a service fails, skip it for a short interval, then let one call try it
+again. One breaker per name and process (``breaker("Redis cache host:6379/0")``), shared by every
+thread of the process; nothing crosses processes, each finds out for itself at the cost of one
+timeout.
+
+Used for Redis, which the site only uses to go faster: the page cache (``core.cache``), the
+health check (``core.health``) and the Celery broker (``outbox.tasks.enqueue``). A hung Redis (it
+accepts connections and never answers) would otherwise cost a socket timeout on every call, and
+a page makes several.
+
+Written by hand because nothing we already depend on has one: django-redis's
+``IGNORE_EXCEPTIONS`` still tries Redis on every call (its "error threshold" was proposed and not
+merged, jazzband/django-redis#281 and #314), redis-py's retries only add time, and its
+``multidb`` circuit breakers are for failing over between several databases, not for going on
+without the only one. The state machine is the few lines below; a library (pybreaker) would be
+a dependency for them alone, and what answers while Redis is skipped (``core.cache``'s
+stand-in, the outbox sweep) is ours either way.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+from celery import current_app
+
+T = TypeVar("T")
+F = TypeVar("F")
+
+logger = logging.getLogger(__name__)
+
+#: Seconds a breaker stays open after a failure before one call may try the service again.
+DEFAULT_INTERVAL = 5.0
+
+
+class CircuitBreaker:
+    """Closed: calls go through. Open (after a failure): calls are skipped until ``interval``
+    has passed; then the next caller alone tries (the others keep skipping until it is back):
+    success closes the breaker, failure opens it for another interval."""
+
+    def __init__(self, name: str, interval: float = DEFAULT_INTERVAL) -> None:
+        self.name = name
+        self.interval = interval
+        self._lock = threading.Lock()
+        self._open_until: float | None = None  # time.monotonic(); None while closed
+        self._trial = False  # one caller is trying the service again
+
+    def call(
+        self,
+        func: Callable[[], T],
+        *,
+        fallback: Callable[[], F],
+        failures: tuple[type[BaseException], ...] = (Exception,),
+    ) -> T | F:
+        """``func()`` while the service is deemed up, else ``fallback()``. An exception in
+        ``failures`` opens the breaker and is answered by ``fallback()``; any other one is raised
+        (it says nothing about the service)."""
+        if not self.allows_call():
+            return fallback()
+        try:
+            result = func()
+        except failures as exc:
+            self.failed(exc)
+            return fallback()
+        except BaseException:
+            self._end_trial()
+            raise
+        self.succeeded()
+        return result
+
+    def allows_call(self) -> bool:
+        """Whether the caller may use the service now. ``True`` on an open breaker makes the
+        caller the one trial: it must report ``succeeded()`` or ``failed()``."""
+        with self._lock:
+            if self._open_until is None:
+                return True
+            if self._trial or time.monotonic() < self._open_until:
+                return False
+            self._trial = True
+            return True
+
+    def would_allow_call(self) -> bool:
+        """``allows_call`` without claiming the trial: closed, or due for another try."""
+        open_until = self._open_until
+        return open_until is None or (not self._trial and time.monotonic() >= open_until)
+
+    def succeeded(self) -> None:
+        with self._lock:
+            was_open = self._open_until is not None
+            self._open_until = None
+            self._trial = False
+        if was_open:
+            logger.warning("%s answers again.", self.name)
+
+    def _end_trial(self) -> None:
+        with self._lock:
+            self._trial = False
+
+    def failed(self, exc: BaseException | None = None) -> None:
+        with self._lock:
+            first = self._open_until is None
+            self._open_until = time.monotonic() + self.interval
+            self._trial = False
+        if first:
+            logger.warning(
+                "%s unavailable (%s); skipping it for %g s at a time until it answers.",
+                self.name, f"{type(exc).__name__}: {exc}" if exc else "failed", self.interval,
+            )
+
+
+_breakers: dict[str, CircuitBreaker] = {}
+_registry_lock = threading.Lock()
+
+
+def breaker(name: str, *, interval: float | None = None) -> CircuitBreaker:
+    """The process's breaker called ``name``, made on first use; ``interval`` (seconds) sets how
+    long it stays open (``DEFAULT_INTERVAL`` unless given, now or before)."""
+    with _registry_lock:
+        found = _breakers.get(name)
+        if found is None:
+            found = _breakers[name] = CircuitBreaker(name, DEFAULT_INTERVAL if interval is None else interval)
+        elif interval is not None:
+            found.interval = interval
+        return found
+
+
+def broker_breaker() -> CircuitBreaker:
+    """The breaker of the Celery broker this process publishes to (Redis too): publishing
+    (``outbox.tasks.enqueue``) and the health check share it, so neither waits for a hung
+    broker more than once per interval."""
+    return breaker(f"Celery broker {without_credentials(str(current_app.conf.broker_url))}")
+
+
+def without_credentials(url: str) -> str:
+    """``redis://user:secret@host:6379/0`` as ``host:6379/0`` (breakers' names are logged)."""
+    parts = urlsplit(url)
+    return f"{parts.hostname}:{parts.port or 6379}{parts.path}" if parts.hostname else url
