@@ -351,10 +351,14 @@ def send_announcement_batch(*, announcement_id: int, batch_size: int | None = No
     return more
 
 
-def stalled_announcement_ids(*, older_than_minutes: int = 10) -> list[int]:
+def stalled_announcement_ids(*, older_than: timedelta = timedelta(seconds=75)) -> list[int]:
     """Announcements still sending whose last batch is older than it should be (a worker died,
-    or the broker lost the task): the periodic task queues their next batch again."""
-    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
+    or the broker lost the task): the periodic task (every 30 s, ``portal/celery.py``) queues
+    their next batch again, so a stalled mail-out resumes within two minutes. A batch is a few
+    seconds' work; a chain that was only slow (its next task waiting behind the batch's
+    deliveries) and is resumed anyway costs one extra task: batches lock the announcement and
+    every message has an idempotency key, so nothing is written twice."""
+    cutoff = timezone.now() - older_than
     sending = Announcement.objects.filter(status=Announcement.Status.SENDING)
     stalled = sending.filter(last_batch_at__lt=cutoff) | sending.filter(
         last_batch_at__isnull=True, send_started_at__lt=cutoff

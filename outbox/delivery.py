@@ -1,8 +1,27 @@
-"""Sending one outbox row over SMTP.
+"""Sending one outbox row over SMTP, in three steps that each stand on their own.
 
-``deliver`` is what ``outbox.tasks.deliver_email`` runs: it locks the row, skips it if already
-sent, sends, and records the outcome. A transient SMTP failure (4xx, a dropped connection)
-leaves the row queued with a later ``next_attempt_at``; a permanent one (5xx) marks it failed.
+1. **Claim** (one short committed transaction): lock the row, and if it is queued and due mark
+   it ``SENDING``, count the attempt, and give it its ``Message-ID`` the first time. A second
+   worker handed the same id now finds it ``SENDING`` and leaves it alone, so a row is never
+   sent by two workers at once.
+2. **Send**, outside any transaction: no row lock or open transaction is held while a slow SMTP
+   server takes its time, and nothing about the message's fate depends on a COMMIT that comes
+   after the server has accepted it.
+3. **Record** the outcome with one conditional UPDATE (only if the row is still this attempt's):
+   ``SENT``; or, for a transient failure (4xx, a dropped connection), back to ``QUEUED`` with a
+   later ``next_attempt_at`` (1, 2, 4 … minutes, at most an hour apart) until
+   ``OUTBOX_RETRY_HOURS`` after the first attempt; or ``FAILED`` for a permanent one (5xx) or
+   once that period is over, with an ERROR in the log and a count in the admin.
+
+A worker that dies between 1 and 3 leaves the row ``SENDING``: the server may or may not have
+the message. ``requeue_stalled`` (run by the sweep) treats such a row, once it has been sending
+for longer than ``SENDING_TIMEOUT``, as possibly delivered and queues it again; it goes out with
+the same ``Message-ID``, so a second copy is recognisably the same message. SMTP offers no way
+to ask a server whether it already has a message, so "possibly twice, recognisably" is the
+choice here over "possibly never".
+
+Retries are not Celery retries: the row's ``next_attempt_at`` is the schedule, and the sweep
+(every minute) hands due rows to Celery, for as long as the retry period lasts.
 """
 
 from __future__ import annotations
@@ -12,11 +31,13 @@ import smtplib
 import socket
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives, get_connection, make_msgid
+from django.core.mail.utils import DNS_NAME
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,21 +45,38 @@ from .models import OutgoingEmail
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
+# A live send is a handful of socket operations, each bounded by EMAIL_TIMEOUT (10 s); a row
+# SENDING for longer than this was left by a worker that died (or lost its database) mid-send.
+SENDING_TIMEOUT = timedelta(minutes=5)
+
+# A task that finds its row queued but not due for longer than this is a duplicate the sweep
+# handed over while an earlier one waited in the queue: it does nothing. (Retries are at least a
+# minute apart; the slack allows for clocks that differ a little between web and worker hosts.)
+CLOCK_SLACK = timedelta(seconds=30)
+
+STALLED_ERROR = "The worker stopped while sending (possibly delivered); sent again with the same Message-ID."
 
 
 class TransientEmailError(Exception):
-    """Sending failed in a way that may succeed later; the row stays queued."""
+    """Sending failed in a way that may succeed later; the row is queued for a later attempt."""
+
+
+def new_message_id() -> str:
+    """A globally unique ``Message-ID`` in the site's own domain (the host of ``SITE_URL``)."""
+    return make_msgid(domain=urlsplit(settings.SITE_URL).hostname or DNS_NAME)
 
 
 def build_message(email: OutgoingEmail, connection: Any = None) -> EmailMultiAlternatives:
+    headers = dict(email.headers)
+    if email.message_id:
+        headers["Message-ID"] = email.message_id
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to],
         reply_to=[email.reply_to] if email.reply_to else None,
-        headers=dict(email.headers),
+        headers=headers,
         connection=connection,
     )
     if email.body_html:
@@ -94,44 +132,110 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
 
 
-def deliver(*, email_id: int, connection: Any = None) -> str:
-    """Send one outbox row. Locks the row for the duration, so two workers never both send it.
+def retry_period() -> timedelta:
+    """How long after its first attempt a message is retried (``OUTBOX_RETRY_HOURS``)."""
+    return timedelta(hours=settings.OUTBOX_RETRY_HOURS)
 
-    Returns the resulting status. Raises ``TransientEmailError`` when the row should be retried.
-    """
-    with transaction.atomic():
-        email = OutgoingEmail.objects.select_for_update().filter(pk=email_id).first()
-        if email is None or email.status != OutgoingEmail.Status.QUEUED:
-            return email.status if email else "missing"
-        email.attempts += 1
-        try:
-            if connection is None:
-                connection = get_connection()  # opened and closed around this one message
-            elif getattr(connection, "connection", False) is None:
-                connection.open()  # an SMTP connection the caller keeps open across messages
-            build_message(email, connection=connection).send()
-        except Exception as exc:
-            email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if _is_transient(exc) and email.attempts < MAX_ATTEMPTS:
-                email.next_attempt_at = timezone.now() + retry_delay(email.attempts)
-                email.save(update_fields=["attempts", "last_error", "next_attempt_at"])
-                transient = True
-            else:
-                email.status = OutgoingEmail.Status.FAILED
-                email.save(update_fields=["attempts", "last_error", "status"])
-                # The SMTP reply often quotes the recipient: it stays in the row (purged with the
-                # body, see outbox.personal_data), and the log names only the row and the error class.
-                logger.error(
-                    "Outgoing email %s failed permanently (%s %s).",
-                    email.pk, type(exc).__name__, getattr(exc, "smtp_code", ""),
-                )
-                return email.status
-        else:
-            email.status = OutgoingEmail.Status.SENT
-            email.sent_at = timezone.now()
-            email.last_error = ""
-            email.save(update_fields=["attempts", "status", "sent_at", "last_error"])
-            return email.status
-    if transient:
-        raise TransientEmailError(email.last_error)
-    return email.status
+
+def deliver(*, email_id: int, connection: Any = None) -> str:
+    """Send one outbox row: claim it, send it, record the outcome (see the module docstring).
+    Runs outside any transaction (after the commit that wrote the row, or from a Celery task).
+
+    Returns the resulting status (or the status that made it skip the row). Raises
+    ``TransientEmailError`` when the row was put back in the queue for a later attempt."""
+    email = _claim(email_id)
+    if not isinstance(email, OutgoingEmail):
+        return email
+    try:
+        if connection is None:
+            connection = get_connection()  # opened and closed around this one message
+        elif getattr(connection, "connection", False) is None:
+            connection.open()  # an SMTP connection the caller keeps open across messages
+        build_message(email, connection=connection).send()
+    except Exception as exc:
+        return _record_failure(email, exc)
+    return _record(email, status=OutgoingEmail.Status.SENT, sent_at=timezone.now(), last_error="")
+
+
+@transaction.atomic
+def _claim(email_id: int) -> OutgoingEmail | str:
+    """Mark the row ``SENDING`` for this attempt and commit, or say why it is not ours to send."""
+    email = OutgoingEmail.objects.select_for_update().filter(pk=email_id).first()
+    if email is None:
+        return "missing"
+    now = timezone.now()
+    if email.status != OutgoingEmail.Status.QUEUED or email.next_attempt_at > now + CLOCK_SLACK:
+        return email.status
+    email.status = OutgoingEmail.Status.SENDING
+    email.attempts += 1
+    email.first_attempt_at = email.first_attempt_at or now
+    email.last_attempt_at = now
+    email.message_id = email.message_id or new_message_id()
+    email.save(update_fields=["status", "attempts", "first_attempt_at", "last_attempt_at", "message_id"])
+    return email
+
+
+def _record(email: OutgoingEmail, *, status: str, **fields: Any) -> str:
+    """Write the outcome of this attempt, unless the row has moved on since it was claimed (a
+    later attempt claimed it, or it was cancelled or sent again from the admin)."""
+    # A success counts even if the sweep has meanwhile re-queued the row as stalled (but no
+    # worker has claimed it again): then it is not sent a second time.
+    statuses = [OutgoingEmail.Status.SENDING]
+    if status == OutgoingEmail.Status.SENT:
+        statuses.append(OutgoingEmail.Status.QUEUED)
+    this_attempt = OutgoingEmail.objects.filter(
+        pk=email.pk, status__in=statuses, attempts=email.attempts, last_attempt_at=email.last_attempt_at
+    )
+    if not this_attempt.update(status=status, **fields):
+        logger.warning("Outgoing email %s changed while attempt %s was sending; outcome %s not recorded.",
+                       email.pk, email.attempts, status)
+        return OutgoingEmail.objects.filter(pk=email.pk).values_list("status", flat=True).first() or "missing"
+    return status
+
+
+def _record_failure(email: OutgoingEmail, exc: Exception) -> str:
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    code = getattr(exc, "smtp_code", "")
+    now = timezone.now()
+    if _is_transient(exc):
+        give_up_at = email.first_attempt_at + retry_period()
+        if now < give_up_at:
+            next_attempt = min(now + retry_delay(email.attempts), give_up_at)
+            _record(email, status=OutgoingEmail.Status.QUEUED, last_error=error, next_attempt_at=next_attempt)
+            raise TransientEmailError(error)
+        status = _record(email, status=OutgoingEmail.Status.FAILED, last_error=error)
+        if status == OutgoingEmail.Status.FAILED:
+            # The SMTP reply often quotes the recipient: it stays in the row (purged with the
+            # body, see outbox.personal_data), and the log names only the row and the error class.
+            logger.error(
+                "Outgoing email %s given up after %s attempts over %s hours of transient failures (%s %s); "
+                "network coordinators see it counted in the admin.",
+                email.pk, email.attempts, settings.OUTBOX_RETRY_HOURS, type(exc).__name__, code,
+            )
+        return status
+    status = _record(email, status=OutgoingEmail.Status.FAILED, last_error=error)
+    if status == OutgoingEmail.Status.FAILED:
+        logger.error("Outgoing email %s failed permanently (%s %s).", email.pk, type(exc).__name__, code)
+    return status
+
+
+def requeue_stalled(*, claimed_before: datetime) -> list[int]:
+    """Rows left ``SENDING`` since before ``claimed_before`` (the sweep passes now minus
+    ``SENDING_TIMEOUT``): queue them again, to be sent with their ``Message-ID``. Those past
+    their retry period (a message that kills its worker every time, say) fail instead.
+
+    Returns the ids queued again. Both changes are conditional UPDATEs on rows still
+    ``SENDING``, so a worker that was only slow and records its outcome meanwhile wins."""
+    now = timezone.now()
+    stalled = OutgoingEmail.objects.stalled(claimed_before=claimed_before)
+    expired = stalled.filter(first_attempt_at__lte=now - retry_period())
+    expired_ids = list(expired.values_list("pk", flat=True)[:100])
+    failed = expired.update(status=OutgoingEmail.Status.FAILED, last_error=STALLED_ERROR)
+    if failed:
+        logger.error(
+            "%s outgoing email(s) given up after %s hours: their worker stopped while sending each time (ids %s).",
+            failed, settings.OUTBOX_RETRY_HOURS, expired_ids,
+        )
+    ids = list(stalled.values_list("pk", flat=True))
+    stalled.filter(pk__in=ids).update(status=OutgoingEmail.Status.QUEUED, next_attempt_at=now, last_error=STALLED_ERROR)
+    return ids

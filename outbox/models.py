@@ -2,23 +2,44 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
 class OutgoingEmailQuerySet(models.QuerySet):
-    def due(self) -> OutgoingEmailQuerySet:
-        """Queued rows whose next attempt time has come (the sweep hands these to Celery)."""
-        return self.filter(status=OutgoingEmail.Status.QUEUED, next_attempt_at__lte=timezone.now())
+    def due(self, *, fresh_after: timedelta = timedelta(0)) -> OutgoingEmailQuerySet:
+        """Queued rows whose next attempt time has come (the sweep hands these to Celery).
+
+        A row never tried (``attempts == 0``) has had its id handed to Celery when it was
+        written, so it counts as due only ``fresh_after`` later; a retry is due at once."""
+        now = timezone.now()
+        return self.filter(
+            Q(attempts=0, next_attempt_at__lte=now - fresh_after) | Q(attempts__gt=0, next_attempt_at__lte=now),
+            status=OutgoingEmail.Status.QUEUED,
+        )
+
+    def stalled(self, *, claimed_before: datetime) -> OutgoingEmailQuerySet:
+        """Rows a worker marked as sending before ``claimed_before`` and never finished: the
+        worker died (or lost its database) mid-send, so the message may have been delivered."""
+        return self.filter(status=OutgoingEmail.Status.SENDING, last_attempt_at__lte=claimed_before)
+
+    def failed_since(self, since: datetime) -> OutgoingEmailQuerySet:
+        """Rows that were given up on (or refused for good) at or after ``since``."""
+        return self.filter(status=OutgoingEmail.Status.FAILED, last_attempt_at__gte=since)
 
 
 class OutgoingEmail(models.Model):
     """One message in the outbox. Written in the same transaction as the change that causes it;
-    sent by ``outbox.tasks.deliver_email`` after commit."""
+    sent by ``outbox.tasks.deliver_email`` after commit (see ``outbox.delivery`` for the states)."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
+        # A worker has committed that it is talking to SMTP about this row (outbox.delivery).
+        SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
@@ -46,6 +67,13 @@ class OutgoingEmail(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now, db_index=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # Retries end OUTBOX_RETRY_HOURS after the first attempt (outbox.delivery).
+    first_attempt_at = models.DateTimeField(_("first attempt"), null=True, blank=True)
+    # When the latest attempt began; for a row in SENDING, since when a worker has held it.
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    # Generated at the first attempt and sent with every attempt, so that a copy sent again after
+    # a crash is recognisably the same message (receiving systems and readers can drop it).
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True, default="")
 
     objects = OutgoingEmailQuerySet.as_manager()
 
@@ -58,7 +86,14 @@ class OutgoingEmail(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
                 name="outbox_sent_has_sent_at",
-            )
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="sending") | (models.Q(last_attempt_at__isnull=False) & ~models.Q(message_id="")),
+                name="outbox_sending_is_claimed",
+            ),
+            models.UniqueConstraint(
+                fields=["message_id"], condition=~models.Q(message_id=""), name="outbox_unique_message_id"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -41,11 +41,12 @@ class Messages(personal_data.PersonalData):
 
     def apply_retention(self, *, now: datetime) -> dict[str, int]:
         """Messages older than ``RETENTION_OUTBOX_DAYS`` lose their bodies, attachments, headers
-        and addresses. Messages still queued are left alone (they would otherwise go out empty)."""
+        and addresses. Messages still queued or being sent are left alone (they would otherwise go
+        out empty)."""
         cutoff = now - timedelta(days=settings.RETENTION_OUTBOX_DAYS)
         purged = (
             OutgoingEmail.objects.filter(created_at__lt=cutoff)
-            .exclude(status=OutgoingEmail.Status.QUEUED)
+            .exclude(status__in=[OutgoingEmail.Status.QUEUED, OutgoingEmail.Status.SENDING])
             .exclude(to="", body_text="", body_html="")
             .update(**_PURGED)
         )

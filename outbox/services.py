@@ -122,11 +122,14 @@ def queue_templated_email(
 
 
 def resend(*, email_ids: list[int]) -> int:
-    """Put sent or failed messages back in the queue (the admin's resend action)."""
+    """Put sent or failed messages back in the queue (the admin's resend action), each with a
+    fresh retry period and a new Message-ID (it is a new message, not a lost copy). A message
+    being sent right now is left to its worker."""
     now = timezone.now()
     with transaction.atomic():
-        count = OutgoingEmail.objects.filter(pk__in=email_ids).update(
-            status=OutgoingEmail.Status.QUEUED, next_attempt_at=now, sent_at=None, last_error="", attempts=0
+        count = OutgoingEmail.objects.filter(pk__in=email_ids).exclude(status=OutgoingEmail.Status.SENDING).update(
+            status=OutgoingEmail.Status.QUEUED, next_attempt_at=now, sent_at=None, last_error="", attempts=0,
+            first_attempt_at=None, message_id="",
         )
         for pk in email_ids:
             transaction.on_commit(lambda pk=pk: enqueue(pk))

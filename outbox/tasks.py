@@ -1,8 +1,9 @@
 """Handing outbox rows to Celery, and the thin tasks that send them.
 
 ``enqueue`` is called after the commit that wrote a row; ``sweep`` (every minute, from Celery
-beat) re-queues rows the broker never delivered. If Redis is down when the transaction commits,
-the row simply waits for the sweep.
+beat) re-queues rows the broker never delivered. If Redis is down or hung when the transaction
+commits, the row simply waits for the sweep; the broker's circuit breaker (``core.breaker``)
+keeps a hung Redis from costing every request a publish timeout.
 """
 
 from __future__ import annotations
@@ -12,6 +13,10 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.utils import timezone
+from kombu.exceptions import OperationalError
+from redis.exceptions import RedisError
+
+from core.breaker import broker_breaker
 
 from . import delivery
 from .models import OutgoingEmail
@@ -21,19 +26,17 @@ logger = logging.getLogger(__name__)
 _smtp = delivery.ConnectionKeeper()
 
 
-@shared_task(bind=True, max_retries=delivery.MAX_ATTEMPTS, acks_late=True)
-def deliver_email(self, email_id: int) -> str:
-    """Send one outbox row; safe to run twice (a sent row is skipped). Reuses the worker
-    process's SMTP connection, and drops it after a failure."""
+@shared_task(acks_late=True)
+def deliver_email(email_id: int) -> str:
+    """Send one outbox row; safe to run twice (only a queued, due row is sent, see
+    ``outbox.delivery``). Reuses the worker process's SMTP connection, and drops it after a
+    failure. A transient failure is not retried here: the row's ``next_attempt_at`` holds the
+    next attempt, and the sweep hands it over again then."""
     try:
         return delivery.deliver(email_id=email_id, connection=_smtp.get())
-    except delivery.TransientEmailError as exc:
+    except delivery.TransientEmailError:
         _smtp.drop()
-        if self.request.is_eager:
-            # No broker to schedule a retry with (REDIS_URL unset): retrying at once would burn
-            # every attempt inside one request. The row stays queued for the next sweep.
-            return OutgoingEmail.Status.QUEUED
-        raise self.retry(exc=exc, countdown=delivery.retry_delay(self.request.retries + 1).total_seconds()) from exc
+        return OutgoingEmail.Status.QUEUED
 
 
 @shared_task
@@ -41,24 +44,48 @@ def sweep_outbox() -> int:
     return sweep()
 
 
+# What publishing raises when the broker is down or does not answer in time (kombu wraps most
+# connection errors in OperationalError; redis-py and socket errors can come through as they are).
+BROKER_OUTAGE = (OperationalError, RedisError, OSError)
+
+
 def enqueue(email_id: int) -> None:
-    """Give the message id to Celery. A broker outage is logged, not raised: the sweep retries."""
-    try:
+    """Give the message id to Celery. A broker outage is logged, not raised: the sweep retries.
+
+    After a publish fails for want of a broker, this process does not try again for a few
+    seconds (the broker's circuit breaker): a hung Redis costs one publish timeout (about a
+    second, see ``CELERY_BROKER_TRANSPORT_OPTIONS``) per interval, not one per message."""
+
+    def publish() -> None:
         deliver_email.delay(email_id)
-    except Exception:  # kombu/redis raise many types; none may fail the request that wrote the row
+
+    def left_for_the_sweep() -> None:  # the breaker logs why, once per outage
+        logger.warning("Could not queue outgoing email %s (no broker); the outbox sweep will retry.", email_id)
+
+    try:
+        if deliver_email.app.conf.task_always_eager:  # no broker (REDIS_URL unset): it runs here
+            publish()
+        else:
+            broker_breaker().call(publish, fallback=left_for_the_sweep, failures=BROKER_OUTAGE)
+    except Exception:  # none may fail the request that wrote the row
         logger.warning("Could not queue outgoing email %s; the outbox sweep will retry.", email_id, exc_info=True)
 
 
-def sweep(*, older_than: timedelta = timedelta(minutes=2), limit: int = 1000) -> int:
-    """Re-queue due rows that have waited longer than ``older_than`` (the broker lost them, or
-    Redis was down at commit). A row sent twice to Celery is still sent once: ``delivery.deliver`` locks
-    it and skips it when it is no longer queued."""
-    cutoff = timezone.now() - older_than
-    ids = list(
-        OutgoingEmail.objects.due()
-        .filter(next_attempt_at__lte=cutoff)
+def sweep(
+    *, older_than: timedelta = timedelta(minutes=2), stalled_after: timedelta = delivery.SENDING_TIMEOUT,
+    limit: int = 1000,
+) -> int:
+    """Hand Celery every row whose attempt is due: retries whose time has come, rows never tried
+    that have waited longer than ``older_than`` (the broker lost them, or Redis was down at
+    commit), and rows a worker left ``SENDING`` for longer than ``stalled_after`` (it died
+    mid-send; they go out again with the same Message-ID). A row handed over twice is still
+    sent once: ``delivery.deliver`` claims it first."""
+    ids = delivery.requeue_stalled(claimed_before=timezone.now() - stalled_after)
+    ids += list(
+        OutgoingEmail.objects.due(fresh_after=older_than)
+        .exclude(pk__in=ids)
         .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", flat=True)[: max(0, limit - len(ids))]
     )
     for pk in ids:
         enqueue(pk)

@@ -12,13 +12,15 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
-    # Rows whose task the broker never delivered (Redis down at commit, worker lost).
+    # Rows whose task the broker never delivered (Redis down at commit, worker lost), retries whose
+    # time has come (for OUTBOX_RETRY_HOURS), and rows a dead worker left sending.
     "sweep-outbox": {"task": "outbox.tasks.sweep_outbox", "schedule": 60.0},
     "purge-rate-limit-counters": {"task": "core.tasks.purge_rate_limits", "schedule": crontab(minute=17)},
     # Webinar reminders 24 h and 1 h before a session (idempotent: each sent once per start).
     "webinar-reminders": {"task": "webinars.tasks.send_reminders", "schedule": 300.0},
-    # Announcements whose batch task was lost (worker killed, broker down) resume where they stopped.
-    "resume-stalled-announcements": {"task": "mailing.tasks.resume_stalled_announcements", "schedule": 300.0},
+    # Announcements whose batch task was lost (worker killed, broker down) resume where they stopped,
+    # within two minutes (stalled after 75 s, mailing.services.stalled_announcement_ids).
+    "resume-stalled-announcements": {"task": "mailing.tasks.resume_stalled_announcements", "schedule": 30.0},
     # Personal data past its retention period (settings.RETENTION_*), every app's own rules
     # (portal.privacy.apply_retention over each app's personal_data module).
     "privacy-retention": {"task": "portal.tasks.apply_retention", "schedule": crontab(hour=3, minute=41)},

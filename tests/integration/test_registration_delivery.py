@@ -39,7 +39,8 @@ def test_registration_survives_a_broker_outage_and_its_emails_arrive_later(celer
     point_celery_at(working_broker)  # Redis is back; the beat's sweep re-queues the rows
     tasks.sweep(older_than=timedelta(0))
     deadline = time.monotonic() + 40
-    while time.monotonic() < deadline and OutgoingEmail.objects.filter(status=OutgoingEmail.Status.QUEUED).exists():
+    unfinished = [OutgoingEmail.Status.QUEUED, OutgoingEmail.Status.SENDING]
+    while time.monotonic() < deadline and OutgoingEmail.objects.filter(status__in=unfinished).exists():
         time.sleep(0.2)
     messages = smtp_sink.wait_for(1)
     assert [m["To"] for m in messages] == ["ana@example.org"] * len(messages)

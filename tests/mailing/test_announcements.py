@@ -125,3 +125,34 @@ def test_stalled_announcements_are_resumed(news_list, announcement):
     assert tasks.resume_stalled_announcements() == 1
     assert OutgoingEmail.objects.count() == 2
     assert tasks.resume_stalled_announcements() == 0
+
+
+def test_a_stalled_announcement_resumes_within_two_minutes_and_a_busy_one_is_left_alone(news_list, announcement):
+    """Whatever the phase of Celery beat's schedule, the first run after a mail-out's chain of
+    batch tasks was lost (its worker killed) resumes it within two minutes; a mail-out whose
+    last batch was written moments ago is not resumed."""
+    from datetime import timedelta
+
+    import time_machine
+
+    from portal.celery import app
+
+    every = timedelta(seconds=app.conf.beat_schedule["resume-stalled-announcements"]["schedule"])
+    subscribers(news_list, 3)
+    services.start_sending(announcement_id=announcement.pk)
+    services.send_announcement_batch(announcement_id=announcement.pk, batch_size=1)  # then the worker dies
+    stalled_at = Announcement.objects.get(pk=announcement.pk).last_batch_at
+    with time_machine.travel(stalled_at + timedelta(seconds=30), tick=False):
+        assert services.stalled_announcement_ids() == [], "a mail-out between two batches is not stalled"
+    for phase in range(0, int(every.total_seconds()), 5):  # beat's first run after the stall
+        run = stalled_at + timedelta(seconds=phase)
+        while True:
+            with time_machine.travel(run, tick=False):
+                if services.stalled_announcement_ids() == [announcement.pk]:
+                    break
+            run += every
+        assert run - stalled_at <= timedelta(minutes=2), f"resumed {run - stalled_at} after it stalled"
+    with time_machine.travel(stalled_at + timedelta(minutes=2), tick=False):
+        assert tasks.resume_stalled_announcements() == 1
+    assert OutgoingEmail.objects.count() == 3
+    assert Announcement.objects.get(pk=announcement.pk).status == Announcement.Status.SENT

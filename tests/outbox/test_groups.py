@@ -22,7 +22,7 @@ def test_count_by_status_counts_one_group_and_names_every_status():
     _queue("c@example.org", "announcement:2")
     OutgoingEmail.objects.filter(pk=first.pk).update(status=OutgoingEmail.Status.SENT, sent_at=timezone.now())
     counts = outbox.count_by_status(group="announcement:1")
-    assert counts == {"queued": 1, "sent": 1, "failed": 0, "cancelled": 0}
+    assert counts == {"queued": 1, "sending": 0, "sent": 1, "failed": 0, "cancelled": 0}
     assert outbox.count_by_status(group="announcement:9") == dict.fromkeys(OutgoingEmail.Status.values, 0)
 
 

@@ -131,12 +131,20 @@ def test_permanent_smtp_failure_marks_the_message_failed():
     assert "550" in email.last_error
 
 
-def test_transient_failures_give_up_after_the_last_attempt():
+def test_transient_failures_give_up_once_the_retry_period_is_over(settings):
+    settings.OUTBOX_RETRY_HOURS = 72
     email = queue()
-    email.attempts = delivery.MAX_ATTEMPTS - 1
-    email.save()
     exc = smtplib.SMTPResponseException(421, b"Service not available")
-    assert delivery.deliver(email_id=email.pk, connection=FailingBackend(exc)) == OutgoingEmail.Status.FAILED
+    with pytest.raises(delivery.TransientEmailError):
+        delivery.deliver(email_id=email.pk, connection=FailingBackend(exc))
+    email.refresh_from_db()
+    with time_machine.travel(email.first_attempt_at + timedelta(hours=71, minutes=59), tick=False):
+        with pytest.raises(delivery.TransientEmailError):
+            delivery.deliver(email_id=email.pk, connection=FailingBackend(exc))
+        email.refresh_from_db()
+        assert email.next_attempt_at == email.first_attempt_at + timedelta(hours=72), "the last try is at the end"
+    with time_machine.travel(email.next_attempt_at, tick=False):
+        assert delivery.deliver(email_id=email.pk, connection=FailingBackend(exc)) == OutgoingEmail.Status.FAILED
 
 
 def test_backoff_grows_and_is_capped():
@@ -163,6 +171,20 @@ def test_resend_requeues_and_sends_again(mailoutbox, django_capture_on_commit_ca
     with django_capture_on_commit_callbacks(execute=True):
         assert outbox.resend(email_ids=[email.pk]) == 1
     assert len(mailoutbox) == 2
+
+
+def test_resend_gives_a_new_message_id_and_leaves_a_message_being_sent_alone(django_capture_on_commit_callbacks):
+    sent, sending = queue(subject="Sent"), queue(subject="Sending")
+    delivery.deliver(email_id=sent.pk)
+    OutgoingEmail.objects.filter(pk=sending.pk).update(
+        status=OutgoingEmail.Status.SENDING, last_attempt_at=timezone.now(), message_id="<held@testserver>"
+    )
+    first_id = OutgoingEmail.objects.get(pk=sent.pk).message_id
+    with django_capture_on_commit_callbacks(execute=True):
+        assert outbox.resend(email_ids=[sent.pk, sending.pk]) == 1
+    assert OutgoingEmail.objects.get(pk=sending.pk).status == OutgoingEmail.Status.SENDING
+    resent = OutgoingEmail.objects.get(pk=sent.pk)
+    assert resent.status == OutgoingEmail.Status.SENT and resent.message_id not in ("", first_id)
 
 
 @pytest.fixture
