@@ -197,13 +197,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Redis: broker and cache. Unset means Celery runs tasks eagerly and the cache is in memory.
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
 
+# Redis only makes the site faster. A Redis that is down or hung (accepts connections, never
+# answers) costs one of these timeouts, then core.cache's circuit breaker skips it for
+# BREAKER_INTERVAL seconds in that process while a local-memory stand-in answers (so allauth's
+# rate limits keep counting). redis-py makes no retries here (none are configured).
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 0.3, "socket_timeout": 0.3, "BREAKER_INTERVAL": 5}
 CACHES: dict[str, dict] = {
     "default": (
-        {
-            "BACKEND": "core.cache.ResilientRedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
+        {"BACKEND": "core.cache.ResilientRedisCache", "LOCATION": REDIS_URL, "OPTIONS": REDIS_CACHE_OPTIONS}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     ),
@@ -223,11 +224,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Publishing must not hang a request when Redis is down: the outbox sweep re-queues later.
+# Publishing must not hang a request when Redis is down or hung: the outbox sweep re-queues
+# later. A hung broker costs one attempt and one retry, 2 × 0.5 s; after that the broker's
+# circuit breaker (core.breaker, used by outbox.tasks.enqueue and /healthz) skips it for a few
+# seconds per process. (The worker's BRPOP runs in its event loop, where socket_timeout does
+# not apply; kombu's health checks watch that connection.)
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 
@@ -295,9 +300,24 @@ AUTHENTICATION_BACKENDS = [
 ]
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_ADAPTER = "core.accounts.CoordinatorAccountAdapter"
-ACCOUNT_EMAIL_VERIFICATION = "none"
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# The adapter (portal.accounts) writes every allauth email to the outbox, builds its links from
+# SITE_URL, keys the per-account login limit by client address and account, and delays logins
+# to an account under attack instead of locking its owner out.
+ACCOUNT_ADAPTER = "portal.accounts.CoordinatorAccountAdapter"
+# An address logs in only once its owner has confirmed it (accounts made in the admin confirm
+# theirs at the first login); one added at /accounts/email/ too.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# Nothing is sent to an address that has no account ("unknown account" mails).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# A coordinator needs one or two; fewer addresses to send confirmations to from one account.
+ACCOUNT_MAX_EMAIL_ADDRESSES = 3
+ACCOUNT_RATE_LIMITS = {
+    # Per client address; and per client address + account ("key", see portal.accounts).
+    "login_failed": "10/m/ip,5/5m/key",
+    # Adding, removing, re-sending at /accounts/email/; one confirmation per address per 3 minutes.
+    "manage_email": "10/h/user",
+    "confirm_email": "1/3m/key",
+}
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/admin/"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
@@ -351,6 +371,9 @@ CONTENT_SECURITY_POLICY = {
 RETENTION_REGISTRATION_DAYS = env_int("RETENTION_REGISTRATION_DAYS", 180, minimum=1)
 RETENTION_OUTBOX_DAYS = env_int("RETENTION_OUTBOX_DAYS", 90, minimum=1)
 RETENTION_UNCONFIRMED_DAYS = env_int("RETENTION_UNCONFIRMED_DAYS", 7, minimum=1)
+# How long the outbox keeps retrying a message SMTP refuses for now (4xx, no connection), counted
+# from its first attempt; then it is failed, logged as an ERROR and counted in the admin.
+OUTBOX_RETRY_HOURS = env_int("OUTBOX_RETRY_HOURS", 72, minimum=1)
 
 
 LOGGING = {
