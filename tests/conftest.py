@@ -40,9 +40,11 @@ def make_user(email: str, *, is_staff: bool = False, is_superuser: bool = False,
 
 @pytest.fixture(autouse=True)
 def _test_storage_and_caches(settings):
-    """Static files from the source folders (no collectstatic manifest in tests), empty caches."""
+    """Static files from the source folders (no collectstatic manifest in tests), empty caches,
+    and a fast password hasher (the cast's logins would otherwise cost ~0.3 s each)."""
     from django.core.cache import cache
 
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
