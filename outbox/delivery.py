@@ -8,10 +8,11 @@
    server takes its time, and nothing about the message's fate depends on a COMMIT that comes
    after the server has accepted it.
 3. **Record** the outcome with one conditional UPDATE (only if the row is still this attempt's):
-   ``SENT``; or, for a transient failure (4xx, a dropped connection), back to ``QUEUED`` with a
-   later ``next_attempt_at`` (1, 2, 4 … minutes, at most an hour apart) until
-   ``OUTBOX_RETRY_HOURS`` after the first attempt; or ``FAILED`` for a permanent one (5xx) or
-   once that period is over, with an ERROR in the log and a count in the admin.
+   ``SENT`` (a secret message loses its body in the same UPDATE); or, for a transient failure
+   (4xx, a dropped connection), back to ``QUEUED`` with a later ``next_attempt_at`` (1, 2, 4 …
+   minutes, at most an hour apart) until ``OUTBOX_RETRY_HOURS`` after the first attempt; or
+   ``FAILED`` for a permanent one (5xx) or once that period is over, with an ERROR in the log
+   and a count in the admin.
 
 A worker that dies between 1 and 3 leaves the row ``SENDING``: the server may or may not have
 the message. ``requeue_stalled`` (run by the sweep) treats such a row, once it has been sending
@@ -33,13 +34,14 @@ import threading
 import time
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection, make_msgid
 from django.core.mail.utils import DNS_NAME
 from django.db import transaction
 from django.utils import timezone
+
+from core.sites import site_domain
 
 from .models import OutgoingEmail
 
@@ -63,7 +65,11 @@ class TransientEmailError(Exception):
 
 def new_message_id() -> str:
     """A globally unique ``Message-ID`` in the site's own domain (the host of ``SITE_URL``)."""
-    return make_msgid(domain=urlsplit(settings.SITE_URL).hostname or DNS_NAME)
+    domain = site_domain()
+    host, colon, port = domain.rpartition(":")
+    if colon and port.isdigit():  # no port: a colon is not allowed on the right of a Message-ID's "@"
+        domain = host
+    return make_msgid(domain=domain or DNS_NAME)
 
 
 def build_message(email: OutgoingEmail, connection: Any = None) -> EmailMultiAlternatives:
@@ -154,7 +160,9 @@ def deliver(*, email_id: int, connection: Any = None) -> str:
         build_message(email, connection=connection).send()
     except Exception as exc:
         return _record_failure(email, exc)
-    return _record(email, status=OutgoingEmail.Status.SENT, sent_at=timezone.now(), last_error="")
+    # A secret message's sign-in link is nobody's business once it is on its way (OutgoingEmail).
+    blanked = OutgoingEmail.blanked() if email.secret else {}
+    return _record(email, status=OutgoingEmail.Status.SENT, sent_at=timezone.now(), last_error="", **blanked)
 
 
 @transaction.atomic

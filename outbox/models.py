@@ -34,7 +34,20 @@ class OutgoingEmailQuerySet(models.QuerySet):
 
 class OutgoingEmail(models.Model):
     """One message in the outbox. Written in the same transaction as the change that causes it;
-    sent by ``outbox.tasks.deliver_email`` after commit (see ``outbox.delivery`` for the states)."""
+    sent by ``outbox.tasks.deliver_email`` after commit (see ``outbox.delivery`` for the states).
+
+    A ``secret`` message carries something that signs its reader in (a password-reset or
+    address-confirmation link: every allauth email, ``portal.accounts``). Whoever may view the
+    outbox could otherwise follow the link and take the account over, so its content
+    (``SECRET_FIELDS``) is shown to nobody (``outbox.admin``, ``outbox.personal_data``), and is
+    blanked in the same UPDATE that records it as sent (``outbox.delivery``; the database refuses a
+    sent secret row with a body). Until then the worker needs it; a failed one keeps it until the
+    retention purge, still hidden.
+    """
+
+    # What a secret message shows nobody, and loses once it has been sent.
+    SECRET_FIELDS = ("body_text", "body_html", "attachments", "headers")
+    HIDDEN = _("hidden: contains a sign-in link")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -53,6 +66,7 @@ class OutgoingEmail(models.Model):
     attachments = models.JSONField(_("attachments"), default=list, blank=True)
     reply_to = models.EmailField(_("reply to"), blank=True)
     purpose = models.CharField(_("purpose"), max_length=60, blank=True, db_index=True)
+    secret = models.BooleanField(_("contains a sign-in link"), default=False)
     # A message that must go out at most once (one reminder per registration, say) has a key.
     idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
     # Messages that belong together ("announcement:12", "registration:34"); see
@@ -91,6 +105,11 @@ class OutgoingEmail(models.Model):
                 condition=~models.Q(status="sending") | (models.Q(last_attempt_at__isnull=False) & ~models.Q(message_id="")),
                 name="outbox_sending_is_claimed",
             ),
+            models.CheckConstraint(
+                condition=~(models.Q(secret=True) & models.Q(status="sent"))
+                | (models.Q(body_text="") & models.Q(body_html="")),
+                name="outbox_sent_secret_is_blank",
+            ),
             models.UniqueConstraint(
                 fields=["message_id"], condition=~models.Q(message_id=""), name="outbox_unique_message_id"
             ),
@@ -98,3 +117,8 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to}"
+
+    @classmethod
+    def blanked(cls) -> dict[str, object]:
+        """The values of ``SECRET_FIELDS`` once a secret message has been sent."""
+        return {"body_text": "", "body_html": "", "attachments": [], "headers": {}}

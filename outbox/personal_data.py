@@ -34,7 +34,13 @@ def mentioning(email: str) -> QuerySet[OutgoingEmail]:
 
 class Messages(personal_data.PersonalData):
     def export(self, email: str) -> dict[str, list[dict[str, Any]]]:
-        return {"outbox_messages": personal_data.rows(mentioning(email), exclude=("idempotency_key",))}
+        """The messages, except the content of secret ones (a sign-in link, see ``OutgoingEmail``):
+        an export travels further than the outbox, and the link may still work."""
+        messages = personal_data.rows(mentioning(email), exclude=("idempotency_key",))
+        for message in messages:
+            if message["secret"]:
+                message.update(dict.fromkeys(OutgoingEmail.SECRET_FIELDS, str(OutgoingEmail.HIDDEN)))
+        return {"outbox_messages": messages}
 
     def erase(self, email: str) -> personal_data.Erasure:
         return personal_data.Erasure(counts={"outbox messages deleted": mentioning(email).delete()[0]})

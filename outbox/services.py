@@ -44,12 +44,14 @@ def queue_email(
     idempotency_key: str | None = None,
     language: str = "",
     group: str = "",
+    secret: bool = False,
 ) -> OutgoingEmail:
     """Write a message to the outbox and hand its id to Celery once the transaction commits.
 
     With an ``idempotency_key`` a message is written at most once: a second call with the same
     key returns the existing row and queues nothing. ``group`` names the set of messages this
-    one belongs to (see ``cancel_queued`` and ``count_by_status``).
+    one belongs to (see ``cancel_queued`` and ``count_by_status``). A ``secret`` message (one
+    whose body signs its reader in) is shown to nobody and blanked once sent (``OutgoingEmail``).
     """
     if idempotency_key:
         existing = OutgoingEmail.objects.filter(idempotency_key=idempotency_key).first()
@@ -67,6 +69,7 @@ def queue_email(
         idempotency_key=idempotency_key,
         language=language or translation.get_language() or settings.LANGUAGE_CODE,
         group=group,
+        secret=secret,
     )
     if idempotency_key:
         try:
@@ -123,17 +126,30 @@ def queue_templated_email(
 
 def resend(*, email_ids: list[int]) -> int:
     """Put sent or failed messages back in the queue (the admin's resend action), each with a
-    fresh retry period and a new Message-ID (it is a new message, not a lost copy). A message
-    being sent right now is left to its worker."""
+    fresh retry period and a new Message-ID (it is a new message, not a lost copy). Returns how
+    many were queued again.
+
+    Only those two: a message queued or being sent is on its way already (a new Message-ID would
+    make a copy the sweep re-queued as possibly delivered look like a different message), and a
+    cancelled one was stopped on purpose (an announcement to someone who unsubscribed, say). A
+    sent secret message has no body left to send (``OutgoingEmail``); its reader asks for a new
+    link instead."""
     now = timezone.now()
+    Status = OutgoingEmail.Status
     with transaction.atomic():
-        count = OutgoingEmail.objects.filter(pk__in=email_ids).exclude(status=OutgoingEmail.Status.SENDING).update(
-            status=OutgoingEmail.Status.QUEUED, next_attempt_at=now, sent_at=None, last_error="", attempts=0,
+        again = list(
+            OutgoingEmail.objects.filter(pk__in=email_ids, status__in=[Status.SENT, Status.FAILED])
+            .exclude(secret=True, status=Status.SENT)
+            .select_for_update()
+            .values_list("pk", flat=True)
+        )
+        OutgoingEmail.objects.filter(pk__in=again).update(
+            status=Status.QUEUED, next_attempt_at=now, sent_at=None, last_error="", attempts=0,
             first_attempt_at=None, message_id="",
         )
-        for pk in email_ids:
+        for pk in again:
             transaction.on_commit(lambda pk=pk: enqueue(pk))
-    return count
+    return len(again)
 
 
 def cancel_queued(*, groups: Iterable[str], to: str | None = None) -> int:

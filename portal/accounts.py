@@ -11,6 +11,10 @@ What it changes in allauth's behaviour, and why:
   answered 500 and the message was lost. ``send_mail`` (the one method every allauth email passes
   through) renders allauth's templates and writes an outbox row instead
   (``outbox.services.queue_email``); the worker delivers it and retries while SMTP is down.
+  Every one is written ``secret``: most carry a sign-in link (a password reset, an address
+  confirmation), which whoever may view the outbox could otherwise follow, so the outbox shows
+  their content to nobody and blanks it once sent; the few that carry none (a notice that the
+  password changed) are not worth telling apart.
 - **Links come from ``SITE_URL``** (``core.sites.absolute_url``), never from the request's Host
   or X-Forwarded-Proto, which whoever sends the request chooses: a password-reset link built from
   a forged Host would carry the reset key to that host. The messages are rendered without the
@@ -63,6 +67,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.encoding import force_str
 
+from core.email_address import normalise_email
 from core.ratelimit import client_ip
 from core.sites import absolute_url, site_domain
 from outbox.services import queue_email
@@ -78,8 +83,8 @@ class _SiteFromSettings(RequestSite):
 
 
 def _account_key(credentials: dict[str, Any]) -> str:
-    """The login as typed, lower-cased (what allauth keys its counters by)."""
-    return str(credentials.get("email", credentials.get("username", ""))).strip().lower()
+    """The login as typed, normalised (trimmed and lower-cased, as allauth keys its counters)."""
+    return normalise_email(str(credentials.get("email", credentials.get("username", ""))))
 
 
 class CoordinatorAccountAdapter(DefaultAccountAdapter):
@@ -119,6 +124,7 @@ class CoordinatorAccountAdapter(DefaultAccountAdapter):
             body_html=html,
             purpose=template_prefix[:60],
             language=translation.get_language() or settings.LANGUAGE_CODE,
+            secret=True,
         )
 
     def get_reset_password_from_key_url(self, key: str) -> str:
@@ -130,7 +136,7 @@ class CoordinatorAccountAdapter(DefaultAccountAdapter):
 
     def send_password_reset_mail(self, user: AbstractBaseUser, email: str, context: dict[str, Any]) -> None:
         """Only to the account's own address or one its owner has confirmed (see the module)."""
-        own = str(getattr(user, "email", "") or "").strip().lower() == email.strip().lower()
+        own = normalise_email(getattr(user, "email", "")) == normalise_email(email)
         if own or EmailAddress.objects.filter(user_id=user.pk, email__iexact=email, verified=True).exists():
             super().send_password_reset_mail(user, email, context)
 

@@ -187,6 +187,25 @@ def test_resend_gives_a_new_message_id_and_leaves_a_message_being_sent_alone(dja
     assert resent.status == OutgoingEmail.Status.SENT and resent.message_id not in ("", first_id)
 
 
+def test_resend_queues_only_sent_and_failed_messages(mailoutbox, django_capture_on_commit_callbacks):
+    Status = OutgoingEmail.Status
+    rows = {status: outbox.queue_email(to=f"{status}@example.org", subject=status, body_text="Text")
+            for status in [Status.SENT, Status.FAILED, Status.QUEUED, Status.CANCELLED]}
+    OutgoingEmail.objects.filter(pk=rows[Status.SENT].pk).update(status=Status.SENT, sent_at=timezone.now(),
+                                                                  message_id="<sent@portal.example>")
+    OutgoingEmail.objects.filter(pk=rows[Status.FAILED].pk).update(status=Status.FAILED)
+    OutgoingEmail.objects.filter(pk=rows[Status.QUEUED].pk).update(message_id="<requeued-stalled@portal.example>")
+    OutgoingEmail.objects.filter(pk=rows[Status.CANCELLED].pk).update(status=Status.CANCELLED)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert outbox.resend(email_ids=[row.pk for row in rows.values()]) == 2
+    assert sorted(m.to[0] for m in mailoutbox) == ["failed@example.org", "sent@example.org"]
+    assert OutgoingEmail.objects.get(pk=rows[Status.CANCELLED].pk).status == Status.CANCELLED, "stopped on purpose"
+    assert OutgoingEmail.objects.get(pk=rows[Status.QUEUED].pk).message_id == "<requeued-stalled@portal.example>", (
+        "a possibly delivered copy keeps its Message-ID"
+    )
+
+
 @pytest.fixture
 def email_templates(tmp_path, settings):
     """A folder of test email templates in front of every template engine's own."""

@@ -86,3 +86,36 @@ def test_the_reset_link_in_the_outbox_resets_the_password(client, settings, coor
     assert done.status_code == 302
     coordinator.refresh_from_db()
     assert coordinator.check_password("a new Long passphrase 7")
+
+
+def test_a_network_coordinator_never_sees_a_colleague_s_reset_link_in_the_outbox(
+    client, settings, coordinator, network_coordinator, mailoutbox
+):
+    """Whoever may view the outbox could otherwise ask for a colleague's password reset, open the
+    message in the admin and follow the link (``OutgoingEmail.secret``)."""
+    client.post(RESET, {"email": coordinator.email})  # anybody may ask; the message waits for the worker
+    message = OutgoingEmail.objects.get(to=coordinator.email)
+    prefix = f"{settings.SITE_URL}/accounts/password/reset/key/"
+    key = next(word for word in message.body_text.split() if word.startswith(prefix)).removeprefix(prefix).strip("/")
+    assert message.secret and len(key) > 20
+
+    client.force_login(network_coordinator)
+    change_page = f"/admin/outbox/outgoingemail/{message.pk}/change/"
+
+    def shown_to_the_network_coordinator() -> str:
+        pages = [client.get("/admin/outbox/outgoingemail/"), client.get(change_page),
+                 client.get("/admin/outbox/outgoingemail/", {"q": key})]
+        assert [page.status_code for page in pages] == [200, 200, 200]
+        assert pages[2].context["cl"].result_count == 0, "the search does not look into the body"
+        return "".join(page.content.decode() for page in pages[:2])  # the search page echoes the key
+
+    before = shown_to_the_network_coordinator()
+    assert key not in before and "/password/reset/key/" not in before
+    assert "hidden: contains a sign-in link" in before and message.subject in before
+
+    deliver_email.apply(args=[message.pk])
+    assert f"{prefix}{key}/" in mailoutbox[0].body, "its owner gets the link"
+    message.refresh_from_db()
+    assert message.status == OutgoingEmail.Status.SENT
+    assert message.body_text == message.body_html == "" and key not in str(message.__dict__), "gone once sent"
+    assert key not in shown_to_the_network_coordinator()
