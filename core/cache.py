@@ -19,14 +19,18 @@ a local-memory cache of its own answers instead, so a hung Redis costs one short
 interval, not one per call, and what needs a working cache API (allauth's rate limits lock with
 ``cache.add``) keeps working, per process. Pages are neither read from nor stored in that
 stand-in (an edit in another process could not make them stale): while Redis is unreachable
-they are rendered afresh, and the content-area versions raised meanwhile are raised again in
-Redis once it answers.
+they are rendered afresh. A content-area version raised meanwhile reached only this process's
+memory; this process raises it again in Redis as soon as Redis answers any of its cache calls
+(``_reraise_unshared_bumps``). A process that makes no cache call after Redis is back, or ends
+first (a worker that saved a change and touches the cache no more), cannot: pages other
+processes cached before that change are then served until ``PAGE_TIMEOUT``.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import threading
 import time
 from collections.abc import Callable, Iterable
 from enum import StrEnum
@@ -58,7 +62,7 @@ class ContentArea(StrEnum):
 SITE_AREA = ContentArea.SITE
 # The version makes stale pages unreachable at once; the timeout only bounds how long a page can
 # outlive an edit whose version bump never reached Redis (made while Redis was unreachable by a
-# process that ended before Redis answered again; see _unshared_bumps).
+# process that made no cache call after Redis answered again, or ended first; see _unshared_bumps).
 PAGE_TIMEOUT = 10 * 60
 
 
@@ -72,21 +76,35 @@ def _cache_is_shared() -> bool:
     return getattr(cache, "shared", True)
 
 
-def _served_locally() -> bool:
-    """Whether this thread's last cache call was answered by this process's memory alone."""
+def served_locally() -> bool:
+    """Whether this thread's last call to the default cache was answered by this process's
+    memory alone (``ResilientRedisCache`` skipping Redis), not by the shared cache."""
     return getattr(cache, "served_locally", False)
 
 
 # Areas raised while Redis was unreachable: the raise reached only this process's memory, so
 # pages other processes cached in Redis before the change would be served until PAGE_TIMEOUT.
-# Raised again in Redis when it answers (a second raise is harmless, a lost one is not).
+# Raised again in Redis by the first cache call of this process that Redis answers, whatever it
+# was for (a second raise is harmless, a lost one is not).
 _unshared_bumps: set[ContentArea] = set()
+_reraising = threading.local()  # the re-raise's own cache calls must not start another
 
 
 def _reraise_unshared_bumps() -> None:
-    for area in list(_unshared_bumps):
-        _unshared_bumps.discard(area)
-        bump_content_area(area)
+    if getattr(_reraising, "active", False):
+        return
+    _reraising.active = True
+    try:
+        for _ in range(len(_unshared_bumps)):  # each at most once: one that fails again stays
+            try:
+                area = _unshared_bumps.pop()  # atomic: two threads never take the same one
+            except KeyError:
+                return
+            bump_content_area(area)
+            if served_locally():
+                return  # Redis is skipped again; the area is pending again
+    finally:
+        _reraising.active = False
 
 
 def content_versions(areas: Iterable[ContentArea]) -> tuple[int, ...]:
@@ -109,7 +127,7 @@ def bump_content_area(area: ContentArea) -> None:
         cache.incr(_version_key(area))
     except ValueError:  # not set yet (or evicted): any fresh value differs from the old one
         cache.set(_version_key(area), time.time_ns(), None)
-    if _served_locally():
+    if served_locally():
         _unshared_bumps.add(area)
 
 
@@ -243,7 +261,11 @@ def _through_breaker(name: str) -> Callable[..., Any]:
             self.served_locally = True
             return getattr(self._fallback, name)(*args, **kwargs)
 
-        return self._breaker.call(remote, fallback=local, failures=REDIS_OUTAGE)
+        result = self._breaker.call(remote, fallback=local, failures=REDIS_OUTAGE)
+        if _unshared_bumps and not self.served_locally:  # Redis answers again: share what it missed
+            _reraise_unshared_bumps()
+            self.served_locally = False  # the caller's call was answered by Redis
+        return result
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = redis_method.__doc__

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .breaker import broker_breaker
+from .cache import served_locally
 
 
 def _check_database() -> str:
@@ -37,7 +38,7 @@ def _check_cache() -> str:
         return "error"
     # While Redis is unreachable the cache answers from this process's memory
     # (core.cache.ResilientRedisCache): it works, but it is not the shared cache.
-    return "ok" if answered and not getattr(cache, "served_locally", False) else "error"
+    return "ok" if answered and not served_locally() else "error"
 
 
 def _connect_to_broker() -> str:

@@ -13,7 +13,7 @@ from core import personal_data
 from core.cache import bump_after_commit
 
 from .models import Partner, ServiceOffer, WorkingGroup
-from .services import contact_q, erase_individual_partners
+from .services import contact_q, delete_partners, erase_individual_partners
 
 _NOT_EXPORTED = ("imported_values", "search_text", "coordinators", "logo")
 
@@ -37,9 +37,8 @@ class NetworkContacts(personal_data.PersonalData):
         address and the contact person's name."""
         counts: dict[str, int] = {}
         applications = Partner.objects.filter(contact_q(email)).exclude(status=Partner.Status.PUBLISHED)
-        counts["applications deleted"] = (
-            applications.filter(date_joined__isnull=True).delete()[1].get(Partner._meta.label, 0)
-        )
+        # Through the service, so the logos of the deleted applications leave storage after commit.
+        counts["applications deleted"] = delete_partners(partners=applications.filter(date_joined__isnull=True))
         erased = erase_individual_partners(email=email)
         counts["individual partners archived and erased"] = len(erased)
         counts["partner contacts removed"] = Partner.objects.filter(email__iexact=email).update(
@@ -60,12 +59,12 @@ class NetworkContacts(personal_data.PersonalData):
     def apply_retention(self, *, now: datetime) -> dict[str, int]:
         """Applications rejected more than ``RETENTION_UNCONFIRMED_DAYS`` ago are deleted: archived
         partners with a rejection reason that never joined. ``updated_at`` is the time of the
-        rejection (a later edit only postpones the deletion)."""
+        rejection (a later edit only postpones the deletion). Their logo files go after commit."""
         cutoff = now - timedelta(days=settings.RETENTION_UNCONFIRMED_DAYS)
         rejected = Partner.objects.filter(
             status=Partner.Status.ARCHIVED, date_joined__isnull=True, updated_at__lt=cutoff
         ).exclude(rejection_reason="")
-        return {"applications_deleted": rejected.delete()[1].get(Partner._meta.label, 0)}
+        return {"applications_deleted": delete_partners(partners=rejected)}
 
 
 personal_data.register(NetworkContacts())

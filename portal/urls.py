@@ -22,7 +22,7 @@ urlpatterns = [
     # "View on site" only for public objects (or network coordinators), to SITE_URL; ahead of the
     # admin's own view at this path, which would redirect any staff user to drafts.
     path(
-        "admin/r/<path:content_type_id>/<path:object_id>/",
+        "admin/r/<int:content_type_id>/<path:object_id>/",
         admin.site.admin_view(admin_shortcut.view_on_site),
         name="admin_view_on_site",
     ),

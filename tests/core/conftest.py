@@ -1,17 +1,23 @@
 """Redis and the broker really unavailable, with the production client settings: *down* (a port
 nobody listens on: every connection is refused at once) or *hung* (a server that accepts
 connections and never answers, as a Redis stopped with SIGSTOP). Each test gets its own port,
-so the circuit breakers (one per address and process) start closed in every test."""
+so the circuit breakers (one per address and process) start closed in every test. And a real
+Redis of the test's own (``private_redis``), for what must happen once Redis answers again."""
 
 from __future__ import annotations
 
+import shutil
+import socket
+import subprocess
+import time
 from collections.abc import Iterator
 
 import pytest
+import redis
 from django.conf import settings as django_settings
 from django.core.cache import BaseCache, caches
 
-from tests.broker import UNREACHABLE_BROKER, point_celery_at
+from tests.broker import point_celery_at
 from tests.hung_redis import HungRedis, closed_port_url
 
 
@@ -74,11 +80,45 @@ def _broker_at(settings, url: str, state: str) -> Iterator[str]:
 
 @pytest.fixture
 def broker_down(settings) -> Iterator[None]:
-    """Celery no longer runs tasks eagerly but talks to a broker that does not answer."""
-    yield from _broker_at(settings, UNREACHABLE_BROKER, "down")
+    """Celery no longer runs tasks eagerly but talks to a broker that refuses connections, on a
+    port of this test's own (the broker's breaker is per address: none carries over)."""
+    yield from _broker_at(settings, closed_port_url(), "down")
 
 
 @pytest.fixture
 def broker_hung(settings, hung_redis) -> Iterator[None]:
     """Celery no longer runs tasks eagerly but talks to a broker that accepts and never answers."""
     yield from _broker_at(settings, hung_redis.url, "hung")
+
+
+@pytest.fixture
+def private_redis() -> Iterator[str]:
+    """A real ``redis-server`` of this test's own on a free loopback port (nothing persisted),
+    stopped afterwards; yields its ``redis://`` URL. The shared Redis is never touched."""
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.fail("redis-server is not installed (apt-get install redis-server)")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url, socket_connect_timeout=0.2)
+    try:
+        deadline = time.monotonic() + 5
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                time.sleep(0.01)
+        yield url
+    finally:
+        client.close()
+        process.terminate()
+        process.wait(5)

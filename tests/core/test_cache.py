@@ -4,13 +4,19 @@ and Redis being down never breaks a page."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
-from django.core.cache import cache
+import redis
+from django.conf import settings as django_settings
+from django.core.cache import cache, caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from core.cache import ContentArea, ResilientRedisCache, content_versions
+from core import cache as core_cache
+from core.cache import ContentArea, ResilientRedisCache, bump_content_area, content_versions
 from tests.events.factories import RegistrationFactory, SessionFactory
+from tests.hung_redis import RedisProxy
 from tests.network.factories import PartnerFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +89,7 @@ def test_resilient_cache_answers_from_this_processs_memory_while_redis_is_down(r
 def test_an_edit_while_redis_is_down_is_not_hidden_by_a_cached_page(client, redis_down, django_capture_on_commit_callbacks):
     """While Redis is unreachable no page is kept: another process's edit could not reach this
     process's memory. (That the version raised meanwhile is raised in Redis once it answers is
-    shown against a real Redis in tests/integration/test_redis_hung.py.)"""
+    shown below and against a real Redis in tests/integration/test_redis_hung.py.)"""
     partner = PartnerFactory(name="Kranj City Library")
     assert "Kranj City Library" in client.get("/partners/").content.decode()
     with django_capture_on_commit_callbacks(execute=True):
@@ -91,6 +97,44 @@ def test_an_edit_while_redis_is_down_is_not_hidden_by_a_cached_page(client, redi
         partner.save()
     assert "Kranj Public Library" in client.get("/partners/").content.decode()
     assert not [key for key in redis_down._fallback._cache if "portal:page:" in key]
+
+
+@pytest.fixture
+def redis_that_hangs(settings, private_redis):
+    """The default cache is ``ResilientRedisCache`` on a real Redis reached through a proxy the
+    test can hang and resume (breaker interval 0.2 s); nothing is left pending afterwards."""
+    core_cache._unshared_bumps.clear()
+    with RedisProxy(private_redis) as proxy:
+        settings.CACHES = {
+            **settings.CACHES,
+            "default": {
+                "BACKEND": "core.cache.ResilientRedisCache",
+                "LOCATION": proxy.url,
+                "OPTIONS": {**django_settings.REDIS_CACHE_OPTIONS, "BREAKER_INTERVAL": 0.2},
+            },
+        }
+        yield proxy
+    core_cache._unshared_bumps.clear()
+
+
+def test_a_version_raised_while_redis_hangs_is_raised_in_redis_by_the_next_cache_call(private_redis, redis_that_hangs):
+    """A worker saves a change while Redis hangs, so the bump reaches only its own memory. Its
+    next cache call that Redis answers (here a lock, as allauth takes one; no page is served by
+    this process) raises the version in Redis, so no other process keeps serving the old pages."""
+    shared = redis.Redis.from_url(private_redis)
+    key = caches["default"].make_and_validate_key(core_cache._version_key(ContentArea.DIRECTORY))
+    (before,) = content_versions([ContentArea.DIRECTORY])
+    assert int(shared.get(key)) == before
+
+    redis_that_hangs.hang()
+    bump_content_area(ContentArea.DIRECTORY)  # what the worker's on_commit does
+    assert int(shared.get(key)) == before, "Redis was hung: the raise reached this process only"
+
+    redis_that_hangs.resume()
+    time.sleep(0.2)  # the breaker's interval
+    assert caches["default"].add("some-lock", 1, 10) is True
+    assert int(shared.get(key)) == before + 1, "the raise made while Redis hung never reached Redis"
+    assert not caches["default"].served_locally and not core_cache._unshared_bumps
 
 
 def test_pages_work_while_redis_is_down(client, redis_down):

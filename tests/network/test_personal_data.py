@@ -6,6 +6,7 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 
 from network import services as network_services
@@ -105,3 +106,22 @@ def test_the_erase_command_names_the_archived_individual():
     out = StringIO()
     call_command("personal_data", "erase", ADDRESS, stdout=out, stderr=StringIO())
     assert f"archived and blanked: network.Partner#{person.pk}" in out.getvalue()
+
+
+def test_erase_removes_the_logos_of_deleted_applications_once_it_commits(
+    settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """The rows go in the erasure's transaction, the files after it commits (not at all on a
+    rollback), so /media/ no longer serves an erased applicant's logo."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    application = _join()
+    application.logo.save("circle.png", ContentFile(b"\x89PNG logo"), save=True)
+    storage, name = application.logo.storage, application.logo.name
+    with django_capture_on_commit_callbacks() as after_commit:
+        result = privacy.erase_personal_data(email=ADDRESS)
+    assert result.counts["applications deleted"] == 1
+    assert not Partner.objects.filter(pk=application.pk).exists()
+    assert storage.exists(name), "the file outlives the rows until the commit"
+    for callback in after_commit:
+        callback()
+    assert not storage.exists(name), "the deleted application's logo is still in storage"
