@@ -11,10 +11,13 @@ def normalise_email(email: str | None) -> str:
 
 
 def limit_key(email: str | None) -> str:
-    """The address as rate limits count it: normalised, and with a plus tag dropped from the local
-    part (``Ana+1@x.org`` → ``ana@x.org``), because every tag is delivered to one mailbox. For
-    limits only: the address is stored and mailed as typed (``normalise_email``), since not every
-    mail system treats ``+`` as a tag."""
+    """The address as the registration engine's limit on plus-tagged addresses counts it
+    (``events.services``): normalised, and with a plus tag dropped from the local part
+    (``Ana+1@x.org`` → ``ana@x.org``), because every tag is delivered to one mailbox. For that
+    limit only: the address is stored and mailed as typed (``normalise_email``), since not every
+    mail system treats ``+`` as a tag, and the public forms' per-address limit
+    (``core.ratelimit.limit_public_form``) counts the address as typed, so that a stranger's
+    tagged variants cannot use up the plain address's allowance."""
     address = normalise_email(email)
     local, at, domain = address.rpartition("@")
     if not at:

@@ -3,20 +3,36 @@
 Written by hand because django-ratelimit needs a cache with atomic increments (Redis or
 Memcached), and these limits must hold across processes *and* keep working while Redis is down.
 A counter row per (scope, key, window) is incremented with a single ``UPDATE … SET count =
-count + 1``, which is atomic on SQLite and PostgreSQL alike. Windows are fixed (aligned to the
-epoch), so the wait before a refused visitor may try again is the rest of the window that was
-exceeded: the 429 page states it and sends it as ``Retry-After``.
+count + 1``, which is atomic on SQLite and PostgreSQL alike.
 
-Two kinds of limit:
+Two kinds of counter:
+
+- ``Limit``: a rate, in fixed windows aligned to the epoch, so the wait before a refused visitor
+  may try again is the rest of the window that was exceeded: the 429 page states it and sends it
+  as ``Retry-After``.
+- ``Cap``: a total until a given moment (one window that never starts afresh before then), for
+  an allowance that must not renew while the thing it guards lasts — a fixed window of any
+  length would renew somewhere inside it.
+
+Where they are counted:
 
 - ``limit_public_form`` guards a view: every POST counts against the client, and an accepted one
-  (the view redirects) against the submitted address, plus tags stripped (``limit_key``).
-- A view or service whose rule depends on what a submission *did* counts it itself with
-  ``Limit`` and answers ``too_many_requests`` (or raises ``RateLimited`` for the view to). The
-  registration engine does so: its per-address limit counts only new registrations, per
-  session, and it caps new registrations per client per session (``events.services.register``
-  and "Registration abuse" in the README). A limit that could refuse an address's owner because
-  a stranger typed it belongs there, not here.
+  (the view redirects) against the submitted address exactly as typed, only trimmed and
+  lower-cased (``normalise_email``). Plus-tagged variants are other addresses here, so a
+  stranger cannot use up an address's allowance with ``ana+1@…``, ``ana+2@…``; one who types the
+  address itself can, on that form, for the rest of the hour — the price of the limit's purpose,
+  which is that no address is flooded with the form's messages (each accepted submission of
+  these forms mails that address or is sent on in its name), and the owner has then received
+  what the stranger caused.
+- A view or service whose rule depends on what a submission *did* counts it itself and answers
+  ``too_many_requests`` (or raises ``RateLimited`` for the view to). The registration engine does
+  so: its per-address limit counts only new registrations, per session, and it caps new
+  registrations per client per session (``events.services.register`` and "Registration abuse"
+  in the README). A limit that could cost an address's owner a seat because a stranger typed
+  the address belongs there, not here.
+
+A client is its IP address (``client_ip``); an IPv6 address counts by its /64 network, because
+one subscriber gets a whole /64 and can pick a new address in it for every request.
 
 Only POSTs count; ``RATELIMIT_ENABLED`` off turns every limit off.
 """
@@ -24,10 +40,11 @@ Only POSTs count; ``RATELIMIT_ENABLED`` off turns every limit off.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
 
@@ -38,7 +55,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from .email_address import limit_key
+from .email_address import normalise_email
 from .models import RateLimitCounter
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -53,16 +70,13 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class _Window:
+    """One counter row: at most ``limit`` for ``digest`` in window ``number``, which ends at
+    ``ends_at`` (seconds since the epoch)."""
+
     limit: int
-    seconds: int
     digest: str
     number: int
-
-    @classmethod
-    def of(cls, *, scope: str, key: str, rate: str) -> _Window:
-        limit, seconds = parse_rate(rate)
-        digest = hashlib.sha256(f"{scope}:{key}".encode()).hexdigest()  # no personal data stored
-        return cls(limit, seconds, digest, int(timezone.now().timestamp()) // seconds)
+    ends_at: float
 
     @property
     def rows(self) -> QuerySet[RateLimitCounter]:
@@ -73,46 +87,50 @@ class _Window:
 
     def seconds_left(self) -> int:
         """Seconds until this window ends and its count starts afresh (at least 1)."""
-        return max(1, math.ceil((self.number + 1) * self.seconds - timezone.now().timestamp()))
+        return max(1, math.ceil(self.ends_at - timezone.now().timestamp()))
+
+    def record(self) -> None:
+        if self.rows.update(count=F("count") + 1):
+            return
+        try:
+            with transaction.atomic():
+                RateLimitCounter.objects.create(
+                    key=self.digest,
+                    window=self.number,
+                    count=1,
+                    expires_at=datetime.fromtimestamp(self.ends_at, tz=UTC),
+                )
+        except IntegrityError:  # created by a concurrent request meanwhile
+            self.rows.update(count=F("count") + 1)
 
 
-@dataclass(frozen=True)
-class Limit:
-    """``rate`` attempts per window for ``key`` within ``scope``. An empty key is never limited."""
+def _digest(scope: str, key: str) -> str:
+    return hashlib.sha256(f"{scope}:{key}".encode()).hexdigest()  # no personal data stored
 
-    scope: str
+
+class _Counter:
+    """What ``Limit`` and ``Cap`` share: counting attempts for ``key`` within ``scope`` in the
+    window ``_window`` says. An empty key is never limited."""
+
     key: str
-    rate: str
 
     def _window(self) -> _Window:
-        return _Window.of(scope=self.scope, key=self.key, rate=self.rate)
+        raise NotImplementedError
 
     def hit(self) -> bool:
         """Count one attempt; return True while the limit still allows it."""
         if not self.key:
             return True
-        window = self.record()
+        window = self._window()
+        window.record()
         return window.count() <= window.limit
 
-    def record(self) -> _Window:
+    def record(self) -> None:
         """Count one attempt without reading the count back (for a caller that checked
         ``exhausted`` first). Inside a transaction the count is part of it: rolled back with it,
         and (on PostgreSQL) the counter row stays locked until it ends."""
-        window = self._window()
-        if not self.key:
-            return window
-        if not window.rows.update(count=F("count") + 1):
-            try:
-                with transaction.atomic():
-                    RateLimitCounter.objects.create(
-                        key=window.digest,
-                        window=window.number,
-                        count=1,
-                        expires_at=timezone.now() + timedelta(seconds=window.seconds),
-                    )
-            except IntegrityError:  # created by a concurrent request meanwhile
-                window.rows.update(count=F("count") + 1)
-        return window
+        if self.key:
+            self._window().record()
 
     def exhausted(self) -> bool:
         """Whether the limit is already used up, without counting an attempt."""
@@ -124,6 +142,37 @@ class Limit:
     def retry_after(self) -> int:
         """Seconds until the current window ends."""
         return self._window().seconds_left()
+
+
+@dataclass(frozen=True)
+class Limit(_Counter):
+    """``rate`` attempts per window for ``key`` within ``scope``: "5/h" is five per clock hour,
+    "20/10m" twenty per ten minutes (windows aligned to the epoch)."""
+
+    scope: str
+    key: str
+    rate: str
+
+    def _window(self) -> _Window:
+        limit, seconds = parse_rate(self.rate)
+        number = int(timezone.now().timestamp()) // seconds
+        return _Window(limit, _digest(self.scope, self.key), number, float((number + 1) * seconds))
+
+
+@dataclass(frozen=True)
+class Cap(_Counter):
+    """At most ``count`` attempts for ``key`` within ``scope`` in total, until ``until``; the
+    counter row is deleted after that (``purge_expired``). ``until`` must be when the allowance
+    may end: if that can move, put it in the key too, so a moved end starts a new count instead
+    of losing the old one early."""
+
+    scope: str
+    key: str
+    count: int
+    until: datetime
+
+    def _window(self) -> _Window:
+        return _Window(self.count, _digest(self.scope, self.key), 0, self.until.timestamp())
 
 
 class RateLimited(Exception):
@@ -151,10 +200,12 @@ def exhausted(*, scope: str, key: str, rate: str) -> bool:
     return Limit(scope, key, rate).exhausted()
 
 
-def too_many_requests(request: HttpRequest, *, retry_after: int) -> HttpResponse:
+def too_many_requests(request: HttpRequest, *, retry_after: int, at_most: bool = False) -> HttpResponse:
     """The 429 page: it says how long to wait (rounded up to whole minutes) and sends the wait in
-    seconds as ``Retry-After``."""
-    response = render(request, "429.html", {"minutes": max(1, math.ceil(retry_after / 60))}, status=429)
+    seconds as ``Retry-After``. ``at_most``: the wait is an upper bound (the limit may free up
+    sooner), and the page says so instead of "about"."""
+    context = {"minutes": max(1, math.ceil(retry_after / 60)), "at_most": at_most}
+    response = render(request, "429.html", context, status=429)
     response["Retry-After"] = str(retry_after)
     return response
 
@@ -171,10 +222,23 @@ def client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+def client_key(request: HttpRequest) -> str:
+    """What the limits count a visitor as: ``client_ip``, or for IPv6 its /64 network (one
+    subscriber's share, in which they may use any address; allauth counts IPv6 the same way)."""
+    address = client_ip(request)
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped is None:
+        return str(ipaddress.IPv6Network(f"{parsed}/64", strict=False))
+    return address
+
+
 def limited_client(request: HttpRequest) -> str:
-    """The key a service counts this visitor's writes against: ``client_ip``, or "" (never
+    """The key a service counts this visitor's writes against: ``client_key``, or "" (never
     limited) while ``RATELIMIT_ENABLED`` is off."""
-    return client_ip(request) if settings.RATELIMIT_ENABLED else ""
+    return client_key(request) if settings.RATELIMIT_ENABLED else ""
 
 
 def limit_public_form(
@@ -182,10 +246,11 @@ def limit_public_form(
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Limit POSTs to a view per client address, and accepted submissions per email address.
 
-    Every POST counts against the client; only an accepted one (the view redirects) counts
-    against the submitted address (``limit_key``: plus tags count as the address), so someone
-    correcting a typo — or a stranger typing a victim's address into a failing form — does not
-    lock that address out. ``per_address=None`` leaves the address to the view (registration
+    Every POST counts against the client (``client_key``); only an accepted one (the view
+    redirects) counts against the submitted address (``normalise_email``: plus-tagged variants
+    are other addresses, so they cannot use up the plain one's allowance), so someone correcting
+    a typo — or a stranger typing a victim's address into a failing form — does not count
+    against that address. ``per_address=None`` leaves the address to the view (registration
     counts only new registrations, per session). Over either limit, the visitor gets the 429
     page and the view does not run."""
 
@@ -194,9 +259,9 @@ def limit_public_form(
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.method != "POST" or not settings.RATELIMIT_ENABLED:
                 return view(request, *args, **kwargs)
-            client = Limit(f"{scope}:ip", client_ip(request), per_client)
+            client = Limit(f"{scope}:ip", client_key(request), per_client)
             address = (
-                Limit(f"{scope}:address", limit_key(str(request.POST.get(address_field, "")))[:254], per_address)
+                Limit(f"{scope}:address", normalise_email(str(request.POST.get(address_field, "")))[:254], per_address)
                 if per_address
                 else None
             )

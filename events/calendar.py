@@ -15,6 +15,8 @@ from django.utils import timezone
 from icalendar import Calendar, vCalAddress, vText
 from icalendar import Event as ICalEvent
 
+from core.sites import absolute_url
+
 from .models import Event, Registration, Session
 
 PRODID = "-//Citizen Science Network//Events//EN"
@@ -39,7 +41,7 @@ def _vevent(session: Session, *, cancelled: bool = False) -> ICalEvent:
     item.add("summary", event.title)
     if event.summary:
         item.add("description", event.summary)
-    url = settings.SITE_URL + event.get_absolute_url()
+    url = absolute_url(event.get_absolute_url())
     item.add("url", url)
     if event.venue:
         item.add("location", event.venue)

@@ -12,6 +12,7 @@ what happened.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -134,15 +135,16 @@ def register(
     calendar file) or waiting-list email to the outbox. A repeated submit returns the existing
     registration and re-sends its email (at most once per ``RESEND_INTERVAL``).
 
-    Raises ``RegistrationError`` for cancelled, past, not-yet-open, closed and full sessions,
-    and ``core.ratelimit.RateLimited`` over a limit on new registrations.
+    Raises ``RegistrationError`` for cancelled, past, not-yet-open, closed and full sessions and
+    for a client that has used up its allowance for the session (``client_cap``), and
+    ``core.ratelimit.RateLimited`` over the hourly limit on plus-tagged addresses.
 
     Registration abuse (nobody proves the address, so the rules assume a stranger may type
     anyone's): the answer never tells whether the address is registered — a registrant of a
     full (or closed) session is told the same as a newcomer, and their email is re-sent (within
     the interval rule, committed although the call raises). ``client`` (the visitor's IP
-    address, ``core.ratelimit.limited_client``; empty for the admin and other callers, which are
-    not limited) brings the limits of ``_new_registration_limits``. They count only *new*
+    address or IPv6 /64, ``core.ratelimit.limited_client``; empty for the admin and other callers, which are
+    not limited) brings the allowances of ``_new_registration_limits``. They count only *new*
     registrations, so repeats with someone's address cost its owner nothing; they are checked
     before the address is looked up, so their answer does not depend on it either; and they
     are counted under the session lock, in this transaction, so parallel requests cannot pass
@@ -152,7 +154,9 @@ def register(
     language = language or translation.get_language() or settings.LANGUAGE_CODE
     with transaction.atomic():
         locked = _lock_session(session.pk)
-        limits = _new_registration_limits(locked, email=email, client=client)
+        cap, limits = _new_registration_limits(locked, email=email, client=client)
+        if cap is not None and cap.exhausted():
+            raise RegistrationError("client_cap", str(_CLIENT_CAP_MESSAGE))
         ratelimit.refuse_if_exhausted(limits)
         existing = locked.registrations.active().filter(email=email).first()
         free = _free_seats(locked)
@@ -162,7 +166,8 @@ def register(
             return RegistrationResult(registration=existing, created=False)
         if problem is None:
             return _create_registration(
-                locked, free=free, limits=limits, name=name, email=email, affiliation=affiliation, role=role,
+                locked, free=free, counters=[*limits, cap] if cap else limits, name=name, email=email,
+                affiliation=affiliation, role=role,
                 consent_text=consent_text, mailing_list_opt_in=mailing_list_opt_in, language=language,
             )
         if existing is not None and problem.code not in ("cancelled", "past"):
@@ -170,25 +175,47 @@ def register(
     raise problem  # after the block: a re-sent email is kept
 
 
-# Limits on *new* registrations through the public form, per session and per hour. Constants,
-# not settings: they are the abuse rule, not a deployment choice. A client (IP address) holds at
-# most NEW_PER_CLIENT new registrations per session — enough for someone registering a
-# colleague or two, too few to hoard seats with made-up addresses. The plus-tagged variants of
-# one address (ana+1@…, ana+2@…: one mailbox) make at most NEW_PER_TAGGED_ADDRESS; the plain
-# address is never limited, because the database holds one active registration per address and
-# session, so a stranger typing it makes at most one — which its owner can then use.
-NEW_PER_CLIENT = "3/h"
+# Allowances for *new* registrations through the public form, per session. Constants, not
+# settings: they are the abuse rule, not a deployment choice.
+#
+# A client (an IP address; an IPv6 /64) makes at most NEW_PER_CLIENT new registrations per
+# session in total — enough for someone registering a colleague or two, too few to hoard seats
+# with made-up addresses. A total, not a rate: registration for a session may be open for months,
+# and any window shorter than that (or aligned to anything but the session) would hand out the
+# allowance again inside it. It is a ``core.ratelimit.Cap`` counted until the session starts
+# (when registration closes at the latest), keyed by the session *and* its start, so that moving
+# the session cannot let the counter expire while registration is still open; the price is that
+# a moved session starts every client's count afresh. Cancelling does not give the allowance
+# back. Over it, the form says what a group sharing one connection can do (_CLIENT_CAP_MESSAGE).
+#
+# The plus-tagged variants of one address (ana+1@…, ana+2@…: one mailbox) make at most
+# NEW_PER_TAGGED_ADDRESS per session per hour; the plain address is never limited, because the
+# database holds one active registration per address and session, so a stranger typing it makes
+# at most one — which its owner can then use.
+NEW_PER_CLIENT = 3
 NEW_PER_TAGGED_ADDRESS = "5/h"
 
+_CLIENT_CAP_MESSAGE = _(
+    "No more registrations for this session are accepted from your network connection: a few "
+    "people have already registered through it. Others in your group can register from another "
+    "connection, for example a phone's mobile data."
+)
 
-def _new_registration_limits(session: Session, *, email: str, client: str) -> list[ratelimit.Limit]:
+
+def _new_registration_limits(
+    session: Session, *, email: str, client: str
+) -> tuple[ratelimit.Cap | None, list[ratelimit.Limit]]:
+    """The client's allowance for ``session`` (None for callers that pass no client) and the
+    rate limits on new registrations with ``email``."""
     if not client:
-        return []
-    limits = [ratelimit.Limit("registration:new:client", f"{session.pk}:{client}", NEW_PER_CLIENT)]
+        return None, []
+    key = f"{session.pk}:{int(session.start.timestamp())}:{client}"
+    cap = ratelimit.Cap("registration:new:client", key, NEW_PER_CLIENT, until=session.start)
+    limits = []
     if is_tagged(email):
         key = f"{session.pk}:{limit_key(email)}"
         limits.append(ratelimit.Limit("registration:new:address", key, NEW_PER_TAGGED_ADDRESS))
-    return limits
+    return cap, limits
 
 
 def _refusal(session: Session, *, free: int) -> RegistrationError | None:
@@ -213,7 +240,7 @@ def _create_registration(
     session: Session,
     *,
     free: int,
-    limits: list[ratelimit.Limit],
+    counters: Sequence[ratelimit.Limit | ratelimit.Cap],
     email: str,
     name: str,
     affiliation: str,
@@ -222,7 +249,7 @@ def _create_registration(
 ) -> RegistrationResult:
     """Insert a newcomer's registration into the locked session (confirmed while a seat is free,
     else waitlisted: ``_refusal`` has ruled out a full session without a waiting list), count
-    it against ``limits`` and announce it."""
+    it against ``counters`` and announce it."""
     now = timezone.now()
     seat: dict[str, Any] = (
         {"status": Registration.Status.CONFIRMED, "confirmed_at": now}
@@ -242,8 +269,8 @@ def _create_registration(
         if existing is None:
             raise
         return RegistrationResult(registration=existing, created=False)
-    for limit in limits:
-        limit.record()
+    for counter in counters:
+        counter.record()
     _announce_new_registration(registration, session=session)
     return RegistrationResult(registration=registration, created=True)
 

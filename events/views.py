@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.cache import ContentArea, cached_public_page
 from core.jsonld import to_json_ld
 from core.ratelimit import RateLimited, limit_public_form, limited_client, too_many_requests
+from core.sites import absolute_url
 
 from . import calendar, services
 from .filters import EventFilter
@@ -59,9 +60,11 @@ def handle_registration(
     """Show the registration form for ``event``; on a valid POST call ``services.register`` and
     redirect to the "check your inbox" page — a repeat as much as a new registration. Problems
     (full, closed…) re-render with the message, the same whether or not the address is
-    registered; over a limit on new registrations, the 429 page. The view's decorator
-    (``limit_public_form(per_address=None)``) counts every POST per client; the per-address and
-    per-client limits on new registrations are counted by ``services.register``."""
+    registered — a client that has used up its allowance for the session included; over the
+    hourly limit on plus-tagged addresses, the 429 page. The view's decorator
+    (``limit_public_form(per_address=None)``) counts every POST per client; the allowances for new
+    registrations (per client per session, per plus-tagged address) are counted by
+    ``services.register``."""
     sessions = open_sessions(event.pk)
     form = RegistrationForm(request.POST or None, sessions=sessions)
     if request.method == "POST" and form.is_valid():
@@ -132,9 +135,7 @@ def registered(request: HttpRequest, slug: str) -> HttpResponse:
 def _json_ld(event: Event, sessions: list[Session]) -> SafeString:
     """schema.org Event data. The location of an online event is its public page, never a
     meeting link."""
-    from django.conf import settings
-
-    url = settings.SITE_URL + event.get_absolute_url()
+    url = absolute_url(event.get_absolute_url())
     now = timezone.now()
     upcoming = [s for s in sessions if s.end >= now and s.status == Session.Status.SCHEDULED]
     session = upcoming[0] if upcoming else (sessions[-1] if sessions else None)
@@ -161,7 +162,7 @@ def _json_ld(event: Event, sessions: list[Session]) -> SafeString:
         locations.append({"@type": "Place", "name": event.venue or event.title, "address": event.venue or ""})
     data["location"] = locations[0] if len(locations) == 1 else locations
     organisers = [
-        {"@type": "Organization", "name": p.name, "url": settings.SITE_URL + p.get_absolute_url()}
+        {"@type": "Organization", "name": p.name, "url": absolute_url(p.get_absolute_url())}
         for p in event.organisers.all()
     ]
     if organisers:
@@ -191,8 +192,6 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
 @require_GET
 def api_events(request: HttpRequest) -> JsonResponse:
     """Read-only JSON of published events with their sessions (upcoming and the last ``FEED_PAST_DAYS``)."""
-    from django.conf import settings
-
     cutoff = timezone.now() - calendar.FEED_PAST_DAYS
     events = (
         Event.objects.published()
@@ -208,14 +207,14 @@ def api_events(request: HttpRequest) -> JsonResponse:
             {
                 "title": event.title,
                 "slug": event.slug,
-                "url": settings.SITE_URL + event.get_absolute_url(),
+                "url": absolute_url(event.get_absolute_url()),
                 "kind": event.kind,
                 "mode": event.mode,
                 "language": event.language,
                 "status": event.status,
                 "summary": event.summary,
                 "organisers": [
-                    {"name": p.name, "url": settings.SITE_URL + p.get_absolute_url()} for p in event.organisers.all()
+                    {"name": p.name, "url": absolute_url(p.get_absolute_url())} for p in event.organisers.all()
                 ],
                 "sessions": [
                     {

@@ -144,6 +144,9 @@ MIDDLEWARE = [
     # After authentication: staff without a second factor go to the TOTP set-up page when a
     # network coordinator requires one (core.SecurityPolicy).
     "core.security.RequireSecondFactorMiddleware",
+    # Last, so the page it renders passes through the others: allauth's 429s get Retry-After
+    # and a page stating the same wait.
+    "core.middleware.RetryAfterMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"

@@ -1,10 +1,12 @@
-"""Rate limits on public forms: per client for every POST, per address for accepted ones (plus
-tags counted together), held in the database (so they work while Redis is down), the client seen
-through trusted proxies, and the 429 page stating the real wait with ``Retry-After``."""
+"""Rate limits on public forms: per client for every POST, per address for accepted ones (the
+address as typed: plus-tagged variants cannot use up the plain address's allowance), held in the
+database (so they work while Redis is down), the client seen through trusted proxies (an IPv6
+client by its /64), caps that do not renew before their end, and the 429 page stating the real
+wait with ``Retry-After``."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -13,7 +15,17 @@ from django.test import RequestFactory
 from django.utils import translation
 
 from core.email_address import limit_key
-from core.ratelimit import client_ip, exhausted, hit, limit_public_form, parse_rate, too_many_requests
+from core.ratelimit import (
+    Cap,
+    client_ip,
+    client_key,
+    exhausted,
+    hit,
+    limit_public_form,
+    parse_rate,
+    purge_expired,
+    too_many_requests,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +74,34 @@ def test_client_address_through_trusted_proxies(settings, rf):
     assert client_ip(request) == "203.0.113.7", "the hop the proxy added, not one the client sent"
 
 
+def test_an_ipv6_client_counts_by_its_64_network(rf):
+    assert client_key(rf.get("/", REMOTE_ADDR="2001:db8:1:2:aaaa::1")) == "2001:db8:1:2::/64"
+    assert client_key(rf.get("/", REMOTE_ADDR="2001:db8:1:2:bbbb::7")) == "2001:db8:1:2::/64"
+    assert client_key(rf.get("/", REMOTE_ADDR="203.0.113.7")) == "203.0.113.7"
+    assert client_key(rf.get("/", REMOTE_ADDR="::ffff:203.0.113.7")) == "::ffff:203.0.113.7"
+
+
+def test_every_address_in_one_ipv6_64_shares_the_client_allowance():
+    failing = _view(False, per_client="3/h")
+    codes = [_post(failing, email=f"p{n}@example.org", ip=f"2001:db8::{n + 1:x}") for n in range(4)]
+    assert codes == [200, 200, 200, 429]
+    assert _post(failing, ip="2001:db8:0:1::1") == 200, "another /64"
+
+
+def test_a_cap_does_not_renew_before_its_end_and_is_purged_after_it():
+    now = datetime(2030, 3, 4, 9, 10, tzinfo=UTC)
+    cap = Cap("test-cap", "k", 2, until=now + timedelta(days=90))
+    with time_machine.travel(now, tick=False):
+        assert [cap.hit(), cap.hit(), cap.hit()] == [True, True, False]
+        assert cap.retry_after() == 90 * 86400
+    with time_machine.travel(now + timedelta(days=89), tick=False):
+        assert purge_expired() == 0
+        assert cap.exhausted(), "no window of hours or days renews it"
+    with time_machine.travel(now + timedelta(days=90, seconds=1), tick=False):
+        assert purge_expired() == 1
+        assert not cap.exhausted()
+
+
 def test_the_limit_key_drops_plus_tags_and_case():
     assert limit_key(" Ana+events@Example.ORG ") == "ana@example.org"
     assert limit_key("ana+a+b@x.org") == "ana@x.org"
@@ -69,9 +109,13 @@ def test_the_limit_key_drops_plus_tags_and_case():
     assert limit_key("not an address") == "not an address"
 
 
-def test_plus_tags_share_the_address_allowance():
+def test_plus_tagged_variants_cannot_use_up_the_plain_addresss_allowance():
+    """A stranger's accepted posts with ana+1@, ana+2@… (each a different mailbox name to this
+    limit) leave ana@ its whole allowance; the address as typed, in any case, is what counts."""
     accepted = _view(True)
-    codes = [_post(accepted, email=e, ip="198.51.100.1") for e in ("ana@example.org", "ana+1@example.org", "Ana+2@example.org")]
+    tagged = [f"ana+{n}@example.org" for n in range(1, 6)]
+    assert [_post(accepted, email=e, ip=f"198.51.100.{n}") for n, e in enumerate(tagged)] == [302] * 5
+    codes = [_post(accepted, email=e, ip="192.0.2.10") for e in ("ana@example.org", "Ana@Example.org", "ana@example.org")]
     assert codes == [302, 302, 429]
 
 
@@ -98,6 +142,11 @@ def test_the_429_page_states_the_real_wait_and_sends_retry_after(rate, now, wait
     assert response["Retry-After"] == str(wait)
     text = response.content.decode()
     assert shown in text and "a few minutes" not in text
+
+
+def test_an_upper_bound_is_stated_as_one(rf):
+    text = too_many_requests(rf.get("/"), retry_after=3600, at_most=True).content.decode()
+    assert "in at most 60 minutes" in text and "in about" not in text
 
 
 @pytest.mark.parametrize("seconds, shown", [(60, "1 minuto"), (120, "2 minuti"), (180, "3 minute"), (3000, "50 minut")])

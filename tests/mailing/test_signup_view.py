@@ -101,6 +101,18 @@ def test_rate_limited_per_address(client, news_list, settings):
     assert ConsentRecord.objects.count() == 5
 
 
+def test_plus_tagged_sign_ups_do_not_lock_the_plain_address_out(client, news_list, settings):
+    """Five accepted sign-ups for ana+1@ … ana+5@ (a stranger's, from five addresses) leave ana@
+    its own allowance: the limit counts the address as typed."""
+    settings.RATELIMIT_ENABLED = True
+    data = {"lists": [news_list.pk], "consent": "on"}
+    for n in range(1, 6):
+        response = client.post(URL, {**data, "email": f"ana+{n}@example.org"}, REMOTE_ADDR=f"198.51.100.{n}")
+        assert response.status_code == 302
+    assert client.post(URL, {**data, "email": "ana@example.org"}, REMOTE_ADDR="192.0.2.10").status_code == 302
+    assert Subscription.objects.filter(email="ana@example.org").exists()
+
+
 def test_rate_limited_per_client(client, news_list, settings):
     settings.RATELIMIT_ENABLED = True
     for n in range(30):

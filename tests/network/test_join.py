@@ -137,3 +137,14 @@ def test_an_over_long_value_is_a_form_error_not_a_500(client, field, value):
     assert response.status_code == 200
     assert response.context["form"].errors[field]
     assert not Partner.objects.exists()
+
+
+def test_plus_tagged_applications_do_not_lock_the_plain_address_out(client, settings):
+    """The per-address limit counts the address as typed: five accepted applications with
+    ana+1@ … ana+5@ (from five client addresses) leave ana@ its own allowance."""
+    settings.RATELIMIT_ENABLED = True
+    for n in range(1, 6):
+        data = {**VALID, "name": f"Library {n}", "email": f"ana+{n}@example.org"}
+        assert client.post(reverse("network:join"), data, REMOTE_ADDR=f"198.51.100.{n}").status_code == 302
+    assert client.post(reverse("network:join"), VALID, REMOTE_ADDR="192.0.2.10").status_code == 302
+    assert Partner.objects.count() == 6
