@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from core.accounts import is_network_coordinator
 from core.cache import ContentArea
 from core.models import ImportedRecord
+from core.sites import site_domain
 
 
 def validate_time_zone(value: str) -> None:
@@ -253,8 +254,7 @@ class Session(models.Model):
     @property
     def calendar_uid(self) -> str:
         """Stable across moves and changes; calendar programs match updates by it."""
-        host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0] or "localhost"
-        return f"event-session-{self.pk}@{host}"
+        return f"event-session-{self.pk}@{site_domain() or 'localhost'}"
 
     @property
     def is_past(self) -> bool:

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from core import ratelimit
 from core.email_address import is_tagged, limit_key, normalise_email
 from core.personal_data import ANONYMISED_DOMAIN
+from core.sites import absolute_url
 from outbox import services as outbox
 from outbox.services import Attachment, queue_templated_email
 
@@ -480,7 +481,7 @@ def registration_outbox_group(registration: Registration) -> str:
 def manage_url(registration: Registration) -> str:
     with translation.override(registration.language or settings.LANGUAGE_CODE):
         path = reverse("events:manage_registration", kwargs={"token": manage_token(registration)})
-    return settings.SITE_URL + path
+    return absolute_url(path)
 
 
 def email_sections(registration: Registration, *, purpose: str) -> list[EmailSection]:
@@ -512,7 +513,7 @@ def _queue(
         "registration": registration,
         "session": session,
         "event": session.event,
-        "event_url": settings.SITE_URL + session.event.get_absolute_url(),
+        "event_url": absolute_url(session.event.get_absolute_url()),
         "manage_url": manage_url(registration),
         "sections": email_sections(registration, purpose=purpose) if purpose else [],
         **(extra or {}),

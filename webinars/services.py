@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
+from core.sites import absolute_url
 from events.models import Registration, Session
 from events.services import EmailSection, manage_url, registration_outbox_group
 from outbox import services as outbox
@@ -87,7 +88,7 @@ def _context(registration: Registration, session: Session, meeting: Meeting) -> 
         "registration": registration,
         "session": session,
         "event": session.event,
-        "event_url": settings.SITE_URL + session.event.get_absolute_url(),
+        "event_url": absolute_url(session.event.get_absolute_url()),
         "manage_url": manage_url(registration),
         "sections": [join_link_section(meeting, language=registration.language)],
     }
