@@ -171,12 +171,15 @@ class AnnouncementAdmin(admin.ModelAdmin):
         }
 
     def _send(self, request: HttpRequest, announcement_ids: list[int]) -> int:
+        """Start each announcement and queue its first batch after the commit. Queueing never
+        fails the request: without a broker the stalled-announcement check starts the chain."""
         started = 0
         for pk in announcement_ids:
             with transaction.atomic():
-                if services.start_sending(announcement_id=pk):
+                chain = services.start_sending(announcement_id=pk)
+                if chain is not None:
                     started += 1
-                    transaction.on_commit(lambda pk=pk: tasks.send_announcement_batch.delay(pk))
+                    transaction.on_commit(lambda pk=pk, chain=chain: tasks.queue_batch(pk, chain))
         return started
 
     @admin.action(description=_("Send the selected announcements to their lists"), permissions=["change"])

@@ -139,7 +139,15 @@ class Announcement(models.Model):
 
     Sending walks the list's subscriptions in id order, a batch per task run; ``cursor`` is the
     last subscription id whose message is in the outbox. Each message's outbox idempotency key
-    is ``announcement:<id>:<subscription id>``, so a re-run never writes a second copy."""
+    is ``announcement:<id>:<subscription id>``, so a re-run never writes a second copy.
+
+    The batch tasks form one chain, each queueing the next; ``chain`` is the token the next
+    batch task must carry (set while sending, and only then). A batch that runs replaces it with
+    a new token for its successor, so of several tasks carrying one token (a resumed chain that
+    was only slow, a task the broker delivered twice) only the first writes a batch and queues
+    a successor: the chain never forks (``mailing.services.send_announcement_batch``).
+    ``chain_queued_at`` is when a task with the current token was last queued; a chain silent
+    for too long is resumed (``mailing.services.stalled_announcement_ids``)."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -163,11 +171,20 @@ class Announcement(models.Model):
     total_recipients = models.PositiveIntegerField(_("recipients"), default=0)
     queued_count = models.PositiveIntegerField(_("messages queued"), default=0)
     cursor = models.BigIntegerField(default=0, editable=False)
+    chain = models.UUIDField(null=True, blank=True, editable=False)
+    chain_queued_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("announcement")
         verbose_name_plural = _("announcements")
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="sending", chain__isnull=False)
+                | (~models.Q(status="sending") & models.Q(chain__isnull=True)),
+                name="announcement_chain_exactly_while_sending",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.subject

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID, uuid4
 
 from django.conf import settings
 from django.db import transaction
@@ -15,6 +16,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from core import sites
 from core.accounts import network_coordinator_emails
 from core.email_address import normalise_email
 from core.markdown import render_markdown
@@ -35,7 +37,7 @@ Status = Subscription.Status
 def absolute_url(name: str, *, language: str, **kwargs: Any) -> str:
     """An absolute link for an email, under the recipient's language prefix."""
     with translation.override(language or settings.LANGUAGE_CODE):
-        return settings.SITE_URL + reverse(name, kwargs=kwargs or None)
+        return sites.absolute_url(reverse(name, kwargs=kwargs or None))
 
 
 def list_headers(subscription: Subscription) -> dict[str, str]:
@@ -43,7 +45,7 @@ def list_headers(subscription: Subscription) -> dict[str, str]:
     url = absolute_url(
         "mailing:unsubscribe", language=settings.LANGUAGE_CODE, token=tokens.unsubscribe_token(subscription.pk)
     )
-    host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
+    host = sites.site_domain().split(":", 1)[0] or "localhost"
     return {
         "List-Unsubscribe": f"<{url}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -175,7 +177,7 @@ def _notify_coordinators(subscription: Subscription) -> None:
             template="mailing/approval_requested",
             context={
                 "subscription": subscription,
-                "admin_url": settings.SITE_URL + reverse("admin:mailing_approvalrequest_changelist"),
+                "admin_url": sites.absolute_url(reverse("admin:mailing_approvalrequest_changelist")),
             },
             language=settings.LANGUAGE_CODE,
             purpose="mailing/approval_requested",
@@ -281,18 +283,26 @@ def update_subscriptions(
 # ---------------------------------------------------------------------------------------------
 
 
+#: A chain is stalled when no task carrying its token has been queued for this long. Beat checks
+#: every 30 s (``portal/celery.py``), so a lost chain resumes within 75 + 30 s < two minutes.
+STALLED_AFTER = timedelta(seconds=75)
+
+
 @transaction.atomic
-def start_sending(*, announcement_id: int) -> bool:
-    """Mark a draft as sending and count its recipients. The caller queues the first batch
-    after commit. Returns False when it was already sending or sent."""
+def start_sending(*, announcement_id: int) -> UUID | None:
+    """Mark a draft as sending and count its recipients. Returns the token of its batch chain,
+    which the caller hands to the first batch task after commit; ``None`` when it was already
+    sending or sent."""
     announcement = Announcement.objects.select_for_update().get(pk=announcement_id)
     if announcement.status != Announcement.Status.DRAFT:
-        return False
+        return None
+    now = timezone.now()
     announcement.status = Announcement.Status.SENDING
-    announcement.send_started_at = timezone.now()
+    announcement.send_started_at = now
     announcement.total_recipients = announcement.mailing_list.subscriptions.active().count()
-    announcement.save(update_fields=["status", "send_started_at", "total_recipients"])
-    return True
+    announcement.chain, announcement.chain_queued_at = uuid4(), now
+    announcement.save(update_fields=["status", "send_started_at", "total_recipients", "chain", "chain_queued_at"])
+    return announcement.chain
 
 
 def render_announcement(announcement: Announcement) -> dict[str, Any]:
@@ -304,18 +314,26 @@ def render_announcement(announcement: Announcement) -> dict[str, Any]:
 
 
 @transaction.atomic
-def send_announcement_batch(*, announcement_id: int, batch_size: int | None = None) -> bool:
+def send_announcement_batch(*, announcement_id: int, chain: UUID, batch_size: int | None = None) -> UUID | None:
     """Write the next batch of an announcement's messages to the outbox, one per active
-    subscription after the cursor, and move the cursor. Locks the announcement row, so two
-    workers never run a batch of one announcement at once; a batch is all-or-nothing, and the
-    outbox idempotency key makes a re-run after a crash write nothing twice.
+    subscription after the cursor, and move the cursor — if ``chain`` is the announcement's
+    current chain token; otherwise do nothing.
 
-    Returns True when more subscriptions remain (the task queues another batch)."""
+    Returns the token for the next batch task, which the caller queues after commit, or
+    ``None`` when nothing is left to do (the last batch, a stale token, an announcement not
+    sending). Each run that writes a batch replaces the token, so when one token was queued
+    twice (a resume of a chain that was only slow, a redelivered task), the first task to run
+    writes the batch and carries the chain on, and the other finds its token spent and ends
+    without queueing anything: one chain at most, however often it is resumed.
+
+    Locks the announcement, so no two batches of one announcement run at once; a batch is
+    all-or-nothing, and the outbox idempotency key makes a re-run after a crash (its token is
+    unspent: nothing was committed) write nothing twice."""
     announcement = (
         Announcement.objects.select_for_update().select_related("mailing_list").filter(pk=announcement_id).first()
     )
-    if announcement is None or announcement.status != Announcement.Status.SENDING:
-        return False
+    if announcement is None or announcement.status != Announcement.Status.SENDING or announcement.chain != chain:
+        return None
     batch_size = batch_size or ANNOUNCEMENT_BATCH_SIZE
     batch = list(
         announcement.mailing_list.subscriptions.active()
@@ -336,34 +354,56 @@ def send_announcement_batch(*, announcement_id: int, batch_size: int | None = No
             group=announcement.outbox_group,
         )
     now = timezone.now()
-    announcement.last_batch_at = now
+    announcement.last_batch_at = announcement.chain_queued_at = now
     if batch:
         announcement.cursor = batch[-1].pk
-    more = len(batch) == batch_size
-    if not more:
+    if len(batch) == batch_size:
+        announcement.chain = uuid4()
+    else:
         announcement.status = Announcement.Status.SENT
         announcement.finished_at = now
+        announcement.chain = announcement.chain_queued_at = None
     announcement.queued_count = sum(outbox.count_by_status(group=announcement.outbox_group).values())
     announcement.total_recipients = max(announcement.total_recipients, announcement.queued_count)
     announcement.save(
-        update_fields=["last_batch_at", "cursor", "status", "finished_at", "queued_count", "total_recipients"]
+        update_fields=[
+            "last_batch_at", "cursor", "status", "finished_at", "queued_count", "total_recipients",
+            "chain", "chain_queued_at",
+        ]
     )
-    return more
+    return announcement.chain
 
 
-def stalled_announcement_ids(*, older_than: timedelta = timedelta(seconds=75)) -> list[int]:
-    """Announcements still sending whose last batch is older than it should be (a worker died,
-    or the broker lost the task): the periodic task (every 30 s, ``portal/celery.py``) queues
-    their next batch again, so a stalled mail-out resumes within two minutes. A batch is a few
-    seconds' work; a chain that was only slow (its next task waiting behind the batch's
-    deliveries) and is resumed anyway costs one extra task: batches lock the announcement and
-    every message has an idempotency key, so nothing is written twice."""
+def stalled_announcement_ids(*, older_than: timedelta = STALLED_AFTER) -> list[int]:
+    """Announcements still sending whose chain has had no task queued for ``older_than`` (its
+    worker died, or the broker lost or never took the task; a batch is a few seconds' work).
+    The periodic task (every 30 s, ``portal/celery.py``) resumes them, so a stalled mail-out
+    goes on within two minutes."""
     cutoff = timezone.now() - older_than
     sending = Announcement.objects.filter(status=Announcement.Status.SENDING)
-    stalled = sending.filter(last_batch_at__lt=cutoff) | sending.filter(
-        last_batch_at__isnull=True, send_started_at__lt=cutoff
-    )
-    return list(stalled.values_list("pk", flat=True))
+    stalled = sending.filter(chain_queued_at__lt=cutoff) | sending.filter(chain_queued_at__isnull=True)
+    return list(stalled.order_by("pk").values_list("pk", flat=True))
+
+
+@transaction.atomic
+def resume_chain(*, announcement_id: int, older_than: timedelta = STALLED_AFTER) -> UUID | None:
+    """The token to queue one more batch task with, if the announcement's chain is (still)
+    stalled; ``None`` otherwise. The token is the chain's current one, not a new one: a chain
+    that was only slow (its next task waiting in the queue behind the deliveries of the batch
+    before it, which can take longer than ``older_than``) goes on with whichever of the two
+    tasks runs first, and the other ends without doing anything. A new token would instead
+    cancel the waiting task, and a queue slower than ``older_than`` would then cancel every
+    resumed task too, for ever. Restarts the stall clock, so the chain is resumed again only
+    if this task is lost too."""
+    now = timezone.now()
+    announcement = Announcement.objects.select_for_update().filter(pk=announcement_id).first()
+    if announcement is None or announcement.status != Announcement.Status.SENDING:
+        return None
+    if announcement.chain_queued_at is not None and announcement.chain_queued_at >= now - older_than:
+        return None  # a batch ran, or another check resumed it, since it was found stalled
+    announcement.chain_queued_at = now
+    announcement.save(update_fields=["chain_queued_at"])
+    return announcement.chain
 
 
 @transaction.atomic

@@ -8,20 +8,15 @@ keeps a hung Redis from costing every request a publish timeout.
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
 from celery import shared_task
 from django.utils import timezone
-from kombu.exceptions import OperationalError
-from redis.exceptions import RedisError
 
-from core.breaker import broker_breaker
+from core.breaker import publish
 
 from . import delivery
 from .models import OutgoingEmail
-
-logger = logging.getLogger(__name__)
 
 _smtp = delivery.ConnectionKeeper()
 
@@ -44,31 +39,11 @@ def sweep_outbox() -> int:
     return sweep()
 
 
-# What publishing raises when the broker is down or does not answer in time (kombu wraps most
-# connection errors in OperationalError; redis-py and socket errors can come through as they are).
-BROKER_OUTAGE = (OperationalError, RedisError, OSError)
-
-
 def enqueue(email_id: int) -> None:
-    """Give the message id to Celery. A broker outage is logged, not raised: the sweep retries.
-
-    After a publish fails for want of a broker, this process does not try again for a few
-    seconds (the broker's circuit breaker): a hung Redis costs one publish timeout (about a
-    second, see ``CELERY_BROKER_TRANSPORT_OPTIONS``) per interval, not one per message."""
-
-    def publish() -> None:
-        deliver_email.delay(email_id)
-
-    def left_for_the_sweep() -> None:  # the breaker logs why, once per outage
-        logger.warning("Could not queue outgoing email %s (no broker); the outbox sweep will retry.", email_id)
-
-    try:
-        if deliver_email.app.conf.task_always_eager:  # no broker (REDIS_URL unset): it runs here
-            publish()
-        else:
-            broker_breaker().call(publish, fallback=left_for_the_sweep, failures=BROKER_OUTAGE)
-    except Exception:  # none may fail the request that wrote the row
-        logger.warning("Could not queue outgoing email %s; the outbox sweep will retry.", email_id, exc_info=True)
+    """Give the message id to Celery (``core.breaker.publish``: never raises, and a hung broker
+    costs one publish timeout per breaker interval, not one per message). A row the broker did
+    not take waits for the sweep."""
+    publish(deliver_email, email_id, retried_by="the outbox sweep")
 
 
 def sweep(
