@@ -339,6 +339,7 @@ class NetworkContact(ImportedRecord):
     organisation = models.CharField(_("organisation"), max_length=300, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     phone = models.CharField(_("phone"), max_length=60, blank=True)
+    email = models.EmailField(_("email"), blank=True)
     contact_person = models.CharField(_("contact person"), max_length=200, blank=True)
     coordinator_title = models.CharField(_("coordinator title"), max_length=200, blank=True)
     coordinator_name = models.CharField(_("coordinator"), max_length=200, blank=True)

@@ -30,15 +30,23 @@ Heuristics (all generic: no organisation from the seed appears in this code)
     acronym ("Name (ACR) is") or an introductory clause followed by a name ("Founded in
     1990, the X is") is a strong new-partner sign.
 
-  When all gaps are equal the paragraph openings decide alone.
+  The current partner's head noun counts like its name ("The reserve's wardens ..." after
+  "X Nature Reserve"), and "Our <kind noun> ..." of another kind ("Our guild ...") starts a
+  new partner. Before the first partner, a paragraph about the partners or the network
+  that names no one belongs to the introduction. When all gaps are equal the paragraph
+  openings decide alone.
 * The name is the opening phrase up to its predicate: a verb ("is", "serves", ...), an
   acronym in parentheses, or a comma followed by a lower-case word. Before that, a leading
   "The" is dropped (the name is stored without it), as are an introductory clause
   ("Founded in 1990, the ..."), a generic lead noun ("Research at the ...", "The purpose of
   the ...") and a leading location ("At the X's Department of Y, our ..." gives
-  "X, Department of Y"). " – Word" after a name is an acronym when it is a single word,
+  "X, Department of Y"; "At X's Laboratory of Y, students ..." likewise), and people before
+  the name ("Volunteers at the X count ...", where the name is the capitalised run).
+  " – Word" after a name is an acronym when it is a single word,
   otherwise it is part of the name ("Aquila – Regional Raptor Society").
-* A block whose first sentence refers to its subject as "he"/"she" is an individual; when no
+* A block whose first sentence refers to its subject as "he"/"she", that opens with an
+  honorific before a personal name ("Dr. Ana Kovač"), or with a personal name and has
+  "he"/"she" anywhere, is an individual (the honorific goes to ``title``); when no
   name is stated, a descriptive placeholder is taken from the opening noun phrase ("A
   renowned Danish marine biologist and teacher ..." gives "Danish marine biologist and
   teacher"). An organisation that only calls itself "Our organization" gets
@@ -62,7 +70,9 @@ __all__ = [
     "ParsedNewsItem",
     "ParsedPartner",
     "ParsedPartnersPage",
+    "ParsedSession",
     "SeedFormatError",
+    "event_title_from_headline",
     "parse_document",
     "parse_news_item",
     "parse_partners_page",
@@ -86,11 +96,18 @@ class ParsedPartner:
     description: str
     needs_review: bool
     review_reason: str
+    # An individual's honorific ("Dr.", "Prof.", "Mag."), kept out of ``name``.
+    title: str = ""
 
 
 @dataclass(frozen=True)
 class ParsedContact:
-    """The network's contact block at the end of the partners page."""
+    """The network's contact block at the end of the partners page.
+
+    ``coordinator_title`` is the coordinator's role ("Network coordinator"); an academic or
+    courtesy title before the name ("Mag.", "Dr.") is kept apart in ``coordinator_honorific``,
+    so that ``coordinator_name`` is the bare personal name.
+    """
 
     organisation: str
     address: str
@@ -101,6 +118,7 @@ class ParsedContact:
     coordinator_organisation: str
     mailing_lists: tuple[str, ...]
     email: str = ""
+    coordinator_honorific: str = ""
 
 
 @dataclass(frozen=True)
@@ -129,6 +147,13 @@ class ParsedNewsItem:
     footnote: str
     footnote_term: str
     footnote_expansion: str
+    # What the item invites to (empty when it states nothing of the kind): see ParsedSession.
+    sessions: tuple[ParsedSession, ...] = ()
+    registration_deadline: datetime.date | None = None
+    capacity: int | None = None
+    languages: tuple[str, ...] = ()  # ISO 639-1 codes, in the order the text names them
+    kind: str = ""  # "webinar", "workshop", "training", "conference" or ""
+    event_title: str = ""  # the headline without "Invitation to ... on"
 
 
 # --------------------------------------------------------------------------------------
@@ -205,10 +230,17 @@ _KNOWN_PLATFORMS = (
 # Compiled patterns
 # --------------------------------------------------------------------------------------
 
+# Page debris: captions, navigation and footer links. A prefix is enough for the phrases no
+# sentence of a partner's text begins with; single footer words must be the whole line.
 _DEBRIS_RE = re.compile(
     r"^(?:decorative\s+(?:photo|image|picture)|photo(?:graph)?\s*[:;]|image\s*[:;]|"
-    r"skip\s+to\s+(?:main\s+)?content|more\s+on\b|read\s+more|other\s+news|back\s+to\s+top|"
-    r"share\s+(?:this|on)\b|print\s+this)",
+    r"(?:photo|image|picture)s?\s+(?:by|credits?|source)\b|"
+    r"skip\s+to\s+(?:main\s+)?content|more\s+on\b|read\s+more|other\s+news|back\s+to\s+(?:the\s+)?top|"
+    r"share\s+(?:this|on)\b|print\s+this|follow\s+us\b|"
+    r"(?:subscribe|sign\s+up)\s+(?:to|for)\s+(?:the|our)\s+newsletter|"
+    r"privacy\s+(?:policy|notice|statement)|cookie\s+(?:policy|settings|preferences)|"
+    r"terms\s+(?:of\s+(?:use|service)|and\s+conditions)|legal\s+notice|accessibility\s+statement|"
+    r"(?:imprint|impressum|sitemap|site\s+map|top|print|share|privacy|cookies)\W*$)",
     re.IGNORECASE,
 )
 _SENTENCE_END_RE = re.compile(r"[.!?:…][\"”’')\]]*$")
@@ -220,9 +252,12 @@ _CONTACT_HEADER_RE = re.compile(
 )
 # A full stop ends a sentence unless it ends a title such as "Dr." or "Prof.".
 _FIRST_SENTENCE_RE = re.compile(
-    r"(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bProf\.)(?<=[.!?])\s+(?=[A-Z“\"‘'])"
+    r"(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bProf\.)(?<!\bMag\.)(?<!\bAssoc\.)(?<!\bIng\.)"
+    r"(?<!\bDipl\.)(?<=[.!?])\s+(?=[A-Z“\"‘'])"
 )
-_TITLE_RE = re.compile(r"^(?:(?:Dr|Mr|Ms|Mrs|Prof|Assoc)\.\s+)+")
+# Honorifics written before a personal name; they are kept out of the name.
+_HONORIFICS = "Dr|Mr|Ms|Mrs|Prof|Assoc|Mag|Ing|Dipl"
+_TITLE_RE = re.compile(rf"^(?:(?:{_HONORIFICS})\.\s+)+")
 _WORD_RE = re.compile(r"[\w’'-]+")
 _SLUG_STRIP_RE = re.compile(r"[^a-z0-9]+")
 
@@ -241,10 +276,31 @@ _ACRONYM_RE = re.compile(r"^[A-Z][\w&.-]*[A-Z][\w&.-]*(?:\s+[A-Z][\w.-]*){0,3}$"
 _DASH_SPLIT_RE = re.compile(rf"\s+{_DASH}\s+")
 _SINGLE_WORD_ACRONYM_RE = re.compile(r"^[A-Z][\w&.-]{1,11}$")
 _LEAD_NOUN_RE = re.compile(rf"^(?:The\s+)?(?i:{_LEAD_NOUNS})\s+(?:at|of|in|within)\s+(?:the\s+)?(?=[A-Z])")
-_AT_THE_RE = re.compile(r"^(?:At|In|Within)\s+the\s+(?P<name>[A-Z][^,]{2,150}?),\s+(?P<next>[\w’']+)")
 _INTRO_CLAUSE_RE = re.compile(rf"^(?:{_INTRO_OPENERS})\b[^,]{{0,100}},\s+(?P<rest>.+)$", re.DOTALL)
 _LEADING_THE_RE = re.compile(r"^the\s+", re.IGNORECASE)
 _POSSESSIVE_JOIN_RE = re.compile(rf"{_APOS}s\s+(?=[A-Z])")
+# Generic kind nouns beyond _ORG_NOUNS: "Our guild brings together ..." introduces a new
+# partner when the current one is not a guild.
+_KIND_NOUNS = _ORG_NOUNS | frozenset(
+    "guild collective group initiative alliance consortium partnership circle charity enterprise "
+    "firm studio reserve park zoo aquarium archive gallery collection cooperative".split()
+)
+# "Volunteers at the X ...", "Staff and students from the X ...": people or a role before the
+# name. The lead noun is a single capitalised word (a name has more), possibly followed by a
+# few lower-case words.
+_PEOPLE_LEAD_RE = re.compile(
+    r"^(?:The\s+)?(?P<noun>[A-Z][a-z]+)(?:\s+(?:and\s+|&\s+)?[a-z]+){0,3}\s+(?:at|from|with)\s+the\s+(?=[A-Z])"
+)
+# "At the X's Department of Y, our ...", "At X's Laboratory of Y, students ...".
+_LOCATION_LEAD_RE = re.compile(
+    rf"^(?:At|In|Within)\s+(?:the\s+)?(?P<name>[A-Z][^,]{{2,150}}?),\s+(?P<next>[\w{_APOS[1:-1]}]+)"
+)
+_NAME_WORD = r"[A-Z][^\W\d_]*[^\W\d_A-Z](?:-[A-Z][^\W\d_]+)?"
+# Two or three capitalised words that could be a person's given name(s) and surname.
+_PERSONAL_NAME_RE = re.compile(rf"^(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}})(?=\s+[a-z]|,)")
+_OUR_KIND_RE = re.compile(r"^Our\s+(?P<noun>[a-z]+)\b(?!\s+also\b)")
+# Words with which a paragraph speaks about the page itself rather than one partner.
+_INTRO_TOPIC_RE = re.compile(r"\b(?:partners?|network|members?|membership)\b", re.IGNORECASE)
 # "Our organisation is a …", "We are a …": an unnamed partner introducing itself.
 _SELF_INTRO_RE = re.compile(
     r"^(?:[^,]{0,100},\s+)?(?:our\s+(?:organi[sz]ation|association|society|group|institute|club)\s+is|we\s+are)"
@@ -289,14 +345,41 @@ _PLATFORM_WORD_RE = re.compile(r"\b([A-Z][\w-]+)\s+platform\b")
 _PROJECT_RE = re.compile(r"\bthe\s+([A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)\s+project\b")
 _LIST_PAREN_RE = re.compile(r"\(([^()]+)\)")
 _LIST_SPLIT_RE = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
-_ADDRESS_RE = re.compile(r"^address\s*:\s*(?P<value>.*)$", re.IGNORECASE)
+# Contact block labels, in their usual variants ("Tel.:", "Phone:", "E-mail:", "Email:", ...).
+# A label ends with ":" (after an optional "."): "Tel. 01 234" alone is not taken as a label.
+_LABEL_END = r"\s*\.?\s*:\s*"
+_ADDRESS_RE = re.compile(
+    rf"^(?:(?:postal|visiting|office|street|mailing)\s+)?address{_LABEL_END}(?P<value>.*)$", re.IGNORECASE
+)
 _PHONE_RE = re.compile(
-    r"^(?:phone|tel(?:ephone)?)\s*:\s*(?P<number>[^()]*?)\s*(?:\((?P<person>[^()]+)\))?$",
+    rf"^(?:phone|tel(?:ephone)?|mobile|mob|gsm|ph){_LABEL_END}(?P<number>[^()]*?)\s*(?:\((?P<person>[^()]+)\))?$",
     re.IGNORECASE,
 )
-_EMAIL_RE = re.compile(r"^e-?mail\s*:\s*(?P<value>\S+@\S+)$", re.IGNORECASE)
+_EMAIL_RE = re.compile(rf"^(?:e-?\s?mail|mail|e-?mail\s+address){_LABEL_END}(?P<value>.*@.*)$", re.IGNORECASE)
+_EMAIL_ADDRESS_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_CONTACT_PERSON_RE = re.compile(rf"^contact\s+person{_LABEL_END}(?P<value>.+)$", re.IGNORECASE)
+# "Coordinator: Dr. Name[, Organisation]" on one line.
+_COORDINATOR_LABEL_RE = re.compile(
+    rf"^(?P<title>(?:[\w-]+\s+){{0,3}}coordinator(?:\s+[\w-]+){{0,3}}){_LABEL_END}(?P<value>.+)$", re.IGNORECASE
+)
+# "Coordination office, <organisation>": where the coordinator works, not a person.
+_COORDINATION_OFFICE_RE = re.compile(
+    rf"^(?:(?:network\s+)?coordinat(?:ion|ing)\s+(?:office|centre|center|unit|point|team)|coordinated\s+by|"
+    rf"secretariat)(?:\s*[,:]|\s+{_DASH})?\s+(?:the\s+)?(?P<org>\S.*)$",
+    re.IGNORECASE,
+)
 _COORDINATOR_RE = re.compile(r"\bcoordinator\b", re.IGNORECASE)
-_MAILING_RE = re.compile(r"\bmail(?:ing)?\b", re.IGNORECASE)
+# "Label: value" or "Label:"; the colon of "https://" does not count.
+_LABELLED_LINE_RE = re.compile(r"^(?P<label>[^:]+?)\s*:(?!//)\s*(?P<value>.*)$")
+# A mailing list: a named list or a subscription link ("Subscribe to the newsletter").
+_MAILING_RE = re.compile(r"\b(?:mail(?:ing)?|newsletters?|subscribe|sign\s+up|list(?:serv)?)\b", re.IGNORECASE)
+# Academic and courtesy titles before a name ("Mag.", "izr. prof. dr.") and degrees after it.
+_HONORIFIC_RE = re.compile(
+    r"^(?P<title>(?:(?:assoc|assist|asst|doc|izr|red|prof|dr|mag|mr|mrs|ms|mx|dipl|ing|univ|phd|msc)\.(?:-ing\.)?\s*"
+    r"|(?:dr|mr|mrs|ms|prof)\s+)+)(?=[A-ZÀ-Ž])",
+    re.IGNORECASE,
+)
+_DEGREE_RE = re.compile(r",?\s+(?P<degree>Ph\.?\s?D\.?|M\.?Sc\.?|B\.?Sc\.?|MBA|MA|DPhil)$")
 
 
 def _all_words(*alternatives: str) -> re.Pattern[str]:
@@ -485,6 +568,7 @@ class _Identity:
     kind: str
     needs_review: bool
     review_reason: str
+    title: str = ""
 
 
 def _looks_like_name(name: str) -> bool:
@@ -525,10 +609,22 @@ def _unlisted_verb_position(phrase: str) -> int:
     return len(phrase)
 
 
-def _scan_name(phrase: str, *, whole_phrase: bool = False) -> tuple[str, str] | None:
+def _capitalised_run_end(phrase: str) -> int:
+    """Where the run of capitalised words (with the connectors a name may contain) ends."""
+    for match in re.finditer(r"\S+", phrase):
+        word = match.group(0)
+        if word[0].islower() and word.lower() not in _NAME_CONNECTORS:
+            return match.start()
+    return len(phrase)
+
+
+def _scan_name(phrase: str, *, whole_phrase: bool = False, run_only: bool = False) -> tuple[str, str] | None:
     """Read a name from the start of ``phrase`` up to its predicate.
 
     With ``whole_phrase`` the phrase is already just the name (from "At the X, ...").
+    With ``run_only`` the name also ends at the first lower-case word: after a lead phrase
+    ("Volunteers at the X count ...") the verb agrees with the people, not the name, so it
+    may be one no word list knows.
     Returns (name, acronym) or None when the opening is not a name.
     """
     phrase = _TITLE_RE.sub("", _LEADING_THE_RE.sub("", phrase.strip()))
@@ -536,6 +632,8 @@ def _scan_name(phrase: str, *, whole_phrase: bool = False) -> tuple[str, str] | 
     if not whole_phrase:
         stop = _NAME_STOP_RE.search(phrase)
         end = min(stop.start() if stop else len(phrase), _unlisted_verb_position(phrase))
+        if run_only:
+            end = min(end, _capitalised_run_end(phrase))
         if end == len(phrase) or (stop and end == stop.start() and stop.group(0).strip() in {".", "!", "?"}):
             return None  # the whole sentence, not a name followed by a predicate
     name, rest = phrase[:end], phrase[end:]
@@ -548,13 +646,46 @@ def _scan_name(phrase: str, *, whole_phrase: bool = False) -> tuple[str, str] | 
     return name, acronym
 
 
+def _location_lead(sentence: str) -> str | None:
+    """The place in "At (the) X's Department of Y, our ..." when it names an organisation.
+
+    The place must be followed by a lower-case word (the real subject) and contain a
+    possessive before a capital or a kind noun, so "In Spring, the ..." is no name.
+    """
+    match = _LOCATION_LEAD_RE.match(sentence)
+    if not match or not match.group("next")[0].islower():
+        return None
+    place = match.group("name")
+    nouns = {word.lower() for word in _words(place)}
+    if _POSSESSIVE_JOIN_RE.search(place) or nouns & _KIND_NOUNS:
+        return place
+    return None
+
+
+def _people_lead_end(sentence: str) -> int | None:
+    """Where the name starts after "Volunteers at the ...", or None without such a lead.
+
+    The lead word must not be a kind noun ("Museum at the ...") or one of the generic lead
+    nouns handled by _LEAD_NOUN_RE ("Research at the ...").
+    """
+    match = _PEOPLE_LEAD_RE.match(sentence)
+    if not match:
+        return None
+    noun = match.group("noun").lower()
+    if noun in _KIND_NOUNS or noun in _LEAD_NOUNS.split("|"):
+        return None
+    return match.end()
+
+
 def _extract_name(paragraph: str) -> tuple[str, str] | None:
     """Find the partner's name (and acronym) in the opening of its first paragraph."""
     sentence = _first_sentence(paragraph)
-    at_the = _AT_THE_RE.match(sentence)
-    if at_the and at_the.group("next").lower() in _PRONOUNS | {"the", "researchers", "staff"}:
-        name = _POSSESSIVE_JOIN_RE.sub(", ", at_the.group("name"))
-        return _scan_name(name, whole_phrase=True)
+    place = _location_lead(sentence)
+    if place:
+        return _scan_name(_POSSESSIVE_JOIN_RE.sub(", ", place), whole_phrase=True)
+    people_end = _people_lead_end(sentence)
+    if people_end is not None:
+        return _scan_name(sentence[people_end:], run_only=True)
     sentence = _LEAD_NOUN_RE.sub("", sentence, count=1)
     intro = _INTRO_CLAUSE_RE.match(sentence)
     if intro:
@@ -562,10 +693,27 @@ def _extract_name(paragraph: str) -> tuple[str, str] | None:
     return _scan_name(sentence)
 
 
+def _opens_with_personal_name(sentence: str) -> bool:
+    """Two or three capitalised words, none a kind noun ("Ana Kovač is ...")."""
+    match = _PERSONAL_NAME_RE.match(sentence)
+    if not match:
+        return False
+    return not {word.lower() for word in _words(match.group("name"))} & (_KIND_NOUNS | _NAME_CONNECTORS)
+
+
 def _is_individual(paragraph: str) -> bool:
-    """The paragraph speaks of a person: "he"/"she" in the first sentence (and not "we" or
-    "its"), or a second sentence that opens with "He"/"She"/"His"/"Her"."""
+    """The paragraph speaks of a person.
+
+    That is: an honorific before a personal name ("Dr. Ana Kovač"); a personal name with
+    "he"/"she" anywhere in the paragraph; "he"/"she" in the first sentence (and not "we" or
+    "its"); or a second sentence that opens with "He"/"She"/"His"/"Her".
+    """
     sentence = _first_sentence(paragraph)
+    title = _TITLE_RE.match(sentence)
+    if title and _opens_with_personal_name(sentence[title.end() :]):
+        return True
+    if _opens_with_personal_name(sentence) and _PERSON_SUBJECT_RE.search(paragraph):
+        return True
     if _PERSON_SUBJECT_RE.search(sentence) and not _ORG_PRONOUN_RE.search(sentence):
         # "A retired teacher from X, she has …": a person description and a personal pronoun
         # are enough; otherwise ask for a second pronoun, so that a stray "he" in an
@@ -609,7 +757,10 @@ def _self_label(sentence: str) -> str:
     if _NGO_RE.search(sentence):
         return "NGO"
     match = _SELF_LABEL_RE.search(sentence)
-    return match.group("noun").lower() if match else "organisation"
+    if match:
+        return match.group("noun").lower()
+    our = _OUR_KIND_RE.match(sentence)  # "Our guild brings together ..."
+    return our.group("noun") if our and our.group("noun") in _KIND_NOUNS else "organisation"
 
 
 def _organisation_placeholder(paragraph: str) -> str:
@@ -644,7 +795,8 @@ def _identify(paragraph: str) -> _Identity:
             return _Identity(placeholder, "", INDIVIDUAL, True, REASON_UNNAMED_PERSON)
         named = _extract_name(paragraph)
         if named:
-            return _Identity(named[0], named[1], INDIVIDUAL, False, "")
+            title = _TITLE_RE.match(_first_sentence(paragraph))
+            return _Identity(named[0], named[1], INDIVIDUAL, False, "", title.group(0).strip() if title else "")
         return _Identity("Unnamed individual", "", INDIVIDUAL, True, REASON_UNNAMED_PERSON)
     named = _extract_name(paragraph)
     if named:
@@ -674,8 +826,21 @@ class _Reference:
         if identity is None or identity.needs_review:
             return cls((), frozenset())
         aliases = tuple(alias for alias in (identity.name, identity.acronym) if alias)
-        heads = frozenset(w.lower() for w in _words(identity.name) if w.lower() in _ORG_NOUNS)
-        return cls(aliases, heads)
+        if identity.kind == INDIVIDUAL:  # "Kovač also ..." refers to "Ana Kovač"
+            return cls((*aliases, identity.name.split()[-1]), frozenset())
+        return cls(aliases, _head_nouns(identity.name))
+
+
+def _head_nouns(name: str) -> frozenset[str]:
+    """The kind nouns of a name and its head noun: the last word before "of"/"for"/a comma
+    ("Marsh Nature Reserve" -> "reserve", "Institute for X" -> "institute"), with which
+    follow-on paragraphs refer back to it ("The reserve's wardens ...")."""
+    heads = {word.lower() for word in _words(name) if word.lower() in _ORG_NOUNS}
+    first_part = re.split(rf"\s+(?:of|for|at|in|on|and)\s+|,|\s+{_DASH}\s+", name, maxsplit=1)[0]
+    words = _words(first_part)
+    if len(words) > 1:
+        heads.add(_APOS_RE.sub("", words[-1]).lower())
+    return frozenset(heads)
 
 
 _GAP_WEIGHT = 2
@@ -717,7 +882,7 @@ def _mentions_alias(window: str, aliases: tuple[str, ...]) -> bool:
 def _mentions_head(window: str, heads: frozenset[str]) -> bool:
     """ "the Ministry actively ..." but not "the Institute of X" (a new name)."""
     for head in heads:
-        pattern = rf"\b[Tt]he\s+(?i:{re.escape(head)})\b(?!\s+(?:of|for|at|in|on)\b)(?!\s+[A-Z])"
+        pattern = rf"\b(?:[Tt]he|[Oo]ur|[Tt]his)\s+(?i:{re.escape(head)})\b(?!\s+(?:of|for|at|in|on)\b)(?!\s+[A-Z])"
         if re.search(pattern, window):
             return True
     return False
@@ -735,12 +900,32 @@ def _subject_is_pronoun(paragraph: str) -> bool:
 
 
 def _opens_with_new_name(paragraph: str, reference: _Reference) -> bool:
-    """ "Name (ACR) is ..." or "Founded in 1990, the Name is ..." for another partner."""
+    """ "Name (ACR) is ...", "Founded in 1990, the Name is ...", "Volunteers at the Name ...",
+    "At Name's Department, ..." or "Dr. Name ..." for another partner."""
     named = _extract_name(paragraph)
     if not named or _mentions_alias(named[0], reference.aliases):
         return False
     sentence = _first_sentence(paragraph)
-    return bool(named[1]) or bool(_INTRO_CLAUSE_RE.match(sentence) or _AT_THE_RE.match(sentence))
+    if named[1] or _INTRO_CLAUSE_RE.match(sentence) or _location_lead(sentence):
+        return True
+    return _people_lead_end(sentence) is not None or bool(_TITLE_RE.match(sentence))
+
+
+def _introduces_another_kind(paragraph: str, reference: _Reference) -> bool:
+    """ "Our guild brings together ..." after a partner that is not a guild."""
+    match = _OUR_KIND_RE.match(paragraph)
+    return bool(match) and match.group("noun") in _KIND_NOUNS and match.group("noun") not in reference.heads
+
+
+def _continues_introduction(paragraph: str) -> bool:
+    """Before the first partner: a paragraph about the partners or the network that names
+    no one ("Partners are listed in alphabetical order ...", "We list partners ...")."""
+    if not _INTRO_TOPIC_RE.search(_first_sentence(paragraph)):
+        return False
+    if _SELF_INTRO_RE.match(paragraph) or _OUR_KIND_RE.match(paragraph) or _is_individual(paragraph):
+        return False
+    named = _extract_name(paragraph)
+    return named is None or all(_INTRO_TOPIC_RE.fullmatch(word) for word in _words(named[0]))
 
 
 def _text_evidence(paragraph: str, reference: _Reference) -> int:
@@ -750,9 +935,9 @@ def _text_evidence(paragraph: str, reference: _Reference) -> int:
         return _ALIAS_WEIGHT
     if _mentions_head(window, reference.heads):
         return _HEAD_WEIGHT
-    if _SELF_INTRO_RE.match(paragraph):
+    if _SELF_INTRO_RE.match(paragraph) or _introduces_another_kind(paragraph, reference):
         return _SELF_INTRO_WEIGHT
-    if _AT_THE_RE.match(paragraph) and _opens_with_new_name(paragraph, reference):
+    if _location_lead(_first_sentence(paragraph)) and _opens_with_new_name(paragraph, reference):
         return _NEW_NAME_WEIGHT  # "At the X's Department of Y, our research ..."
     if _PERSON_OPENING_RE.match(paragraph) and _is_individual(paragraph):
         return _SELF_INTRO_WEIGHT  # "A retired teacher from X, she has ..."
@@ -771,6 +956,9 @@ def _group_blocks(paragraphs: list[_Paragraph]) -> list[list[str]]:
     blocks: list[list[str]] = [[paragraphs[0].text]]
     reference = _Reference.for_identity(None)
     for paragraph in paragraphs[1:]:
+        if len(blocks) == 1 and _continues_introduction(paragraph.text):
+            blocks[0].append(paragraph.text)
+            continue
         gap_evidence = 0
         if informative:
             gap_evidence = -_GAP_WEIGHT if paragraph.gap == smallest else _GAP_WEIGHT
@@ -827,6 +1015,7 @@ def _build_partner(paragraphs: list[str]) -> ParsedPartner:
         description=description,
         needs_review=identity.needs_review,
         review_reason=identity.review_reason,
+        title=identity.title,
     )
 
 
@@ -858,41 +1047,108 @@ def _find_contact_start(lines: list[str]) -> int | None:
     return None
 
 
+def _split_honorific(name: str) -> tuple[str, str]:
+    """(titles, bare name): "Mag. Ieva Kalniņa" gives ("Mag.", "Ieva Kalniņa"); a degree after
+    the name ("…, PhD") joins the titles."""
+    name = name.strip().rstrip(",;")
+    titles: list[str] = []
+    if honorific := _HONORIFIC_RE.match(name):
+        titles.append(honorific.group("title").strip())
+        name = name[honorific.end() :]
+    if degree := _DEGREE_RE.search(name):
+        titles.append(degree.group("degree"))
+        name = name[: degree.start()]
+    return " ".join(titles), name.strip()
+
+
+def _mailing_list_entry(entry: str) -> str:
+    """A list's name ("Mailing list of partners:" without its colon), with its address or link
+    when the line gives one ("Partners' list: partners@example.org")."""
+    labelled = _LABELLED_LINE_RE.match(entry)
+    label, value = (labelled.group("label"), labelled.group("value").strip()) if labelled else (entry, "")
+    if value and (_EMAIL_ADDRESS_RE.search(value) or value.lower().startswith(("http", "www."))):
+        return f"{label.strip()}: {value}"
+    return label.strip().rstrip(".") or entry
+
+
+def _set_coordinator(fields: dict[str, str], title: str, value: str) -> None:
+    """ "Coordinator: Dr. Name, Organisation" (or "Name (Organisation)") on one line."""
+    name, *rest = [part for part in re.split(r",\s*|\s*\(", value.rstrip(")")) if part.strip()] or [""]
+    rest = [part for part in rest if not _DEGREE_RE.fullmatch(" " + part)]
+    fields.setdefault("coordinator_title", title.strip())
+    fields["coordinator_name"] = name
+    if rest:
+        fields.setdefault("coordinator_organisation", rest[0].strip())
+
+
+def _read_contact_label(entry: str, fields: dict[str, str]) -> bool:
+    """Store a labelled line ("Tel.: …", "E-mail: …", "Coordination office, …") in ``fields``
+    (the first of each label wins); False when the line has no known label."""
+    if address := _ADDRESS_RE.match(entry):
+        fields.setdefault("address", address.group("value").strip())
+    elif phone := _PHONE_RE.match(entry):
+        fields.setdefault("phone", phone.group("number").strip())
+        if phone.group("person"):
+            fields.setdefault("contact_person", phone.group("person").strip())
+    elif (email := _EMAIL_RE.match(entry) or _EMAIL_ADDRESS_RE.fullmatch(entry)) and (
+        found := _EMAIL_ADDRESS_RE.search(email.group(0))
+    ):
+        fields.setdefault("email", found.group(0).rstrip("."))
+    elif person := _CONTACT_PERSON_RE.match(entry):
+        fields.setdefault("contact_person", person.group("value").strip())
+    elif office := _COORDINATION_OFFICE_RE.match(entry):
+        fields["coordinator_organisation"] = office.group("org").strip().rstrip(".")
+    elif coordinator := _COORDINATOR_LABEL_RE.match(entry):
+        _set_coordinator(fields, coordinator.group("title"), coordinator.group("value"))
+    else:
+        return False
+    return True
+
+
+def _read_coordinator_line(entry: str, fields: dict[str, str]) -> bool:
+    """The lines after a coordinator title: the name, then the organisation. False when done."""
+    if "coordinator_name" not in fields:
+        fields["coordinator_name"] = entry
+        return True
+    fields.setdefault("coordinator_organisation", entry)
+    return False
+
+
 def _parse_contact(lines: list[str]) -> ParsedContact:
-    """Read the labelled lines of the contact block; the coordinator's lines follow the title."""
-    entries = [line.strip() for line in lines if line.strip() and not _DEBRIS_RE.match(line.strip())]
+    """Read the contact block: labelled lines in any order, a coordinator title followed by the
+    name and organisation, mailing lists; footer links and captions are skipped."""
+    entries = [line.strip() for line in lines if line.strip()]
     header = _CONTACT_HEADER_RE.match(entries[0])
     fields: dict[str, str] = {"organisation": header.group("org").strip() if header else ""}
     mailing_lists: list[str] = []
-    coordinator_lines: list[str] = []
     in_coordinator = False
-    for entry in entries[1:]:
-        if address := _ADDRESS_RE.match(entry):
-            fields["address"] = address.group("value").strip()
-        elif phone := _PHONE_RE.match(entry):
-            fields["phone"] = phone.group("number").strip()
-            fields["contact_person"] = (phone.group("person") or "").strip()
-        elif email := _EMAIL_RE.match(entry):
-            fields["email"] = email.group("value").strip()
-        elif _MAILING_RE.search(entry):
-            mailing_lists.append(entry.split(":", 1)[0].strip())
+    for index, entry in enumerate(entries[1:], start=1):
+        if _read_contact_label(entry, fields):
+            continue
+        if _MAILING_RE.search(entry) and not _COORDINATOR_RE.search(entry):
+            mailing_lists.append(_mailing_list_entry(entry))  # before debris: "Subscribe to the newsletter"
             in_coordinator = False
-        elif _COORDINATOR_RE.search(entry) and ":" not in entry and "coordinator_title" not in fields:
+        elif _DEBRIS_RE.match(entry):
+            continue
+        elif _COORDINATOR_RE.search(entry) and "coordinator_title" not in fields:
             fields["coordinator_title"] = entry
             in_coordinator = True
-        elif in_coordinator and len(coordinator_lines) < 2:
-            coordinator_lines.append(entry)
-    coordinator_lines += ["", ""]
+        elif in_coordinator:
+            in_coordinator = _read_coordinator_line(entry, fields)
+        elif index == 1 and not fields["organisation"]:
+            fields["organisation"] = entry  # "Contact" on its own line, the organisation below
+    honorific, coordinator_name = _split_honorific(fields.get("coordinator_name", ""))
     return ParsedContact(
         organisation=fields["organisation"],
         address=fields.get("address", ""),
         phone=fields.get("phone", ""),
         contact_person=fields.get("contact_person", ""),
         coordinator_title=fields.get("coordinator_title", ""),
-        coordinator_name=coordinator_lines[0],
-        coordinator_organisation=coordinator_lines[1],
+        coordinator_name=coordinator_name,
+        coordinator_organisation=fields.get("coordinator_organisation", ""),
         mailing_lists=tuple(mailing_lists),
         email=fields.get("email", ""),
+        coordinator_honorific=honorific,
     )
 
 
@@ -927,6 +1183,368 @@ def parse_partners_page(text: str) -> ParsedPartnersPage:
     )
 
 
+# --------------------------------------------------------------------------------------
+# News item: events it invites to (dates, sessions, registration, platform, languages, ...)
+# --------------------------------------------------------------------------------------
+
+# Month names are capitalised in English prose; matching them case-sensitively keeps the verb
+# "may" out.
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+)
+_DAY = r"\d{1,2}(?![\d]|[:.]\d)(?:st|nd|rd|th)?"  # not the hour of "12, 15:00"
+_DAY_LIST = rf"{_DAY}(?:\s*(?:,\s*and|,|and|&)\s*{_DAY})*"
+_DATE_RE = re.compile(
+    rf"\b(?:(?P<days_a>{_DAY_LIST})\s+(?:of\s+)?(?P<month_a>{_MONTH})(?:,?\s+(?P<year_a>\d{{4}}))?"
+    rf"|(?P<month_b>{_MONTH})\s+(?P<days_b>{_DAY_LIST})(?:,?\s+(?P<year_b>\d{{4}}))?"
+    r"|(?P<iso>\d{4}-\d{2}-\d{2}))(?![\w-])"
+)
+_DAY_NUMBER_RE = re.compile(r"\d{1,2}")
+# Offsets (minutes east of UTC) of the zone abbreviations European announcements use.
+_ZONE_OFFSETS = {
+    "CET": 60, "CEST": 120, "EET": 120, "EEST": 180, "WET": 0, "WEST": 60, "BST": 60,
+    "GMT": 0, "UTC": 0, "MSK": 180,
+    "central european time": 60, "central european summer time": 120,
+    "eastern european time": 120, "eastern european summer time": 180,
+}
+_ZONE = (
+    r"(?:UTC|GMT)\s*[+−-]\s*\d{1,2}(?::?\d{2})?|CEST|CET|EEST|EET|WEST|WET|BST|GMT|UTC|MSK"
+    r"|(?i:(?:Central|Eastern)\s+European(?:\s+Summer)?\s+Time)"
+)
+_CLOCK = r"\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?|\d{1,2}\s*[ap]\.?m\.?"
+_TIME_RE = re.compile(
+    rf"(?<![\d.:])(?P<start>{_CLOCK})(?![\d])"
+    rf"(?:\s*(?:{_DASH}|to|until|till)\s*(?P<end>{_CLOCK})(?![\d]))?"
+    rf"(?:\s*\(?\s*(?P<zone>{_ZONE})\b\)?)?"
+)
+_CLOCK_PARTS_RE = re.compile(r"(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s*(?:(?P<ap>[ap])\.?m\.?)?", re.IGNORECASE)
+_UTC_OFFSET_RE = re.compile(r"^(?:UTC|GMT)\s*(?P<sign>[+−-])\s*(?P<h>\d{1,2})(?::?(?P<m>\d{2}))?$")
+# The text just before a date that makes it a registration deadline ("register by", "registration
+# closes on", "deadline:").
+_DEADLINE_CUE_RE = re.compile(
+    r"\b(?:regist\w*|sign(?:ing)?\s+up|apply|applications?|enrol\w*|deadline)\b[^.;!?]{0,50}?"
+    r"(?:\bby|\bbefore|\buntil|\btill|\bno\s+later\s+than|\bclos\w*(?:\s+on)?|\bends?(?:\s+on)?|"
+    r"\bdeadline(?:\s+is)?|:)\s*(?:[A-Z][a-z]+day,?\s+)?(?:the\s+)?$",
+    re.IGNORECASE,
+)
+# A date without its own time is a session when its sentence reads like a list of sessions.
+_SESSION_LIST_CUE_RE = re.compile(
+    r"\b(?:same\s+time|first|second|third|fourth|fifth|last|final|next|repeated|again)\b", re.IGNORECASE
+)
+_SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])|\n\s*\n")
+_CAPACITY_RE = re.compile(
+    r"\b(?:limited\s+to|(?:a\s+)?max(?:imum|\.)?(?:\s+of)?|up\s+to|at\s+most|only|capacity\s+(?:of\s+)?)\s*"
+    r"(?P<n>\d{1,5})\s+(?:participants|attendees|people|persons|places|seats|spots)\b",
+    re.IGNORECASE,
+)
+# Kinds of event in the order of precedence when two appear at the same place.
+_EVENT_KIND_RES = (
+    ("webinar", re.compile(r"\bwebinars?\b|\bonline\s+seminars?\b", re.IGNORECASE)),
+    ("workshop", re.compile(r"\bworkshops?\b", re.IGNORECASE)),
+    ("training", re.compile(r"\btrainings?\b", re.IGNORECASE)),
+    ("conference", re.compile(r"\bconferences?\b|\bsymposi(?:um|a)\b", re.IGNORECASE)),
+    ("webinar", re.compile(r"\bseminars?\b", re.IGNORECASE)),
+)
+_EVENT_NOUNS = (
+    r"webinars?|seminars?|seminar-discussions?|trainings?|workshops?|courses?|conferences?|symposi(?:um|a)|"
+    r"sessions?|meetings?|lectures?|talks?|discussions?|series|events?|programmes?|programs?"
+)
+# "Invitation to <up to ten words ending in an event noun> on/about <topic>".
+_INVITATION_RE = re.compile(
+    rf"^(?:an?\s+)?invitation\s+to\s+(?:[\w-]+\s+){{0,10}}?(?:{_EVENT_NOUNS})\s+(?:on|about)\s+"
+    r"(?P<topic>(?![\d])\S.*)$",
+    re.IGNORECASE,
+)
+_LANGUAGE_PHRASE_RE = re.compile(
+    r"\b(?:held|conducted|delivered|given|taught|run|take\s+place|takes\s+place|presented)\s+in\s+"
+    r"(?P<list>[A-Z][a-z]+(?:(?:\s*,\s*|\s+and\s+|\s+or\s+)[A-Z][a-z]+)*)"
+)
+_LANGUAGE_ALIASES = {"slovene": "sl", "farsi": "fa", "flemish": "nl"}
+# Lead-ins before the names of the event's organisers outside parentheses.
+_ORGANISER_LEAD_RE = re.compile(
+    r"\b(?:(?:co-)?organi[sz]ed|hosted|run|prepared|offered|held)\s+(?:jointly\s+)?by\s+"
+    r"|\b(?:together|jointly)\s+with\s+|\bin\s+(?:co-?operation|collaboration|partnership)\s+with\s+",
+    re.IGNORECASE,
+)
+_NAME_LIST_ITEM_RE = re.compile(
+    r"(?:the\s+)?(?P<name>[A-Z][\w’'.&-]*(?:\s+(?:(?:of|for|the|in|on|at|de|du)\s+)?[A-Z][\w’'.&-]*)*)"
+)
+_NAME_LIST_SEP_RE = re.compile(r"^(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)")
+# The whole clause before "together with": "The City Library of X, together with …".
+_SUBJECT_BEFORE_RE = re.compile(
+    r"^\s*(?:[Tt]he\s+)?(?P<name>[A-Z][\w’'.&-]*(?:\s+(?:(?:of|for|the|in|on|at|de|du)\s+)?[A-Z][\w’'.&-]*)*)\s*,?\s*$"
+)
+_PLATFORM_STOPWORDS = frozenset("The This That Our Your Their An A Online Digital Virtual Web One Same".split())
+_COUNTRY_ZONE_FILES = ("iso3166.tab", "zone.tab")
+
+
+@dataclass(frozen=True)
+class ParsedSession:
+    """One dated session of the event a news item invites to, in the local time the text states.
+
+    ``start``/``end`` are naive (local wall-clock time). ``zone_label`` is the abbreviation as
+    written ("CET", "UTC+2"), ``utc_offset_minutes`` its offset (None: the text states no zone).
+    ``time_zone`` is an IANA name only when a country the text names observes that offset on
+    that date; otherwise it is "" and the writer chooses (the site's zone when its offset agrees).
+    ``end`` is None when only a start time is given (the writer adds the stated duration).
+    """
+
+    start: datetime.datetime
+    end: datetime.datetime | None
+    zone_label: str = ""
+    utc_offset_minutes: int | None = None
+    time_zone: str = ""
+
+
+@dataclass(frozen=True)
+class _DateMention:
+    """A date (or a list of days in one month) found in the prose, with its place in the text."""
+
+    start: int
+    end: int
+    dates: tuple[datetime.date, ...]
+    is_deadline: bool
+
+
+def _parse_prose_date(fragment: str, published: datetime.date) -> datetime.date | None:
+    """One date in prose, via dateparser; a date without a year is the next occurrence after the
+    publication date."""
+    import dateparser  # imported here: loading its language data is slow and only news needs it
+
+    parsed = dateparser.parse(
+        fragment,
+        languages=["en"],
+        settings={
+            "PREFER_DATES_FROM": "future",
+            "RELATIVE_BASE": datetime.datetime.combine(published, datetime.time()),
+            "REQUIRE_PARTS": ["day", "month"],
+            "PREFER_DAY_OF_MONTH": "first",
+        },
+    )
+    return parsed.date() if parsed else None
+
+
+def _date_mentions(text: str, published: datetime.date) -> list[_DateMention]:
+    """Every date in the text; "3, 10 and 17 March" is one mention of three dates."""
+    mentions: list[_DateMention] = []
+    for match in _DATE_RE.finditer(text):
+        if match["iso"]:
+            fragments = [match["iso"]]
+        else:
+            days = match["days_a"] or match["days_b"]
+            month = (match["month_a"] or match["month_b"]).rstrip(".")
+            year = match["year_a"] or match["year_b"] or ""
+            fragments = [f"{day} {month} {year}".strip() for day in _DAY_NUMBER_RE.findall(days)]
+        dates = tuple(d for d in (_parse_prose_date(f, published) for f in fragments) if d)
+        if dates:
+            before = text[max(0, match.start() - 120) : match.start()]
+            mentions.append(_DateMention(match.start(), match.end(), dates, bool(_DEADLINE_CUE_RE.search(before))))
+    return mentions
+
+
+def _clock(value: str) -> datetime.time | None:
+    """ "09:30", "9.30", "2 pm", "2:30 p.m." -> a time of day; None if impossible."""
+    parts = _CLOCK_PARTS_RE.fullmatch(value.strip())
+    if parts is None:
+        return None
+    hour, minute = int(parts["h"]), int(parts["m"] or 0)
+    if parts["ap"]:
+        hour = hour % 12 + (12 if parts["ap"].lower() == "p" else 0)
+    if hour > 23 or minute > 59:
+        return None
+    return datetime.time(hour, minute)
+
+
+def _zone_offset(label: str) -> int | None:
+    """Minutes east of UTC of "CET", "UTC+2", "GMT-03:30", "Central European Time"."""
+    label = " ".join(label.split())
+    if not label:
+        return None
+    fixed = _UTC_OFFSET_RE.match(label)
+    if fixed:
+        minutes = int(fixed["h"]) * 60 + int(fixed["m"] or 0)
+        return -minutes if fixed["sign"] in "-−" else minutes
+    return _ZONE_OFFSETS.get(label, _ZONE_OFFSETS.get(label.lower()))
+
+
+def _country_zones() -> list[tuple[str, str]]:
+    """(English country name, IANA zone) for every country tzdata lists, first zone per country."""
+    from importlib import resources
+
+    try:
+        folder = resources.files("tzdata").joinpath("zoneinfo")
+        names_tab, zones_tab = (folder.joinpath(name).read_text("utf-8") for name in _COUNTRY_ZONE_FILES)
+    except (ModuleNotFoundError, FileNotFoundError):
+        return []
+    names = dict(line.split("\t")[:2] for line in names_tab.splitlines() if line and not line.startswith("#"))
+    zones: dict[str, str] = {}
+    for line in zones_tab.splitlines():
+        if line and not line.startswith("#"):
+            code, _coordinates, zone = line.split("\t")[:3]
+            zones.setdefault(code, zone)
+    return [(names[code], zone) for code, zone in zones.items() if code in names]
+
+
+def _zone_for_offset(text: str, start: datetime.datetime, offset: int) -> str:
+    """The zone of the first country the text names that is at ``offset`` on ``start``; ""."""
+    import zoneinfo
+
+    named = []
+    for country, zone in _country_zones():
+        found = re.search(rf"(?<![\w-]){re.escape(country)}(?![\w-])", text)
+        if found:
+            named.append((found.start(), zone))
+    for _position, zone in sorted(named):
+        utcoffset = start.replace(tzinfo=zoneinfo.ZoneInfo(zone)).utcoffset()
+        if utcoffset is not None and utcoffset.total_seconds() == offset * 60:
+            return zone
+    return ""
+
+
+def _sentence_bounds(text: str, position: int) -> tuple[int, int]:
+    """Start and end of the sentence around ``position``."""
+    start = 0
+    for match in _SENTENCE_SPLIT_RE.finditer(text):
+        if match.start() >= position:
+            return start, match.start()
+        start = match.end()
+    return start, len(text)
+
+
+def _time_for(text: str, mention: _DateMention, following: int) -> re.Match[str] | None:
+    """The time stated for a date: after it (before the next date, same sentence), else before it
+    in its sentence."""
+    sentence_start, sentence_end = _sentence_bounds(text, mention.start)
+    after = _TIME_RE.search(text, mention.end, min(following, sentence_end))
+    if after:
+        return after
+    before = list(_TIME_RE.finditer(text, sentence_start, mention.start))
+    return before[-1] if before else None
+
+
+def _find_sessions(text: str, published: datetime.date) -> tuple[tuple[ParsedSession, ...], datetime.date | None]:
+    """The sessions the text announces and its registration deadline.
+
+    A date with a time is a session; a date without one takes the time of the session before it
+    when its sentence reads like a list of sessions ("the second on 10 March", "at the same
+    time"). Dates without any time in the text are no sessions (nothing to put in a calendar).
+    """
+    mentions = _date_mentions(text, published)
+    deadline = next((m.dates[0] for m in mentions if m.is_deadline), None)
+    sessions: list[ParsedSession] = []
+    previous: re.Match[str] | None = None
+    for index, mention in enumerate(mentions):
+        if mention.is_deadline:
+            continue
+        following = mentions[index + 1].start if index + 1 < len(mentions) else len(text)
+        timing = _time_for(text, mention, following)
+        if timing is None:
+            sentence = text[slice(*_sentence_bounds(text, mention.start))]
+            if previous is None or not _SESSION_LIST_CUE_RE.search(sentence):
+                continue
+            timing = previous
+        previous = timing
+        sessions += [_session(text, day, timing) for day in mention.dates]
+    unique = {(s.start, s.end): s for s in sessions if s is not None}
+    return tuple(sorted(unique.values(), key=lambda s: s.start)), deadline
+
+
+def _session(text: str, day: datetime.date, timing: re.Match[str]) -> ParsedSession | None:
+    """A session on ``day`` at the time (range and zone) ``timing`` matched."""
+    start_time = _clock(timing["start"])
+    if start_time is None:
+        return None
+    start = datetime.datetime.combine(day, start_time)
+    end_time = _clock(timing["end"]) if timing["end"] else None
+    end = datetime.datetime.combine(day, end_time) if end_time else None
+    if end is not None and end <= start:
+        end += datetime.timedelta(days=1)  # "22:00–01:00" ends the next day
+    label = " ".join((timing["zone"] or "").split())
+    offset = _zone_offset(label)
+    zone = _zone_for_offset(text, start, offset) if offset is not None else ""
+    return ParsedSession(start=start, end=end, zone_label=label, utc_offset_minutes=offset, time_zone=zone)
+
+
+def _find_capacity(text: str) -> int | None:
+    """ "limited to 25 participants (per meeting)", "a maximum of 30 places" -> the number."""
+    match = _CAPACITY_RE.search(text)
+    return int(match["n"]) if match and int(match["n"]) > 0 else None
+
+
+def _find_event_kind(title: str, body: str) -> str:
+    """webinar / workshop / training / conference: the first named in the headline, else the body."""
+    for text in (title, body):
+        found = [(m.start(), order, kind) for order, (kind, pattern) in enumerate(_EVENT_KIND_RES)
+                 if (m := pattern.search(text))]
+        if found:
+            return min(found)[2]
+    return ""
+
+
+def event_title_from_headline(headline: str) -> str:
+    """The event's own title from an invitation's headline: "Invitation to a series of online
+    trainings on open data" → "Open data". Any other headline is kept as it is."""
+    headline = headline.strip()
+    match = _INVITATION_RE.match(headline)
+    if not match:
+        return headline
+    topic = match["topic"].strip().rstrip(".")
+    return topic[0].upper() + topic[1:]
+
+
+def _language_codes() -> dict[str, str]:
+    """English language name (lower case) -> ISO 639-1 code, from Babel's CLDR data."""
+    from babel import Locale
+
+    codes = {name.lower(): code for code, name in Locale("en").languages.items() if len(code) == 2}
+    return {**codes, **_LANGUAGE_ALIASES}
+
+
+def _find_languages(facts: dict[str, str], body: str) -> tuple[str, ...]:
+    """ISO 639-1 codes of the languages the "Language(s)" fact or a "held in X and Y" phrase names."""
+    stated = next((value for key, value in facts.items() if key.lower().startswith("language")), "")
+    if not stated:
+        phrase = _LANGUAGE_PHRASE_RE.search(body)
+        stated = phrase["list"] if phrase else ""
+    codes = _language_codes()
+    found: list[str] = []
+    for word in _WORD_RE.findall(stated):
+        code = codes.get(word.lower())
+        if code and code not in found:
+            found.append(code)
+    return tuple(found)
+
+
+def _name_list(text: str) -> list[str]:
+    """The names at the start of ``text``: "the X, Y and the Z of W" -> [X, Y, Z of W]."""
+    names: list[str] = []
+    position = 0
+    while True:
+        item = _NAME_LIST_ITEM_RE.match(text, position)
+        if item is None:
+            return names
+        names.append(item["name"].rstrip(".’'"))
+        separator = _NAME_LIST_SEP_RE.match(text[item.end() :])
+        if separator is None:
+            return names
+        position = item.end() + separator.end()
+
+
+def _find_lead_organisers(body: str) -> list[str]:
+    """Names after "organised by", "together with", "in cooperation with", and the subject
+    before "X, together with Y, invites …"."""
+    names: list[str] = []
+    for lead in _ORGANISER_LEAD_RE.finditer(body):
+        if not lead.group(0).lower().startswith(("organi", "co-", "hosted", "run", "prepared", "offered", "held")):
+            sentence_start = _sentence_bounds(body, lead.start())[0]
+            subject = _SUBJECT_BEFORE_RE.match(body[sentence_start : lead.start()])
+            if subject:
+                names.append(subject["name"])
+        names += _name_list(body[lead.end() :])
+    return names
+
+
 def _find_news_header(lines: list[str]) -> int | None:
     """Index of the "Category | YYYY-MM-DD" line among the first few non-blank lines."""
     seen = 0
@@ -959,19 +1577,26 @@ def _find_platform(*texts: str) -> str:
             if re.search(rf"\b{re.escape(platform)}\b", text):
                 return platform
     for text in texts:
-        match = _PLATFORM_WORD_RE.search(text)
-        if match:
-            return match.group(1)
+        for match in _PLATFORM_WORD_RE.finditer(text):
+            if match.group(1) not in _PLATFORM_STOPWORDS:
+                return match.group(1)
     return ""
 
 
 def _find_listed_organisations(body: str) -> tuple[str, ...]:
-    """The first parenthesis that lists three or more capitalised names."""
+    """The first parenthesis that lists three or more capitalised names ("… and the Society of
+    X" counts: the article is dropped), then names after "organised by" / "together with"."""
+    listed: list[str] = []
     for match in _LIST_PAREN_RE.finditer(body):
-        items = [item.strip() for item in _LIST_SPLIT_RE.split(match.group(1)) if item.strip()]
+        items = [_LEADING_THE_RE.sub("", item.strip()) for item in _LIST_SPLIT_RE.split(match.group(1))]
+        items = [item for item in items if item]
         if len(items) >= 3 and all(item[0].isupper() for item in items):
-            return tuple(items)
-    return ()
+            listed = items
+            break
+    for name in _find_lead_organisers(body):
+        if name.casefold() not in {item.casefold() for item in listed}:
+            listed.append(name)
+    return tuple(listed)
 
 
 def parse_news_item(text: str) -> ParsedNewsItem:
@@ -1002,6 +1627,8 @@ def parse_news_item(text: str) -> ParsedNewsItem:
     body = "\n\n".join(body_parts)
     term = _FOOTNOTE_TERM_RE.match(footnote)
     project = _PROJECT_RE.search(body)
+    stated = "\n\n".join([body, *(f"{key}: {value}." for key, value in facts.items())])
+    sessions, deadline = _find_sessions(stated, date)
     return ParsedNewsItem(
         title=title,
         category=header.group("category").strip(),
@@ -1016,6 +1643,12 @@ def parse_news_item(text: str) -> ParsedNewsItem:
         footnote=footnote,
         footnote_term=term.group("term") if term else "",
         footnote_expansion=term.group("expansion").strip() if term else "",
+        sessions=sessions,
+        registration_deadline=deadline,
+        capacity=_find_capacity(stated),
+        languages=_find_languages(facts, body),
+        kind=_find_event_kind(title, body),
+        event_title=event_title_from_headline(title),
     )
 
 

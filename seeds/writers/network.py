@@ -3,6 +3,8 @@ external organisations and the BESPOC service modules."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils.text import slugify
 
 from core.slugs import unique_slug
@@ -83,6 +85,7 @@ def write_partners_page(parsed: ParsedPartnersPage, *, source: str, report: Repo
                 "organisation": c.organisation[:300],
                 "address": c.address[:300],
                 "phone": c.phone[:60],
+                "email": _valid_email(c.email),
                 "contact_person": c.contact_person[:200],
                 "coordinator_title": c.coordinator_title[:200],
                 "coordinator_name": c.coordinator_name[:200],
@@ -92,6 +95,16 @@ def write_partners_page(parsed: ParsedPartnersPage, *, source: str, report: Repo
             },
             report=report,
         )
+
+
+def _valid_email(address: str) -> str:
+    """The contact block's address if it is one the email field accepts, else "" (a typo in the
+    source must not make the whole import fail; the coordinator fills it in the admin)."""
+    try:
+        validate_email(address)
+    except ValidationError:
+        return ""
+    return address
 
 
 def no_longer_in_reason(source: str) -> str:
