@@ -124,12 +124,12 @@ def _opening(text: str, words: int = _EVIDENCE_WORDS) -> str:
 
 
 def _partner_evidence(partner: ParsedPartner) -> str:
-    """The parser's own account of the block boundary and the name when it gives one, else the
-    opening of the block the name was read from."""
+    """The opening of the block the name was read from, then the parser's own account of the
+    block boundary and the name (so a reviewer sees the words the reasons are about)."""
     stated = getattr(partner, "evidence", "")  # a parser that explains itself says why
     if isinstance(stated, (tuple, list)):
         stated = "; ".join(str(item) for item in stated)
-    return str(stated) if stated else f"name read from: “{_opening(partner.description)}”"
+    return "; ".join(filter(None, [f"name read from: “{_opening(partner.description)}”", str(stated)]))
 
 
 def _describe_partner(partner: ParsedPartner) -> list[str]:

@@ -98,6 +98,9 @@ class ParsedPartner:
     review_reason: str
     # An individual's honorific ("Dr.", "Prof.", "Mag."), kept out of ``name``.
     title: str = ""
+    # Why the block starts a new partner and how its name was read ("paragraph opens with a
+    # name", "name before 'is' in the first sentence"); ``load_seeds --dry-run`` prints it.
+    evidence: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -569,6 +572,14 @@ class _Identity:
     needs_review: bool
     review_reason: str
     title: str = ""
+    # How the name was read; ``weak`` is a review reason when that evidence is thin, kept apart
+    # from ``needs_review`` (a placeholder) so a weakly read name keeps its key and grouping.
+    evidence: tuple[str, ...] = ()
+    weak: str = ""
+
+
+REASON_WEAK_NAME = "The name was read without a kind noun, an acronym or a known verb after it; check it."
+REASON_PRONOUN_ONLY = "Recognised as a person only by a pronoun; check that this is an individual."
 
 
 def _looks_like_name(name: str) -> bool:
@@ -679,18 +690,53 @@ def _people_lead_end(sentence: str) -> int | None:
 
 def _extract_name(paragraph: str) -> tuple[str, str] | None:
     """Find the partner's name (and acronym) in the opening of its first paragraph."""
+    read = _read_name(paragraph)
+    return None if read is None else (read[0], read[1])
+
+
+def _read_name(paragraph: str) -> tuple[str, str, list[str]] | None:
+    """``_extract_name`` with the evidence: which lead phrase was stripped before the name."""
     sentence = _first_sentence(paragraph)
     place = _location_lead(sentence)
     if place:
-        return _scan_name(_POSSESSIVE_JOIN_RE.sub(", ", place), whole_phrase=True)
+        named = _scan_name(_POSSESSIVE_JOIN_RE.sub(", ", place), whole_phrase=True)
+        lead = f"lead phrase '{sentence.split()[0]}' stripped: the name is the place before the comma"
+        return None if named is None else (*named, [lead])
     people_end = _people_lead_end(sentence)
     if people_end is not None:
-        return _scan_name(sentence[people_end:], run_only=True)
-    sentence = _LEAD_NOUN_RE.sub("", sentence, count=1)
+        named = _scan_name(sentence[people_end:], run_only=True)
+        lead = f"lead phrase '{sentence[:people_end].strip()}' stripped"
+        return None if named is None else (*named, [lead, _name_ending(sentence[people_end:], named)])
+    how: list[str] = []
+    lead_noun = _LEAD_NOUN_RE.match(sentence)
+    if lead_noun:
+        how.append(f"lead phrase '{lead_noun.group(0).strip()}' stripped")
+        sentence = sentence[lead_noun.end() :]
     intro = _INTRO_CLAUSE_RE.match(sentence)
     if intro:
+        how.append(f"opening clause '{sentence[: intro.start('rest')].strip()}' skipped")
         sentence = intro.group("rest")
-    return _scan_name(sentence)
+    named = _scan_name(sentence)
+    return None if named is None else (*named, [*how, _name_ending(sentence, named)])
+
+
+def _name_ending(phrase: str, named: tuple[str, str]) -> str:
+    """What ends the name in ``phrase``: its acronym, a known verb or punctuation (strong), or
+    only a verb missing from the list / the end of the capitalised words (weak: see
+    ``_weak_name``)."""
+    name, acronym = named
+    if acronym:
+        return f"name before its acronym '{acronym}' in the first sentence"
+    at = phrase.find(name)
+    rest = phrase[at + len(name) :] if at >= 0 else ""
+    verb = re.match(rf"\s+({_NAME_VERBS})\b", rest)
+    if verb:
+        return f"name before '{verb.group(1)}' in the first sentence"
+    stop = _NAME_STOP_RE.match(rest)
+    if stop and stop.group(0).strip():
+        return f"name before '{stop.group(0).strip()}' in the first sentence"
+    following = (rest.split() or ["the end of the sentence"])[0]
+    return f"name ends before '{following}', a word no list knows"
 
 
 def _opens_with_personal_name(sentence: str) -> bool:
@@ -702,7 +748,16 @@ def _opens_with_personal_name(sentence: str) -> bool:
 
 
 def _is_individual(paragraph: str) -> bool:
-    """The paragraph speaks of a person.
+    """The paragraph speaks of a person (see ``_individual_cue``)."""
+    return bool(_individual_cue(paragraph))
+
+
+# ``_individual_cue`` results that rest on a pronoun alone (weak evidence for a named person).
+_PRONOUN_CUES = ("'he'/'she' in the first sentence", "the next sentence opens with a personal pronoun")
+
+
+def _individual_cue(paragraph: str) -> str:
+    """Why the paragraph speaks of a person, or "" when it does not.
 
     That is: an honorific before a personal name ("Dr. Ana Kovač"); a personal name with
     "he"/"she" anywhere in the paragraph; "he"/"she" in the first sentence (and not "we" or
@@ -711,17 +766,17 @@ def _is_individual(paragraph: str) -> bool:
     sentence = _first_sentence(paragraph)
     title = _TITLE_RE.match(sentence)
     if title and _opens_with_personal_name(sentence[title.end() :]):
-        return True
+        return f"honorific '{title.group(0).strip()}' before a personal name"
     if _opens_with_personal_name(sentence) and _PERSON_SUBJECT_RE.search(paragraph):
-        return True
+        return "personal name with 'he'/'she' in the first paragraph"
     if _PERSON_SUBJECT_RE.search(sentence) and not _ORG_PRONOUN_RE.search(sentence):
         # "A retired teacher from X, she has …": a person description and a personal pronoun
         # are enough; otherwise ask for a second pronoun, so that a stray "he" in an
         # organisation's sentence does not make it a person.
         if _PERSON_OPENING_RE.match(sentence) or len(_PERSON_PRONOUN_RE.findall(paragraph)) >= 2:
-            return True
+            return _PRONOUN_CUES[0]
     following = paragraph[len(sentence) :].lstrip()
-    return bool(_PERSON_OPENER_RE.match(following))
+    return _PRONOUN_CUES[1] if _PERSON_OPENER_RE.match(following) else ""
 
 
 def _person_placeholder(paragraph: str) -> str | None:
@@ -789,23 +844,52 @@ def _organisation_placeholder(paragraph: str) -> str:
 
 def _identify(paragraph: str) -> _Identity:
     """Decide who a block describes from its first paragraph."""
-    if _is_individual(paragraph):
-        placeholder = _person_placeholder(paragraph)
-        if placeholder:
-            return _Identity(placeholder, "", INDIVIDUAL, True, REASON_UNNAMED_PERSON)
-        named = _extract_name(paragraph)
-        if named:
-            title = _TITLE_RE.match(_first_sentence(paragraph))
-            return _Identity(named[0], named[1], INDIVIDUAL, False, "", title.group(0).strip() if title else "")
-        return _Identity("Unnamed individual", "", INDIVIDUAL, True, REASON_UNNAMED_PERSON)
-    named = _extract_name(paragraph)
-    if named:
-        return _Identity(named[0], named[1], ORGANISATION, False, "")
+    cue = _individual_cue(paragraph)
+    if cue:
+        return _identify_person(paragraph, cue)
+    read = _read_name(paragraph)
+    if read:
+        name, acronym, how = read
+        weak = REASON_WEAK_NAME if _weak_name(name, acronym, how) else ""
+        return _Identity(name, acronym, ORGANISATION, False, "", evidence=tuple(how), weak=weak)
     first_word = (_words(paragraph) or [""])[0].lower()
     if first_word in _PRONOUNS:
-        return _Identity(_organisation_placeholder(paragraph), "", ORGANISATION, True, REASON_UNNAMED_ORGANISATION)
+        placeholder = "no name found (the paragraph opens with a pronoun): placeholder from its self-description"
+        return _Identity(
+            _organisation_placeholder(paragraph), "", ORGANISATION, True, REASON_UNNAMED_ORGANISATION,
+            evidence=(placeholder,),
+        )  # fmt: skip
     opening = " ".join(_words(_first_sentence(paragraph))[:6])
-    return _Identity(f"Unrecognised partner ({opening}…)", "", ORGANISATION, True, REASON_UNRECOGNISED)
+    return _Identity(
+        f"Unrecognised partner ({opening}…)", "", ORGANISATION, True, REASON_UNRECOGNISED,
+        evidence=("no name found: placeholder from the opening words",),
+    )  # fmt: skip
+
+
+def _identify_person(paragraph: str, cue: str) -> _Identity:
+    """An individual: a placeholder from "A <description> …" or the personal name read."""
+    placeholder = _person_placeholder(paragraph)
+    if placeholder:
+        how = (cue, "no name found: placeholder from the opening description")
+        return _Identity(placeholder, "", INDIVIDUAL, True, REASON_UNNAMED_PERSON, evidence=how)
+    read = _read_name(paragraph)
+    if read is None:
+        how = (cue, "no name found: placeholder")
+        return _Identity("Unnamed individual", "", INDIVIDUAL, True, REASON_UNNAMED_PERSON, evidence=how)
+    title = _TITLE_RE.match(_first_sentence(paragraph))
+    weak = REASON_PRONOUN_ONLY if cue in _PRONOUN_CUES else ""
+    return _Identity(
+        read[0], read[1], INDIVIDUAL, False, "", title.group(0).strip() if title else "",
+        evidence=(cue, *read[2]), weak=weak,
+    )  # fmt: skip
+
+
+def _weak_name(name: str, acronym: str, how: list[str]) -> bool:
+    """A name with no kind noun ("Museum", "Society"), no acronym and no known verb or
+    punctuation after it: its end was only guessed."""
+    if acronym or {word.lower() for word in _words(name)} & _KIND_NOUNS:
+        return False
+    return bool(how) and how[-1].endswith("a word no list knows")
 
 
 # --------------------------------------------------------------------------------------
@@ -928,46 +1012,62 @@ def _continues_introduction(paragraph: str) -> bool:
     return named is None or all(_INTRO_TOPIC_RE.fullmatch(word) for word in _words(named[0]))
 
 
-def _text_evidence(paragraph: str, reference: _Reference) -> int:
-    """Negative: the paragraph continues the current partner; positive: it starts a new one."""
+def _text_evidence(paragraph: str, reference: _Reference) -> tuple[int, str]:
+    """Negative: the paragraph continues the current partner; positive: it starts a new one.
+    With the reason, for the dry run's evidence."""
     window = _opening_window(paragraph)
     if _mentions_alias(window, reference.aliases):
-        return _ALIAS_WEIGHT
+        return _ALIAS_WEIGHT, "mentions the current partner's name or acronym"
     if _mentions_head(window, reference.heads):
-        return _HEAD_WEIGHT
-    if _SELF_INTRO_RE.match(paragraph) or _introduces_another_kind(paragraph, reference):
-        return _SELF_INTRO_WEIGHT
+        return _HEAD_WEIGHT, "refers to the current partner by its head noun"
+    if _SELF_INTRO_RE.match(paragraph):
+        return _SELF_INTRO_WEIGHT, "an unnamed partner introduces itself ('We are a …')"
+    if _introduces_another_kind(paragraph, reference):
+        noun = _OUR_KIND_RE.match(paragraph)
+        return _SELF_INTRO_WEIGHT, f"'Our {noun.group('noun') if noun else ''}' of another kind"
     if _location_lead(_first_sentence(paragraph)) and _opens_with_new_name(paragraph, reference):
-        return _NEW_NAME_WEIGHT  # "At the X's Department of Y, our research ..."
+        return _NEW_NAME_WEIGHT, "paragraph opens with a place naming another partner"  # "At the X's ..."
     if _PERSON_OPENING_RE.match(paragraph) and _is_individual(paragraph):
-        return _SELF_INTRO_WEIGHT  # "A retired teacher from X, she has ..."
+        return _SELF_INTRO_WEIGHT, "paragraph opens with a person's description"  # "A retired teacher ..., she"
     if _subject_is_pronoun(paragraph):
-        return _PRONOUN_WEIGHT
+        return _PRONOUN_WEIGHT, "subject is a pronoun or connective"
     if _opens_with_new_name(paragraph, reference):
-        return _NEW_NAME_WEIGHT
-    return 0
+        return _NEW_NAME_WEIGHT, "paragraph opens with a name"
+    return 0, "nothing ties it to the previous partner"
 
 
-def _group_blocks(paragraphs: list[_Paragraph]) -> list[list[str]]:
-    """Split the paragraphs into the introduction (first block) and one block per partner."""
+def _gap_evidence(gap: int, smallest: int, informative: bool) -> tuple[int, str]:
+    """Blank lines vote only when the page uses more than one gap size."""
+    if not informative:
+        return 0, ""
+    if gap == smallest:
+        return -_GAP_WEIGHT, "narrow blank-line gap"
+    return _GAP_WEIGHT, "wider blank-line gap"
+
+
+def _group_blocks(paragraphs: list[_Paragraph]) -> tuple[list[list[str]], list[str]]:
+    """Split the paragraphs into the introduction (first block) and one block per partner.
+    Also returns, per block, why it starts ("" for the introduction)."""
     gaps = [paragraph.gap for paragraph in paragraphs[1:]]
     informative = len(set(gaps)) > 1
     smallest = min(gaps, default=0)
     blocks: list[list[str]] = [[paragraphs[0].text]]
+    reasons = [""]
     reference = _Reference.for_identity(None)
     for paragraph in paragraphs[1:]:
         if len(blocks) == 1 and _continues_introduction(paragraph.text):
             blocks[0].append(paragraph.text)
             continue
-        gap_evidence = 0
-        if informative:
-            gap_evidence = -_GAP_WEIGHT if paragraph.gap == smallest else _GAP_WEIGHT
-        if gap_evidence + _text_evidence(paragraph.text, reference) >= 0:
+        gap_weight, gap_why = _gap_evidence(paragraph.gap, smallest, informative)
+        text_weight, text_why = _text_evidence(paragraph.text, reference)
+        if gap_weight + text_weight >= 0:
+            why = ", ".join(filter(None, [text_why, gap_why]))
+            reasons.append(f"new partner: {'introduction ended; ' if len(blocks) == 1 else ''}{why}")
             blocks.append([paragraph.text])
             reference = _Reference.for_identity(_identify(paragraph.text))
         else:
             blocks[-1].append(paragraph.text)
-    return blocks
+    return blocks, reasons
 
 
 # --------------------------------------------------------------------------------------
@@ -1001,8 +1101,11 @@ def _partner_key(identity: _Identity, description: str) -> str:
     return _slugify(identity.name)
 
 
-def _build_partner(paragraphs: list[str]) -> ParsedPartner:
-    """Turn one block of paragraphs into a ParsedPartner."""
+def _build_partner(paragraphs: list[str], boundary: str = "") -> ParsedPartner:
+    """Turn one block of paragraphs into a ParsedPartner; ``boundary`` says why the block starts.
+
+    A weakly read name is flagged for review but keeps its key (a placeholder's key is a hash).
+    """
     identity = _identify(paragraphs[0])
     description = "\n\n".join(paragraphs)
     return ParsedPartner(
@@ -1013,9 +1116,10 @@ def _build_partner(paragraphs: list[str]) -> ParsedPartner:
         partner_type=_guess_partner_type(identity, description),
         roles=_infer_roles(description),
         description=description,
-        needs_review=identity.needs_review,
-        review_reason=identity.review_reason,
+        needs_review=identity.needs_review or bool(identity.weak),
+        review_reason=identity.review_reason or identity.weak,
         title=identity.title,
+        evidence=tuple(filter(None, (boundary, *identity.evidence))),
     )
 
 
@@ -1169,8 +1273,8 @@ def parse_partners_page(text: str) -> ParsedPartnersPage:
             "No partner blocks found: a partners page needs an introduction followed by "
             "paragraphs that each describe a partner."
         )
-    blocks = _group_blocks(paragraphs)
-    partners = [_build_partner(block) for block in blocks[1:]]
+    blocks, boundaries = _group_blocks(paragraphs)
+    partners = [_build_partner(block, why) for block, why in zip(blocks[1:], boundaries[1:], strict=True)]
     if not any(partner.review_reason != REASON_UNRECOGNISED for partner in partners):
         raise SeedFormatError(
             "No partner structure found: no paragraph opens with an organisation's or a "
