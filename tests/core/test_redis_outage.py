@@ -24,12 +24,6 @@ pytestmark = pytest.mark.django_db
 LOGIN = "/accounts/login/"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The time bounds are about Redis, not about hashing passwords."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def timed(call):
     started = time.monotonic()
     result = call()

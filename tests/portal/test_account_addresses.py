@@ -16,12 +16,6 @@ LOGIN = "/accounts/login/"
 ADDED = "second@elsewhere.example"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Many logins in a row: a cheap hasher keeps them quick (hashing is not what is tested)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def coordinator(db):
     return make_user("ana@library.example", is_staff=True, groups=("Network coordinators",))

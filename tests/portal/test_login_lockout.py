@@ -18,12 +18,6 @@ GUESSER = "203.0.113.7"
 OWNER = "198.51.100.20"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Many logins in a row: a cheap hasher keeps them quick (hashing is not what is tested)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def owner(db):
     return make_user("ana@library.example", is_staff=True, groups=("Network coordinators",))
