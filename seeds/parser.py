@@ -63,6 +63,7 @@ import datetime
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 __all__ = [
@@ -278,8 +279,13 @@ _PAREN_RE = re.compile(r"\(([^()]{1,60})\)")
 _ACRONYM_RE = re.compile(r"^[A-Z][\w&.-]*[A-Z][\w&.-]*(?:\s+[A-Z][\w.-]*){0,3}$")
 _DASH_SPLIT_RE = re.compile(rf"\s+{_DASH}\s+")
 _SINGLE_WORD_ACRONYM_RE = re.compile(r"^[A-Z][\w&.-]{1,11}$")
+# A short form of up to three words led by an all-capital acronym: "KTU Library".
+_SHORT_FORM_RE = re.compile(r"^[A-Z][A-Z&.-]*[A-Z](?:\s+[A-Z][\w-]*){1,2}$")
 _LEAD_NOUN_RE = re.compile(rf"^(?:The\s+)?(?i:{_LEAD_NOUNS})\s+(?:at|of|in|within)\s+(?:the\s+)?(?=[A-Z])")
 _INTRO_CLAUSE_RE = re.compile(rf"^(?:{_INTRO_OPENERS})\b[^,]{{0,100}},\s+(?P<rest>.+)$", re.DOTALL)
+# Any other short opening clause before "the <Name>": "Through its Open Science Desk, the X ...".
+_GENERIC_CLAUSE_RE = re.compile(r"^(?P<clause>[A-Z][^,]{0,80}),\s+(?P<rest>the\s+[A-Z].+)$", re.DOTALL)
+_GENERIC_CLAUSE_MAX_WORDS = 8
 _LEADING_THE_RE = re.compile(r"^the\s+", re.IGNORECASE)
 _POSSESSIVE_JOIN_RE = re.compile(rf"{_APOS}s\s+(?=[A-Z])")
 # Generic kind nouns beyond _ORG_NOUNS: "Our guild brings together ..." introduces a new
@@ -316,13 +322,22 @@ _PERSON_PRONOUN_RE = re.compile(r"\b[Hh](?:e|is|er|im|ers|imself|erself)\b|\b[Ss
 _PERSON_OPENER_RE = re.compile(r"^(?:He|She|His|Her)\b")
 _ORG_PRONOUN_RE = re.compile(r"\b(?:we|our|its)\b", re.IGNORECASE)
 _PERSON_OPENING_RE = re.compile(r"^An?\s+(?P<phrase>.+)$", re.DOTALL)
+_PERSON_DESCRIPTION_RE = re.compile(r"^[^,]{3,80}?\s+(?:is|was)\s+an?\s+(?P<phrase>[^,.;]+)")
+# Agent nouns ("teacher", "biologist", "historian", "consultant", "volunteer").
+_AGENT_NOUN_RE = re.compile(r"(?:ist|er|or|ian|ant|ent|eer|ess)$")
+# Agent nouns that describe organisations as often as people.
+_SHARED_AGENT_NOUNS = frozenset(
+    "member partner provider leader player pioneer sponsor operator publisher producer supporter "
+    "contributor distributor manufacturer developer organiser organizer cluster shelter corner "
+    "component agent independent".split()
+)
 _PERSON_PHRASE_STOP_RE = re.compile(
-    r",|\s+(?=(?:at|in|of|from|with|who|whose|based|working|specializing|specialising)\b)"
+    r",|\s+(?=(?:at|in|of|from|with|who|whose|that|which|based|working|specializing|specialising)\b)"
     r"|\s+(?=[a-z]+(?:ing|ed)\b)"
 )
 _SELF_DESCRIPTION_RE = re.compile(
     r"^(?:we\s+are|our\s+(?:organi[sz]ation|association|society|group|institute|club)\s+is)\s+(?:an?\s+)"
-    r"(?P<phrase>[^,.;]{3,80}?)(?=\s+(?:founded|established|since|based)\b|[,.;]|$)",
+    r"(?P<phrase>[^,.;]{3,200}?)(?=\s+(?:founded|established|since|based|who|whose|that|which)\b|[,.;]|$)",
     re.IGNORECASE,
 )
 _PURPOSE_RE = re.compile(r"\bdedicated\s+to\s+(?:the\s+)?(?P<what>[a-z][a-z -]{2,60}?)(?=[,.;]|\s+and\b|$)")
@@ -514,12 +529,21 @@ def _is_debris_line(line: str) -> bool:
     return len(stripped.split()) <= 8
 
 
-def _drop_debris(paragraphs: list[_Paragraph]) -> list[_Paragraph]:
+def _is_news_debris_line(line: str) -> bool:
+    """Debris in a news item: a short "Key: value" line ("Platform: Microsoft Teams") is one of
+    the item's facts, not a caption, unless its key is a caption's ("Photo:", "Image:")."""
+    stripped = line.strip()
+    if _FACT_RE.match(stripped) and not _DEBRIS_RE.match(stripped):
+        return False
+    return _is_debris_line(line)
+
+
+def _drop_debris(paragraphs: list[_Paragraph], is_debris: Callable[[str], bool] = _is_debris_line) -> list[_Paragraph]:
     """Remove debris lines; a paragraph left empty passes its (larger) gap on to the next."""
     kept: list[_Paragraph] = []
     carried_gap = 0
     for paragraph in paragraphs:
-        lines = tuple(line for line in paragraph.lines if not _is_debris_line(line))
+        lines = tuple(line for line in paragraph.lines if not is_debris(line))
         if not lines:
             carried_gap = max(carried_gap, paragraph.gap)
             continue
@@ -603,9 +627,12 @@ def _split_acronym_in_parentheses(rest: str) -> str:
 
 
 def _split_dash_acronym(name: str) -> tuple[str, str]:
-    """ "Name – ACR" gives (Name, ACR) when the part after the dash is a single word."""
+    """ "Name – ACR" gives (Name, ACR) when the part after the dash is a single word or a short
+    form led by an acronym ("… Centre – KTU Library"); "Aquila – Regional Raptor Society" stays
+    one name."""
     parts = _DASH_SPLIT_RE.split(name)
-    if len(parts) == 2 and _SINGLE_WORD_ACRONYM_RE.match(parts[1]) and len(_words(parts[0])) > 1:
+    short = len(parts) == 2 and (_SINGLE_WORD_ACRONYM_RE.match(parts[1]) or _SHORT_FORM_RE.match(parts[1]))
+    if short and len(_words(parts[0])) > 1:
         return parts[0], parts[1]
     return name, ""
 
@@ -712,12 +739,30 @@ def _read_name(paragraph: str) -> tuple[str, str, list[str]] | None:
     if lead_noun:
         how.append(f"lead phrase '{lead_noun.group(0).strip()}' stripped")
         sentence = sentence[lead_noun.end() :]
-    intro = _INTRO_CLAUSE_RE.match(sentence)
+    intro = _opening_clause(sentence)
     if intro:
         how.append(f"opening clause '{sentence[: intro.start('rest')].strip()}' skipped")
         sentence = intro.group("rest")
     named = _scan_name(sentence)
     return None if named is None else (*named, [*how, _name_ending(sentence, named)])
+
+
+def _opening_clause(sentence: str) -> re.Match[str] | None:
+    """An introductory clause before the subject ("Founded in 1998, the X ..."), or any short
+    clause ending in a comma before "the <Capitalised>" ("Through its Open Science Desk, the
+    X ..."). The match's ``rest`` group is the sentence from the subject on.
+
+    The short clause must hold a lower-case word no name contains ("its", "to"), so that a
+    name in apposition ("Aquila, the Regional Raptor Society, ...") is not skipped.
+    """
+    intro = _INTRO_CLAUSE_RE.match(sentence)
+    if intro:
+        return intro
+    clause = _GENERIC_CLAUSE_RE.match(sentence)
+    if clause is None or len(clause["clause"].split()) > _GENERIC_CLAUSE_MAX_WORDS:
+        return None
+    words = _words(clause["clause"])
+    return clause if any(w[0].islower() and w.lower() not in _NAME_CONNECTORS for w in words) else None
 
 
 def _name_ending(phrase: str, named: tuple[str, str]) -> str:
@@ -747,6 +792,21 @@ def _opens_with_personal_name(sentence: str) -> bool:
     return not {word.lower() for word in _words(match.group("name"))} & (_KIND_NOUNS | _NAME_CONNECTORS)
 
 
+def _describes_a_person(sentence: str) -> bool:
+    """ "<Personal name> is a retired physics teacher and amateur astronomer ...": the head noun
+    of a conjunct of the description is an agent noun ("-er", "-ist", "-ian" ...) that is not an
+    organisation's kind noun nor one that fits organisations as well ("member", "provider")."""
+    match = _PERSON_DESCRIPTION_RE.match(sentence)
+    if not match or not _opens_with_personal_name(sentence):
+        return False
+    phrase = _PERSON_PHRASE_STOP_RE.split(match["phrase"], maxsplit=1)[0]
+    words = {word.lower() for word in _words(phrase)}
+    if words & _KIND_NOUNS:
+        return False
+    heads = [conjunct.split()[-1].lower() for conjunct in re.split(r"\s+(?:and|or|&)\s+", phrase) if conjunct.split()]
+    return any(_AGENT_NOUN_RE.search(head) and head not in _SHARED_AGENT_NOUNS for head in heads)
+
+
 def _is_individual(paragraph: str) -> bool:
     """The paragraph speaks of a person (see ``_individual_cue``)."""
     return bool(_individual_cue(paragraph))
@@ -769,6 +829,9 @@ def _individual_cue(paragraph: str) -> str:
         return f"honorific '{title.group(0).strip()}' before a personal name"
     if _opens_with_personal_name(sentence) and _PERSON_SUBJECT_RE.search(paragraph):
         return "personal name with 'he'/'she' in the first paragraph"
+    if _describes_a_person(sentence) and not _ORG_PRONOUN_RE.search(paragraph):
+        # "They" or no pronoun at all: the description itself says it is a person.
+        return "personal name followed by 'is a <person noun>'"
     if _PERSON_SUBJECT_RE.search(sentence) and not _ORG_PRONOUN_RE.search(sentence):
         # "A retired teacher from X, she has …": a person description and a personal pronoun
         # are enough; otherwise ask for a second pronoun, so that a stray "he" in an
@@ -818,6 +881,21 @@ def _self_label(sentence: str) -> str:
     return our.group("noun") if our and our.group("noun") in _KIND_NOUNS else "organisation"
 
 
+_PLACEHOLDER_LIMIT = 80
+_TRAILING_PREPOSITION_RE = re.compile(r"\s+(?:from|in|of|at|on|with|for|across|around|along|near|between)\s+")
+
+
+def _shorten_phrase(phrase: str, limit: int = _PLACEHOLDER_LIMIT) -> str:
+    """Drop trailing prepositional phrases ("… from the Savinja valley") until the phrase fits
+    ``limit``; cut at a word boundary when that is not enough."""
+    while len(phrase) > limit:
+        cuts = [m.start() for m in _TRAILING_PREPOSITION_RE.finditer(phrase) if m.start() > 0]
+        if not cuts:
+            break
+        phrase = phrase[: cuts[-1]]
+    return phrase if len(phrase) <= limit else phrase[:limit].rsplit(" ", 1)[0]
+
+
 def _organisation_placeholder(paragraph: str) -> str:
     """A descriptive label from the self-description, e.g. "Nature conservation NGO (...)".
 
@@ -830,7 +908,7 @@ def _organisation_placeholder(paragraph: str) -> str:
     purpose = purpose_match.group("what").strip() if purpose_match else ""
     described = _SELF_DESCRIPTION_RE.match(sentence)
     if not purpose and described:
-        head = described.group("phrase").strip()  # "We are a small volunteer group protecting trees"
+        head = _shorten_phrase(described.group("phrase").strip())  # "We are a small volunteer group ..."
     elif not purpose:
         head = f"Unnamed {label}"
     elif len(purpose.split()) <= 3 and not set(purpose.split()) & _NAME_CONNECTORS:
@@ -990,7 +1068,7 @@ def _opens_with_new_name(paragraph: str, reference: _Reference) -> bool:
     if not named or _mentions_alias(named[0], reference.aliases):
         return False
     sentence = _first_sentence(paragraph)
-    if named[1] or _INTRO_CLAUSE_RE.match(sentence) or _location_lead(sentence):
+    if named[1] or _opening_clause(sentence) or _location_lead(sentence):
         return True
     return _people_lead_end(sentence) is not None or bool(_TITLE_RE.match(sentence))
 
@@ -1355,9 +1433,18 @@ _EVENT_NOUNS = (
     r"sessions?|meetings?|lectures?|talks?|discussions?|series|events?|programmes?|programs?"
 )
 # "Invitation to <up to ten words ending in an event noun> on/about <topic>".
+# … and the other ways a headline invites: "Join (us for) our webinar series on …", "Register for
+# the workshop about …", "You are invited to a training on …".
 _INVITATION_RE = re.compile(
-    rf"^(?:an?\s+)?invitation\s+to\s+(?:[\w-]+\s+){{0,10}}?(?:{_EVENT_NOUNS})\s+(?:on|about)\s+"
+    r"^(?:(?:an?\s+)?invitation\s+to|(?:you\s+are\s+)?invited\s+to|join(?:\s+us)?(?:\s+(?:for|at|in))?|"
+    r"register\s+(?:now\s+)?for|sign\s+up\s+for|come\s+to|take\s+part\s+in|participate\s+in|attend)\s+"
+    rf"(?:[\w-]+\s+){{0,10}}?(?:{_EVENT_NOUNS})\s+(?:on|about)\s+"
     r"(?P<topic>(?![\d])\S.*)$",
+    re.IGNORECASE,
+)
+# "<up to four words ending in an event noun>: <topic>" ("Hands-on workshop: counting …").
+_KIND_PREFIX_RE = re.compile(
+    rf"^(?:[\w-]+\s+){{0,4}}?(?:{_EVENT_NOUNS})(?:\s*:|\s+{_DASH})\s+(?P<topic>(?![\d])\S.*)$",
     re.IGNORECASE,
 )
 _LANGUAGE_PHRASE_RE = re.compile(
@@ -1371,14 +1458,30 @@ _ORGANISER_LEAD_RE = re.compile(
     r"|\b(?:together|jointly)\s+with\s+|\bin\s+(?:co-?operation|collaboration|partnership)\s+with\s+",
     re.IGNORECASE,
 )
+# A word of a name: a full stop only inside it ("U.S.A") or after an abbreviation of up to three
+# letters ("St.", "Co."), so that "… Association. The first session" ends at "Association".
+_NAME_WORD_IN_LIST = r"[A-Z](?:[\w’'&-]|\.(?=\w))*(?:(?<![\w’'&-]{4})\.)?"
 _NAME_LIST_ITEM_RE = re.compile(
-    r"(?:the\s+)?(?P<name>[A-Z][\w’'.&-]*(?:\s+(?:(?:of|for|the|in|on|at|de|du)\s+)?[A-Z][\w’'.&-]*)*)"
+    rf"(?:the\s+)?(?P<name>{_NAME_WORD_IN_LIST}(?:\s+(?:(?:of|for|the|in|on|at|de|du)\s+)?{_NAME_WORD_IN_LIST})*)"
 )
 _NAME_LIST_SEP_RE = re.compile(r"^(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)")
 # The whole clause before "together with": "The City Library of X, together with …".
 _SUBJECT_BEFORE_RE = re.compile(
-    r"^\s*(?:[Tt]he\s+)?(?P<name>[A-Z][\w’'.&-]*(?:\s+(?:(?:of|for|the|in|on|at|de|du)\s+)?[A-Z][\w’'.&-]*)*)\s*,?\s*$"
+    rf"^\s*(?:[Tt]he\s+)?(?P<name>{_NAME_WORD_IN_LIST}(?:\s+(?:(?:of|for|the|in|on|at|de|du)\s+)?"
+    rf"{_NAME_WORD_IN_LIST})*)\s*,?\s*$"
 )
+# The verb after a sentence's subject that makes the subject the event's organisers: "The X and
+# the Y invite teachers to …".
+_ORGANISER_VERB_RE = re.compile(
+    r"\s+(?:(?:cordially|warmly|kindly)\s+)?(?:invites?|organi[sz]es?|hosts?|offers?|presents?|announces?|"
+    r"welcomes?|runs?|holds?)\b"
+)
+# Keys of the facts that list the organisers ("Organisers: X, Y – the Z society of W").
+_ORGANISER_FACT_RE = re.compile(r"^(?:co-?)?(?:organi[sz]ers?|organi[sz]ed\s+by|hosts?|hosted\s+by)$", re.IGNORECASE)
+_FACT_LIST_SPLIT_RE = re.compile(r"\s*[,;]\s*(?:and\s+)?|\s+and\s+(?=the\s|[A-Z])")
+_FACT_ITEM_GLOSS_RE = re.compile(rf"\s+{_DASH}\s+.*$|\s*\(.*$")
+# Keys of the facts that may name the video platform.
+_PLATFORM_FACT_RE = re.compile(r"^(?:platform|location|venue|where|online|tool|link)$", re.IGNORECASE)
 _PLATFORM_STOPWORDS = frozenset("The This That Our Your Their An A Online Digital Virtual Web One Same".split())
 _COUNTRY_ZONE_FILES = ("iso3166.tab", "zone.tab")
 
@@ -1520,10 +1623,12 @@ def _time_for(text: str, mention: _DateMention, following: int) -> re.Match[str]
     """The time stated for a date: after it (before the next date, same sentence), else before it
     in its sentence."""
     sentence_start, sentence_end = _sentence_bounds(text, mention.start)
-    after = _TIME_RE.search(text, mention.end, min(following, sentence_end))
-    if after:
+    # Only the start of a time must lie in the range: its zone may follow a split the sentence
+    # splitter made after "p.m." ("9 a.m. to 12 p.m. CEST").
+    after = _TIME_RE.search(text, mention.end)
+    if after and after.start() < min(following, sentence_end):
         return after
-    before = list(_TIME_RE.finditer(text, sentence_start, mention.start))
+    before = [m for m in _TIME_RE.finditer(text, sentence_start) if m.start() < mention.start]
     return before[-1] if before else None
 
 
@@ -1588,9 +1693,10 @@ def _find_event_kind(title: str, body: str) -> str:
 
 def event_title_from_headline(headline: str) -> str:
     """The event's own title from an invitation's headline: "Invitation to a series of online
-    trainings on open data" → "Open data". Any other headline is kept as it is."""
+    trainings on open data", "Join our webinar series on open data", "Online training: open
+    data" → "Open data". Any other headline is kept as it is."""
     headline = headline.strip()
-    match = _INVITATION_RE.match(headline)
+    match = _INVITATION_RE.match(headline) or _KIND_PREFIX_RE.match(headline)
     if not match:
         return headline
     topic = match["topic"].strip().rstrip(".")
@@ -1687,9 +1793,37 @@ def _find_platform(*texts: str) -> str:
     return ""
 
 
-def _find_listed_organisations(body: str) -> tuple[str, ...]:
+def _fact_organisers(facts: dict[str, str]) -> list[str]:
+    """Names in an "Organisers:" fact; a gloss after a dash or in parentheses is not part of a
+    name ("Slobees – the pollinator society of X" → "Slobees")."""
+    names: list[str] = []
+    for key, value in facts.items():
+        if _ORGANISER_FACT_RE.match(key.strip()):
+            items = (_FACT_ITEM_GLOSS_RE.sub("", item).strip() for item in _FACT_LIST_SPLIT_RE.split(value))
+            names += [_LEADING_THE_RE.sub("", item) for item in items if item]
+    return names
+
+
+def _subject_organisers(body: str) -> list[str]:
+    """A sentence whose subject is a list of names and whose verb invites or organises: "The X
+    and the Y invite teachers to …" → [X, Y]."""
+    names: list[str] = []
+    for sentence in _SENTENCE_SPLIT_RE.split(body):
+        sentence = _LEADING_THE_RE.sub("", sentence.strip())
+        subject = _name_list(sentence)
+        # A one-word subject is a name only as an acronym: "We invite", "Participants hold" are not.
+        if not subject or not all(" " in name or sum(c.isupper() for c in name) >= 2 for name in subject):
+            continue
+        rest = sentence[sentence.find(subject[-1]) + len(subject[-1]) :]
+        if _ORGANISER_VERB_RE.match(rest):
+            names += subject
+    return names
+
+
+def _find_listed_organisations(body: str, facts: dict[str, str] | None = None) -> tuple[str, ...]:
     """The first parenthesis that lists three or more capitalised names ("… and the Society of
-    X" counts: the article is dropped), then names after "organised by" / "together with"."""
+    X" counts: the article is dropped), then an "Organisers:" fact, then names after "organised
+    by" / "together with" and the subject of "X and Y invite …"."""
     listed: list[str] = []
     for match in _LIST_PAREN_RE.finditer(body):
         items = [_LEADING_THE_RE.sub("", item.strip()) for item in _LIST_SPLIT_RE.split(match.group(1))]
@@ -1697,7 +1831,7 @@ def _find_listed_organisations(body: str) -> tuple[str, ...]:
         if len(items) >= 3 and all(item[0].isupper() for item in items):
             listed = items
             break
-    for name in _find_lead_organisers(body):
+    for name in [*_fact_organisers(facts or {}), *_find_lead_organisers(body), *_subject_organisers(body)]:
         if name.casefold() not in {item.casefold() for item in listed}:
             listed.append(name)
     return tuple(listed)
@@ -1720,7 +1854,7 @@ def parse_news_item(text: str) -> ParsedNewsItem:
     body_parts: list[str] = []
     facts: dict[str, str] = {}
     footnote = ""
-    for paragraph in _drop_debris(_split_paragraphs(lines[header_index + 1 :])):
+    for paragraph in _drop_debris(_split_paragraphs(lines[header_index + 1 :]), _is_news_debris_line):
         content = paragraph.text
         if (fact := _FACT_RE.match(content)) and len(paragraph.lines) == 1:
             facts[fact.group("key").strip()] = fact.group("value").strip().rstrip(".").strip()
@@ -1741,9 +1875,9 @@ def parse_news_item(text: str) -> ParsedNewsItem:
         facts=facts,
         duration_minutes=_parse_duration(facts.get("Duration", "")),
         language=facts.get("Language", ""),
-        platform=_find_platform(facts.get("Location", ""), body),
+        platform=_find_platform(*(v for k, v in facts.items() if _PLATFORM_FACT_RE.match(k.strip())), body),
         project=project.group(1) if project else "",
-        organisations=_find_listed_organisations(body),
+        organisations=_find_listed_organisations(body, facts),
         footnote=footnote,
         footnote_term=term.group("term") if term else "",
         footnote_expansion=term.group("expansion").strip() if term else "",
