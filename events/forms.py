@@ -12,7 +12,6 @@ from django.contrib.admin import widgets as admin_widgets
 from django.db.models import QuerySet
 from django.utils import formats, timezone
 from django.utils.text import capfirst, format_lazy
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import KeyedModelChoiceField, PublicForm
@@ -29,9 +28,8 @@ class SessionChoiceField(KeyedModelChoiceField):
     def label_from_instance(self, obj: Session) -> str:
         start = obj.local_start()
         label = "{} – {} {} ({})".format(
-            # Translators: a Django date format (weekday, day, month, year, time) for session dates.
-            formats.date_format(start, gettext("l, j F Y, H:i")),
-            formats.time_format(obj.local_end(), "H:i"),
+            formats.date_format(start, "DATETIME_FORMAT"),
+            formats.time_format(obj.local_end(), "TIME_FORMAT"),
             start.strftime("%Z"),
             obj.time_zone,
         )

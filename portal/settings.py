@@ -266,6 +266,8 @@ NETWORK_COORDINATOR_EMAILS = env_list("NETWORK_COORDINATOR_EMAILS", [])
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("sl", _("Slovenian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date and time format per language, everywhere (portal/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["portal.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Ljubljana")
