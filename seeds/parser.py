@@ -254,13 +254,18 @@ _CONTACT_HEADER_RE = re.compile(
     r"^contacts?(?:\s+(?:information|info|details|us))?\s*[:–-]?\s*(?P<org>[^.]*)$",
     re.IGNORECASE,
 )
+# Academic and courtesy titles written before a personal name ("Dr.", "Mag.", the compound
+# "izr. prof. dr."): one list for the partners' names, the contact's coordinator and sentences.
+_HONORIFIC_WORDS = (
+    "Assoc", "Assist", "Asst", "Doc", "Izr", "Red", "Prof", "Dr", "Mag", "Mr", "Mrs", "Ms", "Mx", "Dipl", "Ing",
+    "Univ",
+)
+_HONORIFICS = "|".join(_HONORIFIC_WORDS)
 # A full stop ends a sentence unless it ends a title such as "Dr." or "Prof.".
 _FIRST_SENTENCE_RE = re.compile(
-    r"(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bProf\.)(?<!\bMag\.)(?<!\bAssoc\.)(?<!\bIng\.)"
-    r"(?<!\bDipl\.)(?<=[.!?])\s+(?=[A-Z“\"‘'])"
+    "".join(rf"(?<!\b{word}\.)" for word in _HONORIFIC_WORDS) + r"(?<=[.!?])\s+(?=[A-Z“\"‘'])"
 )
-# Honorifics written before a personal name; they are kept out of the name.
-_HONORIFICS = "Dr|Mr|Ms|Mrs|Prof|Assoc|Mag|Ing|Dipl"
+# Titles before a partner's name (capitalised, as a sentence starts); kept out of the name.
 _TITLE_RE = re.compile(rf"^(?:(?:{_HONORIFICS})\.\s+)+")
 _WORD_RE = re.compile(r"[\w’'-]+")
 _SLUG_STRIP_RE = re.compile(r"[^a-z0-9]+")
@@ -391,10 +396,9 @@ _COORDINATOR_RE = re.compile(r"\bcoordinator\b", re.IGNORECASE)
 _LABELLED_LINE_RE = re.compile(r"^(?P<label>[^:]+?)\s*:(?!//)\s*(?P<value>.*)$")
 # A mailing list: a named list or a subscription link ("Subscribe to the newsletter").
 _MAILING_RE = re.compile(r"\b(?:mail(?:ing)?|newsletters?|subscribe|sign\s+up|list(?:serv)?)\b", re.IGNORECASE)
-# Academic and courtesy titles before a name ("Mag.", "izr. prof. dr.") and degrees after it.
+# The coordinator's titles in any case ("Mag.", "izr. prof. dr."), and degrees after the name.
 _HONORIFIC_RE = re.compile(
-    r"^(?P<title>(?:(?:assoc|assist|asst|doc|izr|red|prof|dr|mag|mr|mrs|ms|mx|dipl|ing|univ|phd|msc)\.(?:-ing\.)?\s*"
-    r"|(?:dr|mr|mrs|ms|prof)\s+)+)(?=[A-ZÀ-Ž])",
+    rf"^(?P<title>(?:(?:{_HONORIFICS}|phd|msc)\.(?:-ing\.)?\s*|(?:dr|mr|mrs|ms|prof)\s+)+)(?=[A-ZÀ-Ž])",
     re.IGNORECASE,
 )
 _DEGREE_RE = re.compile(r",?\s+(?P<degree>Ph\.?\s?D\.?|M\.?Sc\.?|B\.?Sc\.?|MBA|MA|DPhil)$")
