@@ -190,16 +190,6 @@ def refuse_if_exhausted(limits: list[Limit]) -> None:
         raise RateLimited(retry_after=max(waits))
 
 
-def hit(*, scope: str, key: str, rate: str) -> bool:
-    """Count one attempt; return True while the limit still allows it."""
-    return Limit(scope, key, rate).hit()
-
-
-def exhausted(*, scope: str, key: str, rate: str) -> bool:
-    """Whether the limit is already used up, without counting an attempt."""
-    return Limit(scope, key, rate).exhausted()
-
-
 def too_many_requests(request: HttpRequest, *, retry_after: int, at_most: bool = False) -> HttpResponse:
     """The 429 page: it says how long to wait (rounded up to whole minutes) and sends the wait in
     seconds as ``Retry-After``. ``at_most``: the wait is an upper bound (the limit may free up

@@ -17,10 +17,9 @@ from django.utils import translation
 from core.email_address import limit_key
 from core.ratelimit import (
     Cap,
+    Limit,
     client_ip,
     client_key,
-    exhausted,
-    hit,
     limit_public_form,
     parse_rate,
     purge_expired,
@@ -36,9 +35,10 @@ def test_parse_rate():
 
 
 def test_hit_counts_up_to_the_limit():
-    assert [hit(scope="t", key="k", rate="3/h") for _ in range(4)] == [True, True, True, False]
-    assert exhausted(scope="t", key="k", rate="3/h")
-    assert not exhausted(scope="t", key="other", rate="3/h")
+    limit = Limit("t", "k", "3/h")
+    assert [limit.hit() for _ in range(4)] == [True, True, True, False]
+    assert limit.exhausted()
+    assert not Limit("t", "other", "3/h").exhausted()
 
 
 def _view(accepted: bool, per_client: str = "10/h", per_address: str | None = "2/h"):
