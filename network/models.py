@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.accounts import is_network_coordinator
 from core.cache import ContentArea
+from core.collation import by_key, sort_key
+from core.content import current_language, in_language, localised
 from core.models import ImportedRecord
 
 
@@ -34,6 +36,9 @@ def normalise_search_text(*parts: str | None) -> str:
     stripped = stripped.translate(str.maketrans({"đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ß": "ss"}))
     return " ".join(stripped.casefold().split())
 
+
+# The languages a partner's name is sorted in (one ``sort_name_<language>`` column each).
+SORT_LANGUAGES = ("en", "sl")
 
 # The partner search uses the first words of a query only, and the filter form caps its length.
 SEARCH_MAX_WORDS = 10
@@ -58,6 +63,12 @@ class PartnerQuerySet(models.QuerySet):
         if is_network_coordinator(user):
             return self.all()
         return self.filter(coordinators=user)
+
+    def in_name_order(self, language: str | None = None) -> PartnerQuerySet:
+        """By name in ``language``'s alphabet (the active language by default); a partner with
+        no name in that language sorts by its name in the other (the one its page shows)."""
+        language = language or current_language()
+        return self.order_by(by_key(f"sort_name_{language}"), "id")
 
     def search(self, query: str) -> PartnerQuerySet:
         """Partners whose search text contains every word of ``query`` (only its first
@@ -160,6 +171,9 @@ class Partner(ImportedRecord):
     )
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
     search_text = models.TextField(editable=False, blank=True, default="")
+    # The name's sort key in each language's alphabet (``core.collation``; ``in_name_order``).
+    sort_name_en = models.CharField(max_length=300, editable=False, blank=True, default="")
+    sort_name_sl = models.CharField(max_length=300, editable=False, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -198,13 +212,21 @@ class Partner(ImportedRecord):
 
     def save(self, *args, **kwargs) -> None:
         self.search_text = self.compute_search_text()
+        for language in SORT_LANGUAGES:
+            setattr(self, f"sort_name_{language}", sort_key(localised(self, "name", language).value, language)[:300])
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "search_text"}
+            kwargs["update_fields"] = {*update_fields, "search_text", *(f"sort_name_{lang}" for lang in SORT_LANGUAGES)}
         super().save(*args, **kwargs)
 
     def compute_search_text(self) -> str:
-        return normalise_search_text(self.name, self.acronym, self.city, self.municipality, self.description)
+        """Name, short name and description in both languages, and the place."""
+        texts = [
+            in_language(self, field, language)
+            for field in ("name", "acronym", "description")
+            for language in SORT_LANGUAGES
+        ]
+        return normalise_search_text(*texts, self.city, self.municipality)
 
     def get_absolute_url(self) -> str:
         return reverse("network:partner_detail", kwargs={"slug": self.slug})
@@ -345,18 +367,13 @@ class NetworkContact(ImportedRecord):
     coordinator_name = models.CharField(_("coordinator"), max_length=200, blank=True)
     coordinator_organisation = models.CharField(_("coordinator's organisation"), max_length=300, blank=True)
     mailing_lists = models.JSONField(_("mailing-list addresses"), default=list, blank=True)
-    # What the network is, shown on the home and about pages in the visitor's language.
-    introduction = models.TextField(_("introduction (English)"), blank=True)
-    introduction_sl = models.TextField(_("introduction (Slovenian)"), blank=True)
+    # What the network is, shown on the home and about pages (``introduction_en``/``_sl``).
+    introduction = models.TextField(_("introduction"), blank=True)
 
     class Meta:
         verbose_name = _("network contact")
         verbose_name_plural = _("network contact")
         ordering = ["id"]
-
-    def introduction_in(self, language: str) -> str:
-        """The introduction in ``language``; "" where a coordinator has not written it yet."""
-        return self.introduction_sl if language == "sl" else self.introduction
 
     def __str__(self) -> str:
         return self.organisation or str(_("Network contact"))

@@ -15,7 +15,7 @@ from core.cache import bump_after_commit
 from .models import Partner, ServiceOffer, WorkingGroup
 from .services import contact_q, delete_partners, erase_individual_partners
 
-_NOT_EXPORTED = ("imported_values", "search_text", "coordinators", "logo")
+_NOT_EXPORTED = ("imported_values", "search_text", "sort_name_en", "sort_name_sl", "coordinators", "logo")
 
 
 class NetworkContacts(personal_data.PersonalData):

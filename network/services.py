@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from core.accounts import NETWORK_COORDINATORS_GROUP, network_coordinator_emails
 from core.cache import bump_after_commit
+from core.content import set_in_all_languages
 from core.email_address import normalise_email
 from core.slugs import unique_slug
 from outbox.services import queue_templated_email
@@ -289,10 +290,10 @@ def erase_individual_partners(*, email: str) -> list[str]:
     for partner in Partner.objects.select_for_update().filter(contact_q(email), kind=Partner.Kind.INDIVIDUAL):
         logo = partner.logo.name if partner.logo else ""
         partner.status = Partner.Status.ARCHIVED
-        partner.name = ERASED_INDIVIDUAL_NAME
+        set_in_all_languages(partner, "name", ERASED_INDIVIDUAL_NAME)
         partner.slug = unique_slug(Partner.objects.exclude(pk=partner.pk), f"erased-{partner.pk}", fallback="erased")
         for name in _ERASED_FIELDS:
-            setattr(partner, name, "")
+            set_in_all_languages(partner, name, "")
         partner.logo = ""
         partner.needs_review = False
         partner.imported_values = {name: None for name in partner.imported_values or {}}

@@ -98,6 +98,8 @@ else:
 SITE_NAME = "Citizen Science Network"
 
 INSTALLED_APPS = [
+    # Before the admin, so that its admin classes and widgets take precedence (its documentation).
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -268,6 +270,12 @@ LANGUAGES = [("en", _("English")), ("sl", _("Slovenian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # One date and time format per language, everywhere (portal/formats/<language>/formats.py).
 FORMAT_MODULE_PATH = ["portal.formats"]
+# Record content in both languages (``<app>/translation.py`` names the fields; each gets ``_en``
+# and ``_sl`` columns). A missing value falls back to the other language, and templates mark the
+# fallback with its own ``lang`` (``core.content``). English is the default: the seeds are English.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_LANGUAGES = ("en", "sl")
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en", "sl")}
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Ljubljana")

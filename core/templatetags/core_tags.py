@@ -1,6 +1,8 @@
 from django import template
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from core.content import current_language, localised
 from core.markdown import render_markdown
 
 register = template.Library()
@@ -27,3 +29,28 @@ def url_in_language(context, language: str) -> str:
 
     request = context.get("request")
     return translate(request.get_full_path() if request else "/", language)
+
+
+@register.simple_tag
+def content(obj, field: str, markdown: bool = False) -> SafeString:
+    """``{% content partner "name" %}``: a record's text in the active language, or else in the
+    other one inside ``<span lang="…">`` (WCAG 3.1.2). With ``markdown=True`` the text is rendered
+    as Markdown, and a fallback is wrapped in ``<div lang="…">``."""
+    value, language = localised(obj, field)
+    if markdown:
+        html = render_markdown(value)
+        return html if language in ("", current_language()) else format_html('<div lang="{}">{}</div>', language, html)
+    if language in ("", current_language()):
+        return format_html("{}", value)
+    return format_html('<span lang="{}">{}</span>', language, value)
+
+
+@register.simple_tag
+def content_lang(obj, field: str) -> SafeString:
+    """`` lang="en"`` for an element whose text is ``obj.<field>`` shown as a fallback, else "":
+    ``<h2{% content_lang event "title" %}>{{ event.title }}</h2>`` where a span would not do
+    (an attribute, a link whose whole text is the value)."""
+    value, language = localised(obj, field)
+    if language in ("", current_language()):
+        return SafeString("")
+    return format_html(' lang="{}"', language)

@@ -4,6 +4,9 @@
 coordinator's edit" rule): ``ImportedRecord.imported_values`` remembers, per field, the value the
 loader last wrote. On a later import a field is only changed while its current value still equals
 that remembered value; once someone has edited it in the admin, imports leave it alone for good.
+
+The seeds are English: a text that has a value per language (``core.content``) is written as its
+English value (``name_en``), so a Slovenian value a coordinator entered is never touched.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from typing import Any, TypeVar
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DataError, IntegrityError, models
 from django.db.models import Q
+from django.utils import translation
 
+from core.content import translated_fields
 from core.models import ImportedRecord
 
 M = TypeVar("M", bound=ImportedRecord)
@@ -100,11 +105,41 @@ def upsert(
       ``SeedRecordError`` naming the model and the source key.
     Must be called inside the caller's transaction; takes a row lock on PostgreSQL.
     """
+    english = _in_english(model)
     try:
-        return _upsert(model, source_key=source_key, source=source, values=values, report=report,
-                       create_only=create_only or {}, adopt_by=adopt_by)
+        with translation.override(SEED_LANGUAGE):
+            return _upsert(model, source_key=source_key, source=source, values=english(values), report=report,
+                           create_only=english(create_only or {}), adopt_by=tuple(english(dict.fromkeys(adopt_by))))
     except (IntegrityError, DataError) as exc:
         raise SeedRecordError(f"{model._meta.label} {source_key!r}: the database refused it ({exc})") from exc
+
+
+# The language the seed documents are written in.
+SEED_LANGUAGE = "en"
+
+
+def _in_english(model: type[models.Model]):
+    """Renames a translated field to its English column ("name" -> "name_en") in a dict."""
+    translated = translated_fields(model)
+
+    def rename(fields: dict[str, Any]) -> dict[str, Any]:
+        return {f"{name}_{SEED_LANGUAGE}" if name in translated else name: value for name, value in fields.items()}
+
+    return rename
+
+
+def _with_originals(model: type[models.Model], changed: list[str]) -> list[str]:
+    """``update_fields`` plus the original column of each translated field written (modeltranslation
+    keeps it, and its constraints, in step with the active language: English here)."""
+    suffix = f"_{SEED_LANGUAGE}"
+    originals = [name[: -len(suffix)] for name in changed if name.endswith(suffix)]
+    return [*changed, *(name for name in originals if name in translated_fields(model))]
+
+
+def _english_keys(model: type[models.Model], imported: dict[str, Any]) -> dict[str, Any]:
+    """``imported_values`` with a translated field's key as its English column: a row imported
+    before the field had a value per language remembered "name", which is now "name_en"."""
+    return _in_english(model)(dict(imported))
 
 
 class SeedRecordError(Exception):
@@ -141,7 +176,7 @@ def _upsert(
         report.count("created", model)
         return obj
 
-    imported = dict(obj.imported_values or {})
+    imported = _english_keys(model, obj.imported_values or {})
     changed: list[str] = []
     for name, new_value in values.items():
         current = _jsonable(getattr(obj, name))
@@ -165,7 +200,7 @@ def _upsert(
         changed.append("source")
     if changed:
         obj.imported_values = imported
-        obj.save(update_fields=changed)
+        obj.save(update_fields=_with_originals(model, changed))
         # Only bookkeeping changed (e.g. first import after a field was added): not an update.
         real = [c for c in changed if c not in ("imported_values", "source")]
         report.count("updated" if real else "skipped", model)
@@ -191,7 +226,7 @@ def _adopt(obj: M, *, source_key: str, source: str, values: dict[str, Any], repo
         elif current != new:
             report.kept_edits.append(f"{model._meta.label}:{source_key}:{name}")
     obj.source_key, obj.source, obj.imported_values = source_key, source, imported
-    obj.save(update_fields=changed)
+    obj.save(update_fields=_with_originals(model, changed))
     report.count("updated", model)
     report.notes.append(
         f"Adopted {model._meta.label} #{obj.pk} ({obj}), created by hand, as {source_key!r}; its own values are kept."

@@ -1,0 +1,13 @@
+"""Event texts in English and Slovenian (see ``network.translation``)."""
+
+from modeltranslation.translator import TranslationOptions, register
+
+from .models import Event
+
+
+@register(Event)
+class EventTranslation(TranslationOptions):
+    fields = (
+        "title", "summary", "description", "footnote", "organising_project", "presenters_note", "venue",
+        "accessibility",
+    )
