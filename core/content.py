@@ -79,3 +79,13 @@ def set_in_all_languages(obj: Any, field: str, value: str) -> None:
     for language in AVAILABLE_LANGUAGES:
         setattr(obj, build_localized_fieldname(field, language), value)
     obj.__dict__[field] = value
+
+
+def language_tagged(obj: Any, field: str) -> list[dict[str, str]]:
+    """JSON-LD value objects, one per language that has a value:
+    ``[{"@value": "Central Technical Library", "@language": "en"}, {"@value": "…", "@language": "sl"}]``."""
+    return [
+        {"@value": value, "@language": language}
+        for language, value in all_languages(obj, field).items()
+        if value
+    ]
