@@ -17,9 +17,13 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from modeltranslation.manager import get_translatable_fields_for_model
 from modeltranslation.settings import AVAILABLE_LANGUAGES
 from modeltranslation.utils import build_localized_fieldname, resolution_order
+
+from core.markdown import render_markdown
 
 
 class Localised(NamedTuple):
@@ -55,6 +59,18 @@ def localised(obj: Any, field: str, language: str | None = None) -> Localised:
         if value not in (None, ""):
             return Localised(value, candidate)
     return Localised("", "")
+
+
+def marked(obj: Any, field: str, *, markdown: bool = False) -> SafeString:
+    """HTML for ``obj.<field>`` in the active language; a fallback in the other language is
+    wrapped in ``<span lang="…">`` (``<div lang="…">`` around rendered Markdown). The
+    ``{% content %}`` tag, and form labels that show a record's name, use it."""
+    value, language = localised(obj, field)
+    is_fallback = language not in ("", current_language())
+    if markdown:
+        html = render_markdown(value)
+        return format_html('<div lang="{}">{}</div>', language, html) if is_fallback else html
+    return format_html('<span lang="{}">{}</span>', language, value) if is_fallback else format_html("{}", value)
 
 
 def in_language(obj: Any, field: str, language: str) -> str:

@@ -3,8 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.content import marked
 from core.forms import KeyedModelMultipleChoiceField, PublicForm
 
 from .models import CONSENT_TEXT, MailingList
@@ -12,9 +14,11 @@ from .models import CONSENT_TEXT, MailingList
 
 class ListChoiceField(KeyedModelMultipleChoiceField):
     def label_from_instance(self, obj: MailingList) -> str:
+        """The list's name in the visitor's language (a fallback marked with its ``lang``)."""
+        name = marked(obj, "name")
         if obj.requires_approval:
-            return _("%(name)s (a coordinator approves each request)") % {"name": obj.name}
-        return obj.name
+            return format_html(_("{name} (a coordinator approves each request)"), name=name)
+        return name
 
 
 class SignupForm(PublicForm):

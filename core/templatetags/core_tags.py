@@ -2,7 +2,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from core.content import current_language, localised
+from core.content import current_language, localised, marked
 from core.markdown import render_markdown
 
 register = template.Library()
@@ -35,14 +35,9 @@ def url_in_language(context, language: str) -> str:
 def content(obj, field: str, markdown: bool = False) -> SafeString:
     """``{% content partner "name" %}``: a record's text in the active language, or else in the
     other one inside ``<span lang="…">`` (WCAG 3.1.2). With ``markdown=True`` the text is rendered
-    as Markdown, and a fallback is wrapped in ``<div lang="…">``."""
-    value, language = localised(obj, field)
-    if markdown:
-        html = render_markdown(value)
-        return html if language in ("", current_language()) else format_html('<div lang="{}">{}</div>', language, html)
-    if language in ("", current_language()):
-        return format_html("{}", value)
-    return format_html('<span lang="{}">{}</span>', language, value)
+    as Markdown, and a fallback is wrapped in ``<div lang="…">``. ``{% content … as name %}``
+    keeps it for a ``blocktranslate``."""
+    return marked(obj, field, markdown=markdown)
 
 
 @register.simple_tag
