@@ -43,7 +43,8 @@ def translated_fields(model: type) -> tuple[str, ...]:
 
 
 def is_translated(obj: Any, field: str) -> bool:
-    return getattr(obj, "_meta", None) is not None and field in translated_fields(type(obj))
+    # ``obj.__class__``, not ``type(obj)``: a lazy object (the footer's contact block) is a wrapper.
+    return getattr(obj, "_meta", None) is not None and field in translated_fields(obj.__class__)
 
 
 def localised(obj: Any, field: str, language: str | None = None) -> Localised:

@@ -43,7 +43,7 @@ class MailingList(models.Model):
     class Meta:
         verbose_name = _("mailing list")
         verbose_name_plural = _("mailing lists")
-        ordering = ["position", "name"]
+        ordering = ["position", "name_en"]
 
     def __str__(self) -> str:
         return self.name

@@ -5,9 +5,55 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.collation import sort_key
+from core.content import current_language, localised
 from core.forms import AccessibleBoundField
 
 from .models import SEARCH_MAX_LENGTH, Partner, ServiceModule, WorkingGroup
+
+
+class RecordNameChoiceIterator(forms.models.ModelChoiceIterator):
+    """The records sorted by name as the visitor reads it, in the visitor's alphabet (the
+    database orders ``name`` by the active language's column alone, empty ones first or last)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        language = current_language()
+        records = sorted(self.queryset, key=lambda record: (sort_key(localised(record, "name").value, language), record.pk))
+        for record in records:
+            yield self.choice(record)
+
+
+class RecordNameChoiceField(forms.ModelChoiceField):
+    """A record chosen by its name in the visitor's language (else the other one)."""
+
+    iterator = RecordNameChoiceIterator
+
+    def label_from_instance(self, obj) -> str:
+        return localised(obj, "name").value
+
+
+class RecordNameSelect(forms.Select):
+    """An option whose label is a record's name in the other language carries that ``lang``
+    (WCAG 3.1.2), as ``{% content %}`` marks it in the page's text."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        record = getattr(value, "instance", None)
+        if record is not None:
+            language = localised(record, "name").language
+            if language and language != current_language():
+                option["attrs"]["lang"] = language
+        return option
+
+
+class RecordNameChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = RecordNameChoiceField
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", RecordNameSelect)
+        super().__init__(*args, **kwargs)
 
 
 class PartnerFilterForm(forms.Form):
@@ -27,11 +73,11 @@ class PartnerFilter(django_filters.FilterSet):
         label=_("Role"), choices=Partner.Role.choices, method="filter_role", empty_label=_("Any role")
     )
     region = django_filters.ChoiceFilter(label=_("Region"), choices=[], method="filter_region", empty_label=_("Any region"))
-    working_group = django_filters.ModelChoiceFilter(
+    working_group = RecordNameChoiceFilter(
         label=_("Working group"), queryset=WorkingGroup.objects.all(), field_name="working_groups",
         to_field_name="slug", empty_label=_("Any working group"),
     )
-    module = django_filters.ModelChoiceFilter(
+    module = RecordNameChoiceFilter(
         label=_("Service module"), queryset=ServiceModule.objects.all(), field_name="service_modules",
         to_field_name="slug", empty_label=_("Any service module"),
     )
@@ -47,7 +93,9 @@ class PartnerFilter(django_filters.FilterSet):
             Partner.objects.published().network_partners().exclude(region="")
             .order_by("region").values_list("region", flat=True).distinct()
         )
-        self.filters["region"].extra["choices"] = [(r, r) for r in regions]
+        # Region names are Slovenian words: sorted in the visitor's alphabet, alike on either database.
+        language = current_language()
+        self.filters["region"].extra["choices"] = [(r, r) for r in sorted(regions, key=lambda r: sort_key(r, language))]
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.search(value)

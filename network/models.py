@@ -182,7 +182,9 @@ class Partner(ImportedRecord):
     class Meta:
         verbose_name = _("partner")
         verbose_name_plural = _("partners")
-        ordering = ["name", "id"]
+        # Pages order by the visitor's language (``in_name_order``); modeltranslation would turn a
+        # plain "name" into the active language's column, empty where a name is not translated.
+        ordering = ["sort_name_en", "id"]
         permissions = [
             ("moderate_partner", "Can approve, reject, publish and archive partners"),
         ]
@@ -263,7 +265,7 @@ class WorkingGroup(ImportedRecord):
     class Meta:
         verbose_name = _("working group")
         verbose_name_plural = _("working groups")
-        ordering = ["name"]
+        ordering = ["name_en", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=WorkingGroupStatus.values), name="working_group_status_valid"
@@ -288,7 +290,7 @@ class WorkingGroupOutput(models.Model):
     class Meta:
         verbose_name = _("output")
         verbose_name_plural = _("outputs")
-        ordering = ["-date", "title"]
+        ordering = ["-date", "title_en"]
 
     def __str__(self) -> str:
         return self.title
@@ -311,7 +313,7 @@ class ServiceModule(ImportedRecord):
     class Meta:
         verbose_name = _("service module")
         verbose_name_plural = _("service modules")
-        ordering = ["order", "name"]
+        ordering = ["order", "name_en"]
 
     def __str__(self) -> str:
         return self.name
@@ -341,7 +343,7 @@ class ServiceOffer(models.Model):
     class Meta:
         verbose_name = _("service offer")
         verbose_name_plural = _("service offers")
-        ordering = ["module__order", "partner__name"]
+        ordering = ["module__order", "partner__sort_name_en"]
         constraints = [
             models.UniqueConstraint(fields=["partner", "module"], name="service_offer_unique"),
             models.CheckConstraint(

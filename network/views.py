@@ -1,15 +1,25 @@
 from __future__ import annotations
 
+import html
+from collections.abc import Iterable
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from core.cache import ContentArea, cached_public_page
+from core.collation import by_key, sort_key
+from core.content import current_language, in_language, language_tagged, localised
 from core.csv_export import csv_response
 from core.jsonld import to_json_ld
+from core.markdown import render_markdown
 from core.ratelimit import limit_public_form
 from core.sites import absolute_url
 
@@ -21,15 +31,50 @@ from .models import Partner, ServiceModule, ServiceOffer, WorkingGroup
 PAGE_SIZE = 24
 
 
+# A working group's status agrees with "delovna skupina" (feminine) in Slovenian ("Aktivna"); the
+# model's choice labels are neuter ("Aktivno"), so the pages show these instead.
+WORKING_GROUP_STATUS_LABELS = {
+    WorkingGroup.Status.PROPOSED: pgettext_lazy("working group", "Proposed"),
+    WorkingGroup.Status.ACTIVE: pgettext_lazy("working group", "Active"),
+    WorkingGroup.Status.CLOSED: pgettext_lazy("working group", "Closed"),
+}
+
+# A page's <meta name="description"> is at most this many characters of the record's text.
+META_DESCRIPTION_LENGTH = 160
+
+
 def _public_partners():
     return Partner.objects.published().network_partners()
+
+
+def working_group_status_label(group: WorkingGroup) -> str:
+    return str(WORKING_GROUP_STATUS_LABELS.get(group.status, group.get_status_display()))
+
+
+def sorted_by_name(records: Iterable[Any], field: str = "name") -> list[Any]:
+    """``records`` sorted by ``field`` as the visitor reads it (their language, else the other)
+    in the visitor's alphabet (``core.collation``): for the few working groups and modules, which
+    keep no sort keys (partners are sorted by the database: ``Partner.objects.in_name_order``)."""
+    language = current_language()
+    return sorted(records, key=lambda record: (sort_key(localised(record, field).value, language), record.pk))
+
+
+def plain_text(markdown_text: str, length: int = META_DESCRIPTION_LENGTH) -> str:
+    """A record's Markdown as plain text (for ``<meta name="description">`` and JSON-LD), cut to
+    ``length`` characters with an ellipsis (0: whole). Escaped again by the template or JSON."""
+    text = " ".join(html.unescape(strip_tags(render_markdown(markdown_text))).split())
+    return Truncator(text).chars(length) if length else text
 
 
 @cached_public_page(areas=[ContentArea.DIRECTORY], params=[*PartnerFilter.base_filters, "page"])
 def partner_list(request: HttpRequest) -> HttpResponse:
     filterset = PartnerFilter(request.GET or None, queryset=_public_partners())
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else _public_partners()
-    qs = qs.only("name", "acronym", "slug", "kind", "partner_type", "roles", "city", "needs_review").distinct()
+    qs = (
+        qs.only("name", "acronym", "slug", "kind", "partner_type", "roles", "city", "needs_review")
+        .in_name_order()
+        .distinct()
+    )
     paginator = Paginator(qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -45,16 +90,22 @@ def partner_list(request: HttpRequest) -> HttpResponse:
 def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
     partner = get_object_or_404(Partner.objects.published(), slug=slug)
     offers = ServiceOffer.objects.filter(partner=partner).select_related("module")
-    groups = partner.working_groups.all()
+    groups = sorted_by_name(partner.working_groups.all())
     events = list(partner.organised_events.published().order_by("-id")[:20])
-    ld = {
+    url = absolute_url(partner.get_absolute_url())  # this page, in the visitor's language
+    description, description_language = localised(partner, "description")
+    ld: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Person" if partner.kind == Partner.Kind.INDIVIDUAL else "Organization",
-        "name": partner.name,
-        "url": absolute_url(partner.get_absolute_url()),
+        # Every language's name, tagged ({"@value": …, "@language": "sl"}), so a reader picks theirs.
+        "name": language_tagged(partner, "name"),
+        "url": url,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url, "inLanguage": current_language()},
     }
+    if description:  # in the page's language, or the other one, tagged with the language it is in
+        ld["description"] = {"@value": plain_text(description, length=0), "@language": description_language}
     if partner.acronym:
-        ld["alternateName"] = partner.acronym
+        ld["alternateName"] = language_tagged(partner, "acronym")
     if partner.website:
         ld["sameAs"] = partner.website
     if partner.email:
@@ -67,15 +118,29 @@ def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "network/partner_detail.html",
-        {"partner": partner, "offers": offers, "groups": groups, "events": events, "ld_json": to_json_ld(ld)},
+        {
+            "partner": partner,
+            "offers": offers,
+            "groups": groups,
+            "events": events,
+            "ld_json": to_json_ld(ld),
+            "meta_description": plain_text(description),
+        },
     )
 
 
 @cached_public_page(areas=[ContentArea.DIRECTORY])
 def working_group_list(request: HttpRequest) -> HttpResponse:
-    groups = WorkingGroup.objects.prefetch_related(
-        Prefetch("lead_partners", queryset=Partner.objects.published().only("name", "slug", "acronym"))
+    groups = sorted_by_name(
+        WorkingGroup.objects.prefetch_related(
+            Prefetch(
+                "lead_partners",
+                queryset=Partner.objects.published().only("name", "slug", "acronym").in_name_order(),
+            )
+        )
     )
+    for group in groups:
+        group.status_label = working_group_status_label(group)
     return render(request, "network/working_group_list.html", {"groups": groups})
 
 
@@ -94,9 +159,11 @@ def working_group_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "network/working_group_detail.html",
         {
             "group": group,
+            "status_label": working_group_status_label(group),
+            "meta_description": plain_text(localised(group, "mandate").value),
             "form": form,
-            "leads": group.lead_partners.published(),
-            "members": group.members.published(),
+            "leads": group.lead_partners.published().in_name_order(),
+            "members": group.members.published().in_name_order(),
             "outputs": group.outputs.all(),
         },
     )
@@ -104,16 +171,18 @@ def working_group_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @cached_public_page(areas=[ContentArea.DIRECTORY])
 def service_list(request: HttpRequest) -> HttpResponse:
-    modules = list(ServiceModule.objects.all())
+    # In the coordinators' order, ties by name in the visitor's language.
+    modules = sorted(sorted_by_name(ServiceModule.objects.all()), key=lambda module: module.order)
     offers = ServiceOffer.objects.filter(partner__status=Partner.Status.PUBLISHED).select_related("partner", "module")
     matrix: dict[int, dict[int, ServiceOffer]] = {}
     partners: dict[int, Partner] = {}
     for offer in offers:
         partners[offer.partner_id] = offer.partner
         matrix.setdefault(offer.partner_id, {})[offer.module_id] = offer
+    language = current_language()
     rows = [
         (partner, [matrix[partner.pk].get(m.pk) for m in modules])
-        for partner in sorted(partners.values(), key=lambda p: p.name)
+        for partner in sorted(partners.values(), key=lambda p: (getattr(p, f"sort_name_{language}"), p.pk))
     ]
     return render(request, "network/service_list.html", {"modules": modules, "rows": rows})
 
@@ -128,8 +197,21 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
         )
         messages.success(request, _("Thank you. Your request was sent to the institutions offering this service."))
         return redirect(module.get_absolute_url())
-    offers = module.service_offers.filter(partner__status=Partner.Status.PUBLISHED).select_related("partner")
-    return render(request, "network/service_detail.html", {"module": module, "form": form, "offers": offers})
+    offers = (
+        module.service_offers.filter(partner__status=Partner.Status.PUBLISHED)
+        .select_related("partner")
+        .order_by(by_key(f"partner__sort_name_{current_language()}"), "partner_id")
+    )
+    return render(
+        request,
+        "network/service_detail.html",
+        {
+            "module": module,
+            "form": form,
+            "offers": offers,
+            "meta_description": plain_text(localised(module, "summary").value),
+        },
+    )
 
 
 @limit_public_form(scope="join")
@@ -147,25 +229,35 @@ def join_thanks(request: HttpRequest) -> HttpResponse:
     return render(request, "network/join_thanks.html")
 
 
-API_FIELDS = ("name", "acronym", "slug", "kind", "type", "roles", "needs_review", "description", "url", "website", "city")
+# The translated texts come in both languages: ``name`` is the English name (the Slovenian one
+# for a partner that has no English name, as the English pages show it) and ``name_sl`` the
+# Slovenian name exactly as written ("" when there is none); the same for ``acronym`` and
+# ``description``. The CSV has the Slovenian columns last, so the earlier columns keep their places.
+API_TRANSLATED_FIELDS = ("name", "acronym", "description")
+API_FIELDS = (
+    "name", "acronym", "slug", "kind", "type", "roles", "needs_review", "description", "url", "website", "city",
+    *(f"{field}_sl" for field in API_TRANSLATED_FIELDS),
+)
 
 
 def _api_rows() -> list[dict]:
     # Links from SITE_URL, never from the request's Host: these pages are cached for everyone.
-    partners = _public_partners().order_by("name", "id")
+    # Sorted by name in the language of the URL (/api/partners/ English, /sl/api/partners/ Slovenian).
+    partners = _public_partners().in_name_order()
     return [
         {
-            "name": p.name,
-            "acronym": p.acronym,
+            "name": localised(p, "name", "en").value,
+            "acronym": localised(p, "acronym", "en").value,
             "slug": p.slug,
             "kind": p.kind,
             "type": p.partner_type,
             "roles": list(p.roles or []),
             "needs_review": p.needs_review,
-            "description": p.description,
+            "description": localised(p, "description", "en").value,
             "url": absolute_url(p.get_absolute_url()),
             "website": p.website,
             "city": p.city,
+            **{f"{field}_sl": in_language(p, field, "sl") for field in API_TRANSLATED_FIELDS},
         }
         for p in partners
     ]

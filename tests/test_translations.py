@@ -128,6 +128,10 @@ PYTHON_CALL = re.compile(
     r"""\b(?:_|gettext|gettext_lazy|gettext_noop)\(\s*(?P<q>["'])(?P<text>(?:(?!(?P=q)|\\).)*)(?P=q)\s*[,)]"""
 )
 
+PYTHON_CONTEXT_CALL = re.compile(
+    r"""\bpgettext(?:_lazy)?\(\s*(?P<cq>["'])(?P<context>[^"']*)(?P=cq)\s*,\s*(?P<q>["'])(?P<text>(?:(?!(?P=q)|\\).)*)(?P=q)\s*[,)]"""
+)
+
 
 def _block_msgid(args: str, body: str) -> str:
     """The msgid Django builds for a {% blocktranslate %} body (the singular part)."""
@@ -160,8 +164,11 @@ def _python_msgids() -> set[tuple[str | None, str]]:
         for path in (BASE_DIR / app).rglob("*.py"):
             if "migrations" in path.parts:
                 continue
-            for match in PYTHON_CALL.finditer(path.read_text(encoding="utf-8")):
+            source = path.read_text(encoding="utf-8")
+            for match in PYTHON_CALL.finditer(source):
                 found.add((None, match["text"]))
+            for match in PYTHON_CONTEXT_CALL.finditer(source):
+                found.add((match["context"], match["text"]))
     return found
 
 
