@@ -7,13 +7,15 @@ from django.db.models import F, Max, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from network.filters import RecordNameChoiceFilter
 from network.models import Partner
 
 from .models import Event
 
 
 def organiser_choices(request) -> QuerySet[Partner]:
-    return Partner.objects.filter(organised_events__status__in=["published", "cancelled"]).distinct().order_by("name")
+    """Partners who organise a public event (in the visitor's alphabet, see ``RecordNameChoiceFilter``)."""
+    return Partner.objects.filter(organised_events__status__in=["published", "cancelled"]).distinct()
 
 
 class EventFilter(django_filters.FilterSet):
@@ -28,7 +30,7 @@ class EventFilter(django_filters.FilterSet):
     language = django_filters.ChoiceFilter(
         label=_("Language"), choices=Event.Language.choices, empty_label=_("Any language")
     )
-    organiser = django_filters.ModelChoiceFilter(
+    organiser = RecordNameChoiceFilter(
         label=_("Organiser"), field_name="organisers", queryset=organiser_choices, empty_label=_("Any organiser"),
         to_field_name="slug",
     )
