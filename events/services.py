@@ -478,10 +478,22 @@ def registration_outbox_group(registration: Registration) -> str:
     return f"registration:{registration.pk}"
 
 
+def registration_language(registration: Registration) -> str:
+    """The language every message to the registrant is written in: the one they registered in."""
+    return registration.language or settings.LANGUAGE_CODE
+
+
 def manage_url(registration: Registration) -> str:
-    with translation.override(registration.language or settings.LANGUAGE_CODE):
+    """The registrant's manage page, in their language."""
+    with translation.override(registration_language(registration)):
         path = reverse("events:manage_registration", kwargs={"token": manage_token(registration)})
     return absolute_url(path)
+
+
+def event_url(session: Session, *, language: str) -> str:
+    """The absolute link to the session's event page in ``language`` (``/sl/events/…`` for "sl")."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return absolute_url(session.event.get_absolute_url())
 
 
 def email_sections(registration: Registration, *, purpose: str) -> list[EmailSection]:
@@ -500,29 +512,34 @@ def _queue(
     with_ics: bool = True,
     ics_cancel: bool = False,
 ) -> None:
+    language = registration_language(registration)
     attachments = []
-    if with_ics:
-        attachments.append(
-            Attachment(
-                filename="invite.ics",
-                content=calendar.session_invitation(session, registration=registration, cancel=ics_cancel),
-                mimetype=f"text/calendar; method={'CANCEL' if ics_cancel else 'REQUEST'}",
+    # In the registrant's language, whoever causes the message (a visitor on the other language's
+    # pages, a coordinator in the admin, a worker): the links lead to that language's pages, and
+    # the calendar file names the event in it.
+    with translation.override(language):
+        if with_ics:
+            attachments.append(
+                Attachment(
+                    filename="invite.ics",
+                    content=calendar.session_invitation(session, registration=registration, cancel=ics_cancel),
+                    mimetype=f"text/calendar; method={'CANCEL' if ics_cancel else 'REQUEST'}",
+                )
             )
-        )
-    context = {
-        "registration": registration,
-        "session": session,
-        "event": session.event,
-        "event_url": absolute_url(session.event.get_absolute_url()),
-        "manage_url": manage_url(registration),
-        "sections": email_sections(registration, purpose=purpose) if purpose else [],
-        **(extra or {}),
-    }
+        context = {
+            "registration": registration,
+            "session": session,
+            "event": session.event,
+            "event_url": event_url(session, language=language),
+            "manage_url": manage_url(registration),
+            "sections": email_sections(registration, purpose=purpose) if purpose else [],
+            **(extra or {}),
+        }
     queue_templated_email(
         to=registration.email,
         template=template,
         context=context,
-        language=registration.language,
+        language=language,
         attachments=attachments,
         idempotency_key=key,
         group=registration_outbox_group(registration),

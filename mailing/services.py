@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 
 from core import sites
 from core.accounts import network_coordinator_emails
+from core.content import localised
 from core.email_address import normalise_email
 from core.markdown import render_markdown
 from outbox import services as outbox
@@ -40,21 +41,27 @@ def absolute_url(name: str, *, language: str, **kwargs: Any) -> str:
         return sites.absolute_url(reverse(name, kwargs=kwargs or None))
 
 
+def subscriber_language(subscription: Subscription) -> str:
+    """The language every message to the subscriber is written in: the one they signed up in."""
+    return subscription.language or settings.LANGUAGE_CODE
+
+
 def list_headers(subscription: Subscription) -> dict[str, str]:
-    """RFC 2369 / RFC 8058 headers every message of a list carries."""
-    url = absolute_url(
-        "mailing:unsubscribe", language=settings.LANGUAGE_CODE, token=tokens.unsubscribe_token(subscription.pk)
-    )
+    """RFC 2369 / RFC 8058 headers every message of a list carries (the unsubscribe link and the
+    list's name in the subscriber's language, like the message)."""
+    language = subscriber_language(subscription)
+    url = absolute_url("mailing:unsubscribe", language=language, token=tokens.unsubscribe_token(subscription.pk))
     host = sites.site_domain().split(":", 1)[0] or "localhost"
+    name = localised(subscription.mailing_list, "name", language).value
     return {
         "List-Unsubscribe": f"<{url}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        "List-Id": f"{subscription.mailing_list.name} <{subscription.mailing_list.slug}.{host}>",
+        "List-Id": f"{name} <{subscription.mailing_list.slug}.{host}>",
     }
 
 
 def list_links(subscription: Subscription) -> dict[str, str]:
-    language = subscription.language or settings.LANGUAGE_CODE
+    language = subscriber_language(subscription)
     return {
         "unsubscribe_url": absolute_url(
             "mailing:unsubscribe", language=language, token=tokens.unsubscribe_token(subscription.pk)
@@ -205,7 +212,7 @@ def decide(*, subscription_ids: Iterable[int], approve: bool, by: Any = None) ->
                 to=subscription.email,
                 template="mailing/approved",
                 context={"mailing_list": subscription.mailing_list, **list_links(subscription)},
-                language=subscription.language,
+                language=subscriber_language(subscription),
                 headers=list_headers(subscription),
                 purpose="mailing/approved",
             )
@@ -347,7 +354,7 @@ def send_announcement_batch(*, announcement_id: int, chain: UUID, batch_size: in
             to=subscription.email,
             template="mailing/announcement",
             context={**rendered, **list_links(subscription)},
-            language=subscription.language or settings.LANGUAGE_CODE,
+            language=subscriber_language(subscription),
             headers=list_headers(subscription),
             purpose="mailing/announcement",
             idempotency_key=announcement.idempotency_key(subscription.pk),

@@ -11,13 +11,14 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.accounts import NETWORK_COORDINATORS_GROUP, network_coordinator_emails
 from core.cache import bump_after_commit
 from core.content import set_in_all_languages
 from core.email_address import normalise_email
 from core.slugs import unique_slug
+from outbox import services as outbox
 from outbox.services import queue_templated_email
 
 from .models import (
@@ -60,11 +61,26 @@ def ensure_coordinator_groups(*, using: str = "default") -> None:
 
 
 def _queue_to_each(recipients: list[str], *, template: str, context: dict[str, Any], reply_to: str) -> int:
-    """One message per distinct address (case-insensitive); returns how many were queued."""
+    """One message per distinct address (case-insensitive), in the site's default language (the
+    contacts and coordinators it goes to have no language on record); returns how many were queued."""
     addresses = list(dict.fromkeys(normalise_email(r) for r in recipients if r))
     for address in addresses:
-        queue_templated_email(to=address, template=template, context=context, reply_to=reply_to)
+        queue_templated_email(
+            to=address, template=template, context=context, reply_to=reply_to, language=settings.LANGUAGE_CODE
+        )
     return len(addresses)
+
+
+def application_outbox_group(partner: Partner) -> str:
+    """The outbox group of the messages to an application's applicant (``outbox.services``)."""
+    return f"application:{partner.pk}"
+
+
+def applicant_language(partner: Partner) -> str:
+    """The language the applicant applied in, which every answer to them is written in: their
+    confirmation's (``outbox.services.language_of``); the default language for an application
+    that has none (a pending partner a coordinator entered)."""
+    return outbox.language_of(group=application_outbox_group(partner)) or settings.LANGUAGE_CODE
 
 
 def unique_partner_slug(name: str) -> str:
@@ -155,6 +171,7 @@ def _create_application(
             to=address,
             template="network/application_received",
             context=context,
+            language=settings.LANGUAGE_CODE,  # coordinators have no language on record
             reply_to=email,
             idempotency_key=f"network:application:{partner.pk}:coordinator:{normalise_email(address)}",
         )
@@ -162,7 +179,10 @@ def _create_application(
         to=email,
         template="network/application_confirmation",
         context=context,
+        # The language of the form the applicant used; the answers follow it (applicant_language).
+        language=translation.get_language() or settings.LANGUAGE_CODE,
         idempotency_key=f"network:application:{partner.pk}:applicant",
+        group=application_outbox_group(partner),
     )
     return partner
 
@@ -183,7 +203,9 @@ def approve_application(*, partner: Partner) -> Partner:
             to=applicant,
             template="network/application_approved",
             context={"partner": partner},
+            language=applicant_language(partner),
             idempotency_key=f"network:application:{partner.pk}:approved",
+            group=application_outbox_group(partner),
         )
     return partner
 
@@ -220,7 +242,9 @@ def reject_application(*, partner: Partner, reason: str) -> Partner:
             to=applicant,
             template="network/application_rejected",
             context={"partner": partner, "reason": reason},
+            language=applicant_language(partner),
             idempotency_key=f"network:application:{partner.pk}:rejected",
+            group=application_outbox_group(partner),
         )
     return partner
 

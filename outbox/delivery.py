@@ -33,13 +33,17 @@ import socket
 import threading
 import time
 from datetime import datetime, timedelta
+from email.errors import HeaderParseError
+from email.headerregistry import Address
+from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection, make_msgid
 from django.core.mail.utils import DNS_NAME
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from core.sites import site_domain
 
@@ -72,6 +76,29 @@ def new_message_id() -> str:
     return make_msgid(domain=domain or DNS_NAME)
 
 
+def site_name(language: str) -> str:
+    """``SITE_NAME`` in ``language`` (the catalogue translates it: "Mreža za občansko znanost")."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return gettext(settings.SITE_NAME)
+
+
+def sender(language: str) -> str:
+    """The From of a message to a reader of ``language``: ``DEFAULT_FROM_EMAIL``'s address under
+    the site's name in that language ("Mreža za občansko znanost <network@…>" for "sl").
+
+    Only when ``DEFAULT_FROM_EMAIL``'s display name is the site's name (in any of the site's
+    languages, as the default is): a deployment that chose another name, or none, keeps its
+    ``DEFAULT_FROM_EMAIL`` exactly as it is."""
+    configured = settings.DEFAULT_FROM_EMAIL
+    name, address = parseaddr(configured)
+    if not address or name not in {site_name(code) for code, _label in settings.LANGUAGES}:
+        return configured
+    try:
+        return str(Address(display_name=site_name(language), addr_spec=address))
+    except (ValueError, IndexError, HeaderParseError):  # an address the email package cannot rebuild
+        return configured
+
+
 def build_message(email: OutgoingEmail, connection: Any = None) -> EmailMultiAlternatives:
     headers = dict(email.headers)
     if email.message_id:
@@ -79,7 +106,7 @@ def build_message(email: OutgoingEmail, connection: Any = None) -> EmailMultiAlt
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=sender(email.language),
         to=[email.to],
         reply_to=[email.reply_to] if email.reply_to else None,
         headers=headers,

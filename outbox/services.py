@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from .delivery import site_name
 from .models import OutgoingEmail
 from .tasks import enqueue
 
@@ -85,9 +86,16 @@ def queue_email(
 
 def render_email(template: str, context: dict[str, Any], *, language: str | None = None) -> tuple[str, str, str]:
     """Render ``emails/<template>.subject.txt``, ``.txt`` and ``.html`` in the given language.
-    The subject and text part go through the "text" template engine, which does not escape HTML."""
-    context = {"SITE_URL": settings.SITE_URL, "SITE_NAME": settings.SITE_NAME, **context}
-    with translation.override(language or translation.get_language() or settings.LANGUAGE_CODE):
+    The subject and text part go through the "text" template engine, which does not escape HTML.
+
+    Everything the templates read is read in that language: interface strings, ``SITE_NAME``,
+    record content (``event.title`` falls back to the other language; the HTML parts mark such a
+    fallback with ``{% content %}``) and any ``{% url %}``. Links a caller puts in ``context``
+    must be built in the same language (``translation.override(language)`` around ``reverse``
+    and ``get_absolute_url``): a Celery worker or an admin request is in another one."""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = {"SITE_URL": settings.SITE_URL, "SITE_NAME": site_name(language), **context}
         subject = render_to_string(f"emails/{template}.subject.txt", context, using="text").strip()
         text = render_to_string(f"emails/{template}.txt", context, using="text")
         html = render_to_string(f"emails/{template}.html", context)
@@ -159,6 +167,15 @@ def cancel_queued(*, groups: Iterable[str], to: str | None = None) -> int:
     if to is not None:
         queued = queued.filter(to__iexact=to)
     return queued.update(status=OutgoingEmail.Status.CANCELLED)
+
+
+def language_of(*, group: str) -> str:
+    """The language of the first message of ``group`` ("" if it has none): for a later message to
+    the same reader that nothing else records the language of (``network``: an application's
+    answer goes out in the language its confirmation went out in). The row's language outlives
+    the retention purge of its body and address (``outbox.personal_data``)."""
+    first = OutgoingEmail.objects.filter(group=group).exclude(language="").order_by("created_at", "pk").first()
+    return first.language if first else ""
 
 
 def count_by_status(*, group: str) -> dict[str, int]:

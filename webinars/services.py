@@ -15,9 +15,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
-from core.sites import absolute_url
 from events.models import Registration, Session
-from events.services import EmailSection, manage_url, registration_outbox_group
+from events.services import EmailSection, event_url, manage_url, registration_language, registration_outbox_group
 from outbox import services as outbox
 from outbox.services import queue_templated_email
 
@@ -75,7 +74,7 @@ def _send_join_link(meeting: Meeting, *, key_suffix: str) -> int:
             to=registration.email,
             template="webinars/join_link",
             context=_context(registration, session, meeting),
-            language=registration.language,
+            language=registration_language(registration),
             idempotency_key=f"webinars:join-link:{registration.pk}:{key_suffix}",
             group=registration_outbox_group(registration),
         )
@@ -84,13 +83,16 @@ def _send_join_link(meeting: Meeting, *, key_suffix: str) -> int:
 
 
 def _context(registration: Registration, session: Session, meeting: Meeting) -> dict:
+    """What a join-link or reminder email shows, with links in the registrant's language (the
+    reminders are queued by a Celery worker, whose language is the default one)."""
+    language = registration_language(registration)
     return {
         "registration": registration,
         "session": session,
         "event": session.event,
-        "event_url": absolute_url(session.event.get_absolute_url()),
+        "event_url": event_url(session, language=language),
         "manage_url": manage_url(registration),
-        "sections": [join_link_section(meeting, language=registration.language)],
+        "sections": [join_link_section(meeting, language=language)],
     }
 
 
@@ -133,7 +135,7 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
                         to=registration.email,
                         template=f"webinars/reminder_{kind}",
                         context=_context(registration, session, session.meeting),
-                        language=registration.language,
+                        language=registration_language(registration),
                         idempotency_key=key,
                         group=registration_outbox_group(registration),
                     )
