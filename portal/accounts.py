@@ -78,8 +78,13 @@ class _SiteFromSettings(RequestSite):
     ``SITE_NAME`` and ``SITE_URL`` rather than from the request or the Sites table."""
 
     def __init__(self) -> None:
-        self.name = settings.SITE_NAME
         self.domain = site_domain()
+
+    @property
+    def name(self) -> str:
+        """The site's name in the language the email is written in (the catalogue translates
+        ``SITE_NAME``, as the outbox's sender name does)."""
+        return translation.gettext(settings.SITE_NAME)
 
 
 def _account_key(credentials: dict[str, Any]) -> str:
@@ -101,7 +106,7 @@ class CoordinatorAccountAdapter(DefaultAccountAdapter):
     def format_email_subject(self, subject: str) -> str:
         prefix = account_settings.EMAIL_SUBJECT_PREFIX
         if prefix is None:
-            prefix = f"[{settings.SITE_NAME}] "
+            prefix = f"[{translation.gettext(settings.SITE_NAME)}] "
         return prefix + force_str(subject)
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:

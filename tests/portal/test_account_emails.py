@@ -119,3 +119,13 @@ def test_a_network_coordinator_never_sees_a_colleague_s_reset_link_in_the_outbox
     assert message.status == OutgoingEmail.Status.SENT
     assert message.body_text == message.body_html == "" and key not in str(message.__dict__), "gone once sent"
     assert key not in shown_to_the_network_coordinator()
+
+
+def test_a_reset_asked_for_in_slovenian_names_the_site_in_slovenian(client, coordinator, mailoutbox,
+                                                                   django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/sl" + RESET, {"email": coordinator.email})
+    (message,) = mailoutbox
+    assert message.subject.startswith("[Mreža za občansko znanost] ")
+    assert "Mreža za občansko znanost" in message.from_email
+    assert "Citizen Science Network" not in message.subject + message.body
