@@ -18,9 +18,8 @@ from django.utils import timezone, translation
 
 from core import sites
 from core.accounts import network_coordinator_emails
-from core.content import localised
+from core.content import localised, marked
 from core.email_address import normalise_email
-from core.markdown import render_markdown
 from outbox import services as outbox
 from outbox.services import queue_templated_email
 
@@ -312,12 +311,16 @@ def start_sending(*, announcement_id: int) -> UUID | None:
     return announcement.chain
 
 
-def render_announcement(announcement: Announcement) -> dict[str, Any]:
-    return {
-        "announcement": announcement,
-        "mailing_list": announcement.mailing_list,
-        "body_html": render_markdown(announcement.body),
-    }
+def render_announcement(announcement: Announcement, language: str) -> dict[str, Any]:
+    """The parts of an announcement's email that are the same for every subscriber reading
+    ``language``: its body rendered once per batch, in that language or else (marked with
+    its own ``lang``) in the other."""
+    with translation.override(language):
+        return {
+            "announcement": announcement,
+            "mailing_list": announcement.mailing_list,
+            "body_html": marked(announcement, "body", markdown=True),
+        }
 
 
 @transaction.atomic
@@ -348,13 +351,16 @@ def send_announcement_batch(*, announcement_id: int, chain: UUID, batch_size: in
         .select_related("mailing_list")
         .order_by("pk")[:batch_size]
     )
-    rendered = render_announcement(announcement)
+    rendered: dict[str, dict[str, Any]] = {}
     for subscription in batch:
+        language = subscriber_language(subscription)
+        if language not in rendered:
+            rendered[language] = render_announcement(announcement, language)
         queue_templated_email(
             to=subscription.email,
             template="mailing/announcement",
-            context={**rendered, **list_links(subscription)},
-            language=subscriber_language(subscription),
+            context={**rendered[language], **list_links(subscription)},
+            language=language,
             headers=list_headers(subscription),
             purpose="mailing/announcement",
             idempotency_key=announcement.idempotency_key(subscription.pk),
