@@ -3,6 +3,11 @@
 ``session_invitation`` is the private file attached to a registrant's email (METHOD:REQUEST, or
 METHOD:CANCEL when the registration or session is cancelled); ``public_feed`` is the public
 ``/events/calendar.ics``. Neither ever carries a meeting's join link: events knows nothing of it.
+
+Texts are in one language — the registrant's (``Registration.language``) for an invitation, the
+URL's for the public feed — with the same fallback as the pages; each text property carries the
+language it is actually written in (RFC 5545 ``LANGUAGE`` parameter), so an English title shown
+in a Slovenian file says so.
 """
 
 from __future__ import annotations
@@ -11,10 +16,12 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from icalendar import Calendar, vCalAddress, vText
 from icalendar import Event as ICalEvent
 
+from core.content import current_language, localised
 from core.sites import absolute_url
 
 from .models import Event, Registration, Session
@@ -30,7 +37,20 @@ def _organiser_address() -> str:
     return parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or "network@localhost"
 
 
+def _site_name() -> str:
+    """The network's name in the active language (the name every page shows in its header)."""
+    return _("Citizen Science Network")
+
+
+def _add_text(item: ICalEvent, name: str, obj: object, field: str) -> None:
+    """``obj.<field>`` in the active language, or its fallback, with the language it is written in."""
+    value, language = localised(obj, field)
+    if value:
+        item.add(name, value, parameters={"LANGUAGE": language})
+
+
 def _vevent(session: Session, *, cancelled: bool = False) -> ICalEvent:
+    """The session in the active language (its page's URL too)."""
     event: Event = session.event
     item = ICalEvent()
     item.add("uid", session.calendar_uid)
@@ -38,15 +58,14 @@ def _vevent(session: Session, *, cancelled: bool = False) -> ICalEvent:
     item.add("dtstamp", timezone.now())
     item.add("dtstart", session.local_start())
     item.add("dtend", session.local_end())
-    item.add("summary", event.title)
-    if event.summary:
-        item.add("description", event.summary)
+    _add_text(item, "summary", event, "title")
+    _add_text(item, "description", event, "summary")
     url = absolute_url(event.get_absolute_url())
     item.add("url", url)
     if event.venue:
-        item.add("location", event.venue)
+        _add_text(item, "location", event, "venue")
     elif event.mode == Event.Mode.ONLINE:
-        item.add("location", "Online")
+        item.add("location", str(Event.Mode.ONLINE.label), parameters={"LANGUAGE": current_language()})
     item.add("status", "CANCELLED" if cancelled or session.is_cancelled else "CONFIRMED")
     return item
 
@@ -66,15 +85,17 @@ def _to_ical(cal: Calendar, sessions: Iterable[Session]) -> str:
 
 
 def session_invitation(session: Session, *, registration: Registration, cancel: bool = False) -> str:
-    """The calendar file for one registrant: stable UID, the session's SEQUENCE, METHOD REQUEST
-    or CANCEL."""
+    """The calendar file for one registrant, in their language: stable UID, the session's
+    SEQUENCE, METHOD REQUEST or CANCEL."""
+    with translation.override(registration.language or settings.LANGUAGE_CODE):
+        item = _vevent(session, cancelled=cancel)
+        organiser_name = _site_name()
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("method", "CANCEL" if cancel else "REQUEST")
-    item = _vevent(session, cancelled=cancel)
     organiser = vCalAddress(f"mailto:{_organiser_address()}")
-    organiser.params["cn"] = vText(settings.SITE_NAME)
+    organiser.params["cn"] = vText(organiser_name)
     item.add("organizer", organiser)
     attendee = vCalAddress(f"mailto:{registration.email}")
     attendee.params["cn"] = vText(registration.name)
@@ -86,13 +107,13 @@ def session_invitation(session: Session, *, registration: Registration, cancel: 
 
 
 def public_feed(sessions: Iterable[Session]) -> str:
-    """The public calendar of published sessions (METHOD:PUBLISH, no personal data, no links
-    other than the event's public page)."""
+    """The public calendar of published sessions in the active language (METHOD:PUBLISH, no
+    personal data, no links other than the event's public page)."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", settings.SITE_NAME)
+    cal.add("x-wr-calname", _site_name())
     cal.add("refresh-interval;value=duration", "PT6H")
     sessions = list(sessions)
     for session in sessions:

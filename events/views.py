@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.cache import ContentArea, cached_public_page
+from core.content import current_language, in_language, language_tagged, localised
 from core.jsonld import to_json_ld
 from core.ratelimit import RateLimited, limit_public_form, limited_client, too_many_requests
 from core.sites import absolute_url
@@ -132,9 +133,31 @@ def registered(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "events/registered.html", {"event": event})
 
 
+def _ld_text(obj: Any, field: str) -> str | dict[str, str] | None:
+    """A record's text for JSON-LD in the page's language: a plain string, or, where it is the
+    other language's value shown as a fallback, a value object carrying that language; ``None``
+    when neither language has one."""
+    value, language = localised(obj, field)
+    if not value:
+        return None
+    return value if language == current_language() else {"@value": value, "@language": language}
+
+
+def _ld_name(obj: Any, field: str) -> str | dict[str, str] | list[dict[str, str]] | None:
+    """A name for JSON-LD: written in both languages, every language's value as a language-tagged
+    value object (the page's language first); else as ``_ld_text``."""
+    tagged = language_tagged(obj, field)
+    if len(tagged) < 2:
+        return _ld_text(obj, field)
+    page_language = current_language()
+    return sorted(tagged, key=lambda value: value["@language"] != page_language)
+
+
 def _json_ld(event: Event, sessions: list[Session]) -> SafeString:
     """schema.org Event data. The location of an online event is its public page, never a
-    meeting link."""
+    meeting link. Texts are in the page's language (a fallback tagged with its own language),
+    names in every language they are written in; ``inLanguage`` is the language the event is
+    held in."""
     url = absolute_url(event.get_absolute_url())
     now = timezone.now()
     upcoming = [s for s in sessions if s.end >= now and s.status == Session.Status.SCHEDULED]
@@ -142,7 +165,7 @@ def _json_ld(event: Event, sessions: list[Session]) -> SafeString:
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Event",
-        "name": event.title,
+        "name": _ld_name(event, "title"),
         "url": url,
         "eventAttendanceMode": event.attendance_mode_schema,
         "eventStatus": "https://schema.org/EventCancelled"
@@ -150,8 +173,9 @@ def _json_ld(event: Event, sessions: list[Session]) -> SafeString:
         else "https://schema.org/EventScheduled",
         "inLanguage": event.language,
     }
-    if event.summary:
-        data["description"] = event.summary
+    description = _ld_text(event, "summary")
+    if description:
+        data["description"] = description
     if session:
         data["startDate"] = session.local_start().isoformat()
         data["endDate"] = session.local_end().isoformat()
@@ -159,15 +183,16 @@ def _json_ld(event: Event, sessions: list[Session]) -> SafeString:
     if event.mode in (Event.Mode.ONLINE, Event.Mode.HYBRID):
         locations.append({"@type": "VirtualLocation", "url": url})
     if event.mode in (Event.Mode.IN_PERSON, Event.Mode.HYBRID):
-        locations.append({"@type": "Place", "name": event.venue or event.title, "address": event.venue or ""})
+        venue = _ld_text(event, "venue")
+        locations.append({"@type": "Place", "name": venue or _ld_name(event, "title"), "address": venue or ""})
     data["location"] = locations[0] if len(locations) == 1 else locations
     organisers = [
-        {"@type": "Organization", "name": p.name, "url": absolute_url(p.get_absolute_url())}
+        {"@type": "Organization", "name": _ld_name(p, "name"), "url": absolute_url(p.get_absolute_url())}
         for p in event.organisers.all()
     ]
     if organisers:
         data["organizer"] = organisers
-    performers = [{"@type": "Organization", "name": p.name} for p in event.presenters.all()]
+    performers = [{"@type": "Organization", "name": _ld_name(p, "name")} for p in event.presenters.all()]
     if performers:
         data["performer"] = performers
     return to_json_ld(data)
@@ -188,33 +213,44 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _in_both_languages(obj: Any, field: str) -> dict[str, str]:
+    """``{"title": …, "title_sl": …}`` for the API: the English value under the field's own name
+    (the Slovenian one where no English was written, as the English pages show it), and the
+    Slovenian value as written under ``<field>_sl`` ("" where there is none)."""
+    return {field: localised(obj, field, "en").value, f"{field}_sl": in_language(obj, field, "sl")}
+
+
 @cached_public_page(areas=[ContentArea.EVENTS, ContentArea.DIRECTORY])
 @require_GET
 def api_events(request: HttpRequest) -> JsonResponse:
-    """Read-only JSON of published events with their sessions (upcoming and the last ``FEED_PAST_DAYS``)."""
+    """Read-only JSON of published events with their sessions (upcoming and the last ``FEED_PAST_DAYS``).
+    Every translated text is given in both languages, under /sl/ as under / (``title`` in English,
+    ``title_sl`` in Slovenian, see ``_in_both_languages``), so a client chooses; links lead to
+    the pages in the URL's language."""
     cutoff = timezone.now() - calendar.FEED_PAST_DAYS
     events = (
         Event.objects.published()
         .prefetch_related(
             "organisers", Prefetch("sessions", queryset=Session.objects.filter(end__gte=cutoff).order_by("start"))
         )
-        .order_by("title")
+        .order_by("title_en", "id")  # "title" alone would sort by the active language's column
     )
     payload = []
     for event in events:
         sessions = list(event.sessions.all())
         payload.append(
             {
-                "title": event.title,
+                **_in_both_languages(event, "title"),
                 "slug": event.slug,
                 "url": absolute_url(event.get_absolute_url()),
                 "kind": event.kind,
                 "mode": event.mode,
                 "language": event.language,
                 "status": event.status,
-                "summary": event.summary,
+                **_in_both_languages(event, "summary"),
                 "organisers": [
-                    {"name": p.name, "url": absolute_url(p.get_absolute_url())} for p in event.organisers.all()
+                    {**_in_both_languages(p, "name"), "url": absolute_url(p.get_absolute_url())}
+                    for p in event.organisers.all()
                 ],
                 "sessions": [
                     {
