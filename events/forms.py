@@ -27,7 +27,7 @@ CONSENT_TEXT = _(
 class SessionChoiceField(KeyedModelChoiceField):
     def label_from_instance(self, obj: Session) -> str:
         start = obj.local_start()
-        label = "{} – {} {} ({})".format(
+        label = "{}–{} {} ({})".format(
             formats.date_format(start, "DATETIME_FORMAT"),
             formats.time_format(obj.local_end(), "TIME_FORMAT"),
             start.strftime("%Z"),

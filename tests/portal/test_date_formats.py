@@ -47,5 +47,5 @@ def test_the_registration_form_and_emails_use_the_same_format(session):
     with translation.override("sl"):
         label = SessionChoiceField(queryset=None).label_from_instance(session)
         text = render_to_string("emails/events/_when.txt", {"session": session}, using="text")
-    assert label.startswith("ponedeljek, 14. decembra 2026, 10.00 – 11.30")
+    assert label.startswith("ponedeljek, 14. decembra 2026, 10.00–11.30")
     assert "ponedeljek, 14. decembra 2026, 10.00–11.30" in text
