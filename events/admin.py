@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
 
+from core.admin_languages import BothLanguagesMixin, in_both_languages
 from core.csv_export import csv_response
 from network.admin import CoordinatorScopedMixin
 
@@ -83,13 +85,15 @@ class SessionInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(SessionsWithPeopleAreProtected, CoordinatorScopedMixin, admin.ModelAdmin):
+class EventAdmin(SessionsWithPeopleAreProtected, BothLanguagesMixin, CoordinatorScopedMixin, TranslationAdmin):
+    """Texts in English and Slovenian side by side (``BothLanguagesMixin``)."""
+
     partner_path = "organisers"
     scoped_partner_fields = ("organisers",)  # any organisation may present
     list_display = ["title", "kind", "mode", "language", "status"]
     list_filter = ["status", "kind", "mode", "language"]
-    search_fields = ["title", "summary"]
-    prepopulated_fields = {"slug": ["title"]}
+    search_fields = in_both_languages("title", "summary")
+    prepopulated_fields = {"slug": ["title_en"]}
     filter_horizontal = ["organisers", "presenters"]
     inlines = [SessionInline]
 

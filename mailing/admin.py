@@ -10,11 +10,15 @@ from django.db.models import Count, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
+from modeltranslation.admin import TranslationAdmin
+from modeltranslation.settings import AVAILABLE_LANGUAGES
 
+from core.admin_languages import BothLanguagesMixin, in_both_languages
+from core.content import in_language
 from core.csv_export import csv_response
 from core.markdown import render_markdown
 from outbox import services as outbox
@@ -27,10 +31,12 @@ S = Subscription.Status
 
 
 @admin.register(MailingList)
-class MailingListAdmin(admin.ModelAdmin):
+class MailingListAdmin(BothLanguagesMixin, TranslationAdmin):
+    """Name and description in English and Slovenian side by side."""
+
     list_display = ["name", "requires_approval", "is_active", "active_count", "awaiting_count", "pending_count", "unsubscribed_count"]
-    prepopulated_fields = {"slug": ["name"]}
-    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name_en"]}
+    search_fields = in_both_languages("name")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[MailingList]:
         counts = {
@@ -127,10 +133,13 @@ class ConsentRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(Announcement)
-class AnnouncementAdmin(admin.ModelAdmin):
+class AnnouncementAdmin(BothLanguagesMixin, TranslationAdmin):
+    """Subject and body in English and Slovenian: each subscriber gets the language they signed
+    up in (the other one where theirs is empty)."""
+
     list_display = ["subject", "mailing_list", "status", "progress", "created_at", "finished_at"]
     list_filter = ["status", "mailing_list"]
-    search_fields = ["subject"]
+    search_fields = in_both_languages("subject")
     list_select_related = ["mailing_list"]
     actions = ["send_selected"]
     change_form_template = "mailing/admin/announcement_change_form.html"
@@ -145,7 +154,7 @@ class AnnouncementAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Announcement | None = None) -> list[str]:
         readonly = ["preview", "status", "progress"]
         if obj and obj.status != Announcement.Status.DRAFT:
-            readonly += ["mailing_list", "subject", "body"]
+            readonly += ["mailing_list", *in_both_languages("subject", "body")]
         return readonly
 
     def save_model(self, request: HttpRequest, obj: Announcement, form, change: bool) -> None:
@@ -157,7 +166,15 @@ class AnnouncementAdmin(admin.ModelAdmin):
     def preview(self, obj: Announcement) -> str:
         if not obj.pk:
             return _("Save the draft to see a preview.")
-        return format_html('<div class="announcement-preview"><h2>{}</h2>{}</div>', obj.subject, render_markdown(obj.body))
+        return format_html_join(
+            "",
+            '<div class="announcement-preview" lang="{}"><h2>{}</h2>{}</div>',
+            (
+                (language, in_language(obj, "subject", language), render_markdown(in_language(obj, "body", language)))
+                for language in AVAILABLE_LANGUAGES
+                if in_language(obj, "subject", language) or in_language(obj, "body", language)
+            ),
+        )
 
     @admin.display(description=_("progress"))
     def progress(self, obj: Announcement) -> str:

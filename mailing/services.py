@@ -323,6 +323,25 @@ def render_announcement(announcement: Announcement, language: str) -> dict[str, 
         }
 
 
+def _queue_announcement(announcement: Announcement, subscriptions: list[Subscription]) -> None:
+    """Write the announcement's message to each subscription's address, in its language."""
+    rendered: dict[str, dict[str, Any]] = {}
+    for subscription in subscriptions:
+        language = subscriber_language(subscription)
+        if language not in rendered:
+            rendered[language] = render_announcement(announcement, language)
+        queue_templated_email(
+            to=subscription.email,
+            template="mailing/announcement",
+            context={**rendered[language], **list_links(subscription)},
+            language=language,
+            headers=list_headers(subscription),
+            purpose="mailing/announcement",
+            idempotency_key=announcement.idempotency_key(subscription.pk),
+            group=announcement.outbox_group,
+        )
+
+
 @transaction.atomic
 def send_announcement_batch(*, announcement_id: int, chain: UUID, batch_size: int | None = None) -> UUID | None:
     """Write the next batch of an announcement's messages to the outbox, one per active
@@ -351,21 +370,7 @@ def send_announcement_batch(*, announcement_id: int, chain: UUID, batch_size: in
         .select_related("mailing_list")
         .order_by("pk")[:batch_size]
     )
-    rendered: dict[str, dict[str, Any]] = {}
-    for subscription in batch:
-        language = subscriber_language(subscription)
-        if language not in rendered:
-            rendered[language] = render_announcement(announcement, language)
-        queue_templated_email(
-            to=subscription.email,
-            template="mailing/announcement",
-            context={**rendered[language], **list_links(subscription)},
-            language=language,
-            headers=list_headers(subscription),
-            purpose="mailing/announcement",
-            idempotency_key=announcement.idempotency_key(subscription.pk),
-            group=announcement.outbox_group,
-        )
+    _queue_announcement(announcement, batch)
     now = timezone.now()
     announcement.last_batch_at = announcement.chain_queued_at = now
     if batch:

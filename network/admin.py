@@ -2,7 +2,10 @@
 edit everything and moderate applications. A partner's coordinators see and edit only the
 partners they coordinate: every admin view of Partner goes through ``get_queryset``
 (changelist, change, history, delete, actions, search, autocomplete), and foreign-key choices to
-Partner elsewhere are narrowed the same way. They cannot publish, archive or change membership."""
+Partner elsewhere are narrowed the same way. They cannot publish, archive or change membership.
+
+Record texts have an English and a Slovenian value (``translation.py``): every admin of such a
+model edits both side by side (``BothLanguagesMixin``), here and in the other apps' admins."""
 
 from __future__ import annotations
 
@@ -13,8 +16,12 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from core.accounts import is_network_coordinator
+from core.admin_languages import BothLanguagesMixin, in_both_languages
+from core.collation import by_key
+from core.content import current_language
 from core.forms import URL_FIELDS_ASSUME_HTTPS
 
 from . import services
@@ -79,7 +86,7 @@ class CoordinatorScopedMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
 
 
-class ServiceOfferInline(CoordinatorScopedMixin, admin.TabularInline):
+class ServiceOfferInline(BothLanguagesMixin, CoordinatorScopedMixin, TranslationTabularInline):
     model = ServiceOffer
     extra = 0
     fk_name = "partner"
@@ -90,13 +97,14 @@ class RejectForm(forms.Form):
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(BothLanguagesMixin, TranslationAdmin):
     form = PartnerAdminForm
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     list_display = ["name", "acronym", "kind", "partner_type", "status", "is_network_partner", "needs_review"]
     list_filter = ["status", "is_network_partner", "needs_review", "kind", "partner_type"]
-    search_fields = ["name", "acronym", "search_text"]
-    prepopulated_fields = {"slug": ("name",)}
+    # ``search_text`` holds both languages without accents ("tehniska"); the columns match as typed.
+    search_fields = [*in_both_languages("name", "acronym"), "search_text"]
+    prepopulated_fields = {"slug": ("name_en",)}
     filter_horizontal = ["coordinators"]
     inlines = [ServiceOfferInline]
     actions = ["approve_applications", "reject_applications", "publish", "archive"]
@@ -104,6 +112,21 @@ class PartnerAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Partner]:
         return super().get_queryset(request) & Partner.objects.for_coordinator(request.user)
+
+    # Partners by name in the interface language's alphabet, a partner without a name in it by
+    # the name shown (``Partner.sort_name_<language>``); ordering by the plain ``name`` would
+    # order by that language's column alone, unnamed partners first.
+    def get_ordering(self, request: HttpRequest):
+        return [by_key(f"sort_name_{current_language()}"), "id"]
+
+    def get_list_display(self, request: HttpRequest):
+        language = current_language()
+
+        @admin.display(description=_("name"), ordering=by_key(f"sort_name_{language}"))
+        def name(partner: Partner) -> str:
+            return partner.name
+
+        return [name, *self.list_display[1:]]
 
     def _is_network_coordinator(self, request: HttpRequest) -> bool:
         return is_network_coordinator(request.user)
@@ -191,38 +214,51 @@ class PartnerAdmin(admin.ModelAdmin):
         self.message_user(request, ngettext("%(n)d partner archived.", "%(n)d partners archived.", n) % {"n": n})
 
 
-class WorkingGroupOutputInline(admin.TabularInline):
+class WorkingGroupOutputInline(BothLanguagesMixin, TranslationTabularInline):
     model = WorkingGroupOutput
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     extra = 0
 
 
 @admin.register(WorkingGroup)
-class WorkingGroupAdmin(CoordinatorScopedMixin, admin.ModelAdmin):
+class WorkingGroupAdmin(BothLanguagesMixin, CoordinatorScopedMixin, TranslationAdmin):
     list_display = ["name", "status"]
     list_filter = ["status"]
-    search_fields = ["name"]
-    prepopulated_fields = {"slug": ("name",)}
+    search_fields = in_both_languages("name")
+    prepopulated_fields = {"slug": ("name_en",)}
     filter_horizontal = ["lead_partners", "members"]
     inlines = [WorkingGroupOutputInline]
 
 
 @admin.register(ServiceModule)
-class ServiceModuleAdmin(admin.ModelAdmin):
+class ServiceModuleAdmin(BothLanguagesMixin, TranslationAdmin):
     list_display = ["name", "order"]
     list_editable = ["order"]
-    search_fields = ["name"]
-    prepopulated_fields = {"slug": ("name",)}
+    search_fields = in_both_languages("name")
+    prepopulated_fields = {"slug": ("name_en",)}
+
+    def get_changelist_form(self, request: HttpRequest, **kwargs):
+        """The list's order boxes have no <label> (a column header only): each is named after its
+        column and row, "Order: Training" (WCAG 4.1.2)."""
+        base = super().get_changelist_form(request, **kwargs)
+
+        class OrderForm(base):
+            def __init__(self, *args, **kwargs) -> None:
+                super().__init__(*args, **kwargs)
+                if "order" in self.fields and self.instance.pk:
+                    self.fields["order"].widget.attrs["aria-label"] = f"{self.fields['order'].label}: {self.instance}"
+
+        return OrderForm
 
 
 @admin.register(ServiceOffer)
-class ServiceOfferAdmin(CoordinatorScopedMixin, admin.ModelAdmin):
+class ServiceOfferAdmin(BothLanguagesMixin, CoordinatorScopedMixin, TranslationAdmin):
     partner_path = "partner"
     list_display = ["partner", "module", "status"]
     list_filter = ["status", "module"]
-    search_fields = ["partner__name", "module__name"]
+    search_fields = [f"{relation}__{name}" for relation in ("partner", "module") for name in in_both_languages("name")]
 
 
 @admin.register(NetworkContact)
-class NetworkContactAdmin(admin.ModelAdmin):
+class NetworkContactAdmin(BothLanguagesMixin, TranslationAdmin):
     list_display = ["organisation", "address", "phone", "coordinator_name"]

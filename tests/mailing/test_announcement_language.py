@@ -44,3 +44,22 @@ def test_an_announcement_written_in_english_only_is_marked_english_for_slovenian
     assert email.subject == "Webinar in May"
     assert '<div lang="en"><p>Join us.</p></div>' in email.body_html
     assert '<html lang="sl">' in email.body_html
+
+
+def test_coordinators_write_both_languages_in_the_admin_and_preview_each(network_coordinator_client, news_list):
+    from django.urls import reverse
+
+    from mailing.models import Announcement
+
+    add = network_coordinator_client.get(reverse("admin:mailing_announcement_add")).content.decode()
+    assert 'name="subject_sl"' in add and 'name="body_sl"' in add and 'lang="sl"' in add
+    response = network_coordinator_client.post(reverse("admin:mailing_announcement_add"), {
+        "mailing_list": news_list.pk, "subject_en": "Webinar in May", "body_en": "Join **us**.",
+        "subject_sl": "Spletni seminar maja", "body_sl": "Pridružite se **nam**.",
+    })
+    assert response.status_code == 302
+    announcement = Announcement.objects.get()
+    assert (announcement.subject_en, announcement.subject_sl) == ("Webinar in May", "Spletni seminar maja")
+    html = network_coordinator_client.get(reverse("admin:mailing_announcement_change", args=[announcement.pk])).content.decode()
+    assert '<div class="announcement-preview" lang="sl"><h2>Spletni seminar maja</h2><p>Pridružite se <strong>nam</strong>.</p></div>' in html
+    assert '<div class="announcement-preview" lang="en"><h2>Webinar in May</h2>' in html

@@ -118,8 +118,8 @@ def test_coordinator_edits_own_partner(client, coordinator_a, partner_a):
     response = client.post(
         f"/admin/network/partner/{partner_a.pk}/change/",
         {
-            "name": "Alpha Library (edited)", "acronym": "", "kind": "organisation", "partner_type": "",
-            "roles": ["promoter"], "description": "x", "website": "", "email": "", "phone": "", "address": "",
+            "name_en": "Alpha Library (edited)", "acronym_en": "", "kind": "organisation", "partner_type": "",
+            "roles": ["promoter"], "description_en": "x", "website": "", "email": "", "phone": "", "address": "",
             "city": "", "municipality": "", "region": "", "country": "SI", "contact_name": "",
             "service_offers-TOTAL_FORMS": "0", "service_offers-INITIAL_FORMS": "0",
         },
@@ -155,8 +155,8 @@ def test_roles_ticked_in_the_admin_are_saved_as_a_list(client, coordinator_a, pa
     client.post(
         f"/admin/network/partner/{partner_a.pk}/change/",
         {
-            "name": partner_a.name, "acronym": "", "kind": "organisation", "partner_type": "",
-            "roles": ["organiser", "infrastructure"], "description": "x", "website": "", "email": "", "phone": "",
+            "name_en": partner_a.name, "acronym_en": "", "kind": "organisation", "partner_type": "",
+            "roles": ["organiser", "infrastructure"], "description_en": "x", "website": "", "email": "", "phone": "",
             "address": "", "city": "", "municipality": "", "region": "", "country": "SI", "contact_name": "",
             "service_offers-TOTAL_FORMS": "0", "service_offers-INITIAL_FORMS": "0",
         },
