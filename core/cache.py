@@ -55,6 +55,7 @@ class ContentArea(StrEnum):
     SITE = "site"  # on every page: the footer's contact block, the introduction
     DIRECTORY = "directory"  # partners, working groups, service modules and offers
     EVENTS = "events"  # events, their sessions, webinars
+    SEATS = "seats"  # seats left on sessions: raised by every registration, shown by event lists
     NEWS = "news"
 
 

@@ -32,6 +32,11 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value}) from None
 
 
+def validate_time_zone_or_empty(value: str) -> None:
+    if value:
+        validate_time_zone(value)
+
+
 def default_time_zone() -> str:
     return settings.TIME_ZONE
 
@@ -292,6 +297,9 @@ class RegistrationStatus(models.TextChoices):
 class Registration(models.Model):
     Status = RegistrationStatus
 
+    # Seats left are shown on event lists: each registration's change makes those pages stale.
+    content_area = ContentArea.SEATS
+
     session = models.ForeignKey(
         Session, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("session")
     )
@@ -303,6 +311,10 @@ class Registration(models.Model):
     consent_given_at = models.DateTimeField(_("consent given at"), default=timezone.now)
     mailing_list_opt_in = models.BooleanField(_("mailing-list opt-in"), default=False)
     language = models.CharField(_("language"), max_length=10, default="en")
+    # The registrant's own IANA time zone, as their browser reported it ("" without JavaScript).
+    time_zone = models.CharField(_("registrant's time zone"), max_length=64, blank=True, validators=[validate_time_zone_or_empty])
+    # Answers to the event's registration questions: {"<question id>": "text" | ["choice", …] | true/false}.
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, db_index=True)
     # The manage link carries this, signed (see events.services.manage_token).
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -332,3 +344,47 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
+
+
+class QuestionKind(models.TextChoices):
+    SHORT_TEXT = "short_text", _("Short text")
+    LONG_TEXT = "long_text", _("Long text")
+    ONE_CHOICE = "one_choice", _("One choice")
+    SEVERAL_CHOICES = "several_choices", _("Several choices")
+    YES_NO = "yes_no", _("Yes or no")
+
+
+class RegistrationQuestion(models.Model):
+    """A question an event asks when people register (its label, help and choices in both
+    languages, ``events/translation.py``). Answers are kept on the registration
+    (``Registration.answers``, keyed by the question's id)."""
+
+    Kind = QuestionKind
+
+    content_area = ContentArea.EVENTS  # the form on the event's page
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="questions", verbose_name=_("event"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.SHORT_TEXT)
+    label = models.CharField(_("question"), max_length=300)
+    help_text = models.CharField(_("help text"), max_length=500, blank=True)
+    choices = models.TextField(_("choices (one per line)"), blank=True)
+    required = models.BooleanField(_("required"), default=False)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+    # The built-in "access needs or questions for the organisers" question every event gets.
+    is_access_needs = models.BooleanField(_("access needs question"), default=False, editable=False)
+
+    class Meta:
+        verbose_name = _("registration question")
+        verbose_name_plural = _("registration questions")
+        ordering = ["order", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=QuestionKind.values), name="question_kind_valid"),
+            models.CheckConstraint(condition=~Q(label=""), name="question_label_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def choice_list(self) -> list[str]:
+        """The choices in the active language (one per line), empty lines dropped."""
+        return [line.strip() for line in (self.choices or "").splitlines() if line.strip()]

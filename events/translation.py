@@ -2,7 +2,7 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Event
+from .models import Event, RegistrationQuestion
 
 
 @register(Event)
@@ -11,3 +11,8 @@ class EventTranslation(TranslationOptions):
         "title", "summary", "description", "footnote", "organising_project", "presenters_note", "venue",
         "accessibility",
     )
+
+
+@register(RegistrationQuestion)
+class RegistrationQuestionTranslation(TranslationOptions):
+    fields = ("label", "help_text", "choices")

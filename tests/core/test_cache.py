@@ -199,24 +199,26 @@ def test_a_rolled_back_change_raises_no_version(django_capture_on_commit_callbac
     assert content_versions([ContentArea.DIRECTORY]) == before
 
 
-def test_a_registration_leaves_every_cached_page_cached(client, django_capture_on_commit_callbacks):
-    """Seat counts are shown only on the event and webinar pages, which carry the registration
-    form and are never cached: a registration makes no cached page stale."""
+def test_a_registration_leaves_every_page_without_seats_cached(client, django_capture_on_commit_callbacks):
+    """A registration raises only the seats area (``Registration.content_area``): the pages
+    that show no seat counts — home, partners, a partner's page, news — stay cached."""
     from portal.models import NewsItem
 
     partner = PartnerFactory(name="Kranj City Library")
     NewsItem.objects.create(title="Network meeting", slug="network-meeting", body="We met.")
     session = SessionFactory()
     session.event.organisers.add(partner)
-    urls = ("/", "/partners/", partner.get_absolute_url(), "/news/", "/events/", "/webinars/")
+    urls = ("/", "/partners/", partner.get_absolute_url(), "/news/")
     for url in urls:
         assert client.get(url).status_code == 200
     cached = set(cached_page_keys())
     assert len(cached) == len(urls)
-    versions = content_versions(list(ContentArea))
+    others = [area for area in ContentArea if area != ContentArea.SEATS]
+    versions, seats = content_versions(others), content_versions([ContentArea.SEATS])
     with django_capture_on_commit_callbacks(execute=True):
         RegistrationFactory(session=session)
-    assert content_versions(list(ContentArea)) == versions
+    assert content_versions(others) == versions
+    assert content_versions([ContentArea.SEATS]) != seats
     with CaptureQueriesContext(connection) as queries:
         for url in urls:
             assert client.get(url).status_code == 200
