@@ -6,10 +6,12 @@ tabbed variant loads jQuery UI from a CDN that the site's CSP blocks."""
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import lazy
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.settings import AVAILABLE_LANGUAGES
 from modeltranslation.utils import build_localized_fieldname
 
@@ -27,6 +29,28 @@ def _language_label(verbose_name: str, language: str) -> str:
 language_label = lazy(_language_label, str)
 
 
+ONE_LANGUAGE_REQUIRED = _("Required: fill this in in at least one language.")
+
+
+def _at_least_one_language(form_class: type[forms.BaseForm], model: type) -> type[forms.BaseForm]:
+    """``form_class`` whose ``clean`` asks, for each translated field the model requires, for a
+    value in at least one language (the error is shown at the field's first language)."""
+    required = [field for field in translated_fields(model) if not model._meta.get_field(field).blank]
+    if not required:
+        return form_class
+
+    def clean(form: forms.BaseForm) -> dict:
+        cleaned = super(checked, form).clean()  # type: ignore[misc]
+        for field in required:
+            shown = [name for name in in_both_languages(field) if name in form.fields]
+            if shown and not any((cleaned or {}).get(name) for name in shown):
+                form.add_error(shown[0], ONE_LANGUAGE_REQUIRED)
+        return cleaned
+
+    checked = type(form_class.__name__, (form_class,), {"clean": clean, "__module__": form_class.__module__})
+    return checked
+
+
 def in_both_languages(*fields: str) -> list[str]:
     """Each field's column in every language, English first (search fields, say: a plain
     ``name`` would search only the interface language's column)."""
@@ -38,9 +62,10 @@ class BothLanguagesMixin:
     translated fields. Each translated field is edited in every language, the languages side by
     side on one line of the form (a table column each in a tabular inline), each labelled "Name
     (English)", "Name (Slovenian)" in the interface language, read-only too, and marked with its
-    ``lang``, so that spelling checkers and screen readers follow the text. The field in the
-    default language (English) stays required where the model requires the field
-    (modeltranslation's admin does that).
+    ``lang``, so that spelling checkers and screen readers follow the text. Where the model
+    requires the field, a value in *one* language is enough (modeltranslation's admin would
+    require the English one, so a record written in Slovenian — an application from /sl/join/ —
+    could not be saved): ``_at_least_one_language`` checks it.
 
     Not the tabbed variants: they load jQuery UI from a CDN, which the CSP blocks."""
 
@@ -55,15 +80,21 @@ class BothLanguagesMixin:
         }
 
     def get_form(self, request: HttpRequest, obj=None, **kwargs):  # a ModelAdmin's form
-        return super().get_form(request, obj, **{"labels": self._language_labels(), **kwargs})  # type: ignore[misc]
+        form = super().get_form(request, obj, **{"labels": self._language_labels(), **kwargs})  # type: ignore[misc]
+        return _at_least_one_language(form, self.model)  # type: ignore[attr-defined]
 
     def get_formset(self, request: HttpRequest, obj=None, **kwargs):  # an inline's formset
-        return super().get_formset(request, obj, **{"labels": self._language_labels(), **kwargs})  # type: ignore[misc]
+        formset = super().get_formset(request, obj, **{"labels": self._language_labels(), **kwargs})  # type: ignore[misc]
+        formset.form = _at_least_one_language(formset.form, self.model)  # type: ignore[attr-defined]
+        return formset
 
     def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
         if field is not None and getattr(db_field, "translated_field", None) is not None:
             self._get_widget_from_field(field).attrs["lang"] = db_field.language  # type: ignore[attr-defined]
+            if field.required:  # the default language's field of a required text
+                field.required = False  # one language is enough: _at_least_one_language
+                field.help_text = ONE_LANGUAGE_REQUIRED
         return field
 
     def get_fieldsets(self, request: HttpRequest, obj=None):

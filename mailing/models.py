@@ -23,7 +23,7 @@ CONSENT_TEXT = _(
 
 class MailingListQuerySet(models.QuerySet):
     def open_for_signup(self) -> MailingListQuerySet:
-        return self.filter(is_active=True).order_by("position", "name")
+        return self.filter(is_active=True).order_by("position", "name_en")
 
 
 class MailingList(models.Model):

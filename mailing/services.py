@@ -4,6 +4,7 @@ sending announcements in batches. Emails go through the outbox inside the same t
 from __future__ import annotations
 
 import logging
+from email.utils import formataddr
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -55,7 +56,8 @@ def list_headers(subscription: Subscription) -> dict[str, str]:
     return {
         "List-Unsubscribe": f"<{url}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        "List-Id": f"{name} <{subscription.mailing_list.slug}.{host}>",
+        # The name alone encoded (RFC 2047) when it is not ASCII, so the id stays readable.
+        "List-Id": formataddr((name, f"{subscription.mailing_list.slug}.{host}")),
     }
 
 

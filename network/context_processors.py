@@ -17,7 +17,7 @@ def network_contact(request: HttpRequest) -> dict[str, object]:
 
     def load() -> NetworkContact | None:
         if not hasattr(request, "_network_contact"):
-            request._network_contact = NetworkContact.objects.order_by("id").first()  # type: ignore[attr-defined]
+            request._network_contact = NetworkContact.objects.select_related("coordinator_partner").order_by("id").first()  # type: ignore[attr-defined]
         return request._network_contact  # type: ignore[attr-defined]
 
     def introduction() -> str:

@@ -42,7 +42,7 @@ def load(*, stdout: TextIO) -> None:
     ensure_coordinator_groups()
     _user(NETWORK_COORDINATOR_EMAIL, NETWORK_COORDINATORS_GROUP)
     ctk_user = _user(CTK_COORDINATOR_EMAIL, PARTNER_COORDINATORS_GROUP)
-    ctk = Partner.objects.filter(name__startswith=CTK_NAME_PREFIX).order_by("id").first()
+    ctk = Partner.objects.filter(name_en__startswith=CTK_NAME_PREFIX).order_by("id").first()
     if ctk is not None:
         ctk.coordinators.add(ctk_user)
     else:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.accounts import is_network_coordinator
-from core.cache import ContentArea
+from core.cache import ContentArea, bump_after_commit
 from core.collation import by_key, sort_key
 from core.content import current_language, in_language, localised
 from core.models import ImportedRecord
@@ -220,6 +220,8 @@ class Partner(ImportedRecord):
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "search_text", *(f"sort_name_{lang}" for lang in SORT_LANGUAGES)}
         super().save(*args, **kwargs)
+        if NetworkContact.objects.filter(coordinator_partner=self).exists():
+            bump_after_commit(ContentArea.SITE)  # its name is in every page's footer
 
     def compute_search_text(self) -> str:
         """Name, short name and description in both languages, and the place."""
@@ -368,6 +370,12 @@ class NetworkContact(ImportedRecord):
     coordinator_title = models.CharField(_("coordinator title"), max_length=200, blank=True)
     coordinator_name = models.CharField(_("coordinator"), max_length=200, blank=True)
     coordinator_organisation = models.CharField(_("coordinator's organisation"), max_length=300, blank=True)
+    # The coordinator's organisation as a partner of the network, when it is one: the pages then
+    # show that partner's name in the visitor's language (``coordinator_organisation`` otherwise).
+    coordinator_partner = models.ForeignKey(
+        Partner, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("coordinator's organisation (partner)"),
+    )
     mailing_lists = models.JSONField(_("mailing-list addresses"), default=list, blank=True)
     # What the network is, shown on the home and about pages (``introduction_en``/``_sl``).
     introduction = models.TextField(_("introduction"), blank=True)

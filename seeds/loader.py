@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import DataError, IntegrityError, transaction
+from django.utils import translation
 from django.utils.module_loading import import_string
 
 from network.models import Partner
@@ -25,7 +26,7 @@ from seeds.parser import (
     SeedFormatError,
     parse_document,
 )
-from seeds.writers.base import Report, SeedRecordError
+from seeds.writers.base import SEED_LANGUAGE, Report, SeedRecordError
 from seeds.writers.network import partner_source_key
 
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
@@ -82,8 +83,10 @@ def parse_paths(paths: Iterable[Path]) -> list[tuple[Path, ParsedDocument]]:
 def load_parsed(parsed_docs: list[tuple[Path, ParsedDocument]], *, report: Report, dry_run: bool = False) -> Report:
     """Run the writers of every parsed document in one transaction. With ``dry_run`` the
     transaction is rolled back at the end, so ``report`` tells what a real run would do and the
-    database is left as it was (``on_commit`` hooks such as queued emails never run)."""
-    with transaction.atomic():
+    database is left as it was (``on_commit`` hooks such as queued emails never run).
+    The writers run in the seeds' language (English), whatever language is active: a plain
+    ``name`` lookup then reads the English column, where the imports are."""
+    with transaction.atomic(), translation.override(SEED_LANGUAGE):
         for path, parsed in parsed_docs:
             source = path.name
             for writer in writers_for(parsed):

@@ -129,7 +129,7 @@ PYTHON_CALL = re.compile(
 )
 
 PYTHON_CONTEXT_CALL = re.compile(
-    r"""\bpgettext(?:_lazy)?\(\s*(?P<cq>["'])(?P<context>[^"']*)(?P=cq)\s*,\s*(?P<q>["'])(?P<text>(?:(?!(?P=q)|\\).)*)(?P=q)\s*[,)]"""
+    r"""\bpgettext(?:_lazy|_noop)?\(\s*(?P<cq>["'])(?P<context>[^"']*)(?P=cq)\s*,\s*(?P<q>["'])(?P<text>(?:(?!(?P=q)|\\).)*)(?P=q)\s*[,)]"""
 )
 
 

@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from core.slugs import unique_slug
 from network.models import NetworkContact, Partner, ServiceModule, normalise_search_text
 from seeds.parser import ParsedNewsItem, ParsedPartnersPage
+from seeds.vocabulary import ROLE_TITLE, fill_from_catalogue
 
 from .base import Report, upsert
 
@@ -77,7 +78,7 @@ def write_partners_page(parsed: ParsedPartnersPage, *, source: str, report: Repo
     flag_partners_no_longer_in(source, seen_keys=seen, report=report)
     if parsed.contact is not None:
         c = parsed.contact
-        upsert(
+        contact = upsert(
             NetworkContact,
             source_key=NETWORK_CONTACT_KEY,
             source=source,
@@ -95,6 +96,33 @@ def write_partners_page(parsed: ParsedPartnersPage, *, source: str, report: Repo
             },
             report=report,
         )
+        fill_from_catalogue(contact, "coordinator_title", context=ROLE_TITLE)
+        _link_coordinator_partner(contact)
+
+
+# Words that do not make two names of one organisation different ("City library of Ljubljana"
+# and "Ljubljana City Library").
+_NAME_CONNECTORS = {"of", "the", "at", "and", "for", "in", "on", "&"}
+
+
+def _name_words(name: str) -> frozenset[str]:
+    return frozenset(normalise_search_text(name).replace("’", " ").replace("'", " ").split()) - _NAME_CONNECTORS
+
+
+def _link_coordinator_partner(contact: NetworkContact) -> None:
+    """Link the coordinator's organisation to the partner of that name (the same words in any
+    order), once, so the pages show the partner's name in the visitor's language. Several
+    matches, or none, link nothing; a link a coordinator set or removed is theirs to keep."""
+    if contact.coordinator_partner_id or "coordinator_partner" in (contact.imported_values or {}):
+        return
+    words = _name_words(contact.coordinator_organisation_en or "")
+    if not words:
+        return
+    matches = [p for p in Partner.objects.only("pk", "name_en") if _name_words(p.name_en or "") == words]
+    contact.imported_values = {**(contact.imported_values or {}), "coordinator_partner": True}
+    if len(matches) == 1:
+        contact.coordinator_partner = matches[0]
+    contact.save(update_fields=["coordinator_partner", "imported_values"])
 
 
 def _valid_email(address: str) -> str:

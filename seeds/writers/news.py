@@ -9,6 +9,7 @@ from core.slugs import unique_slug
 from events.models import Event
 from portal.models import NewsItem
 from seeds.parser import ParsedNewsItem
+from seeds.vocabulary import NEWS_CATEGORY, fill_from_catalogue
 
 from .base import Report, upsert
 from .prose import escape_markdown, summary_of
@@ -46,7 +47,7 @@ def _related_event(parsed: ParsedNewsItem, source: str):
 
 def write_news_item(parsed: ParsedNewsItem, *, source: str, report: Report) -> None:
     key = news_source_key(parsed)
-    upsert(
+    item = upsert(
         NewsItem,
         source_key=key,
         source=source,
@@ -66,3 +67,4 @@ def write_news_item(parsed: ParsedNewsItem, *, source: str, report: Report) -> N
         },
         report=report,
     )
+    fill_from_catalogue(item, "category", context=NEWS_CATEGORY)

@@ -60,8 +60,8 @@ def _organisations(parsed: ParsedNewsItem) -> list[Partner]:
     for name in parsed.organisations:
         partner = (
             Partner.objects.filter(source_key=organisation_source_key(name)).first()
-            or Partner.objects.filter(name__iexact=name).first()
-            or Partner.objects.filter(acronym__iexact=name).first()
+            or Partner.objects.filter(name_en__iexact=name).first()
+            or Partner.objects.filter(acronym_en__iexact=name).first()
         )
         if partner is not None:
             found.append(partner)

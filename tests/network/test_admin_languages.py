@@ -118,19 +118,23 @@ def test_partner_coordinator_still_cannot_change_moderation_fields(client, coord
     assert not {"status", "is_network_partner", "coordinators", "slug", "name", "description"} & set(fields)
 
 
-def test_the_english_name_stays_required(client, coordinator_a, partner_a):
+def test_a_name_in_one_language_is_required_and_enough(client, coordinator_a, partner_a):
+    """An application from /sl/join/ has only a Slovenian name: its coordinator can still save it."""
     client.force_login(coordinator_a)
     url = _change_url(partner_a)
     data = _change_form_data(client.get(url))
-    data.update(name_en="", name_sl=SLOVENIAN_NAME)
 
-    response = client.post(url, data)
-
+    response = client.post(url, {**data, "name_en": "", "name_sl": ""})
     assert response.status_code == 200
-    assert "name_en" in response.context["adminform"].form.errors
-    assert "name_sl" not in response.context["adminform"].form.errors
+    assert response.context["adminform"].form.errors["name_en"] == ["Required: fill this in in at least one language."]
     partner_a.refresh_from_db()
-    assert partner_a.name_en == "Alpha Library" and not partner_a.name_sl
+    assert partner_a.name_en == "Alpha Library"
+
+    assert client.post(url, {**data, "name_en": "", "name_sl": SLOVENIAN_NAME}).status_code == 302
+    partner_a.refresh_from_db()
+    assert (partner_a.name_en or "", partner_a.name_sl) == ("", SLOVENIAN_NAME)
+    with translation.override("en"):
+        assert partner_a.name == SLOVENIAN_NAME  # the English pages show it, marked lang="sl"
 
 
 # --- Labels, languages and layout --------------------------------------------------------------
@@ -142,7 +146,8 @@ def test_each_field_is_labelled_with_its_language_and_marked_with_its_lang(clien
     assert str(form.fields["name_sl"].label) == "Name (Slovenian)"
     assert str(form.fields["description_sl"].label) == "Description (Markdown, Slovenian)"
     html = response.content.decode()
-    assert '<label class="required" for="id_name_en">Name (English):</label>' in html
+    assert 'for="id_name_en">Name (English):</label>' in html
+    assert "Required: fill this in in at least one language." in html
     assert 'for="id_name_sl">Name (Slovenian):</label>' in html
     for name, language in (("name_en", "en"), ("name_sl", "sl"), ("description_sl", "sl")):
         assert form.fields[name].widget.attrs["lang"] == language

@@ -77,3 +77,39 @@ def test_rows_imported_before_the_languages_keep_their_edit_rule():
     load()
     partner.refresh_from_db()
     assert partner.description_en == "Edited by hand."
+
+
+def test_labels_the_catalogue_translates_get_their_slovenian_value(client, django_capture_on_commit_callbacks):
+    """A news category and the coordinator's title are labels: the catalogue's translation is
+    stored as the Slovenian value; the coordinator's organisation is linked to the partner of
+    that name, whose Slovenian name the pages then show."""
+    with django_capture_on_commit_callbacks(execute=True):
+        load()
+    item = NewsItem.objects.get()
+    assert (item.category_en, item.category_sl) == ("Important", "Pomembno")
+    contact = NetworkContact.objects.get()
+    assert contact.coordinator_title_sl and contact.coordinator_title_sl != contact.coordinator_title_en
+    assert contact.coordinator_partner is not None
+    assert contact.coordinator_partner.name_en == "Ljubljana City Library"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        library = contact.coordinator_partner
+        library.name_sl = "Mestna knjižnica Ljubljana"
+        library.save()
+    page = client.get("/sl/news/").content.decode()
+    assert "Pomembno" in page and "Important" not in page
+    assert "Mestna knjižnica Ljubljana" in page  # the footer, refreshed by the partner's edit
+    assert "City library of Ljubljana" not in page
+
+    item.category_sl = "Nujno"
+    item.save()
+    load()
+    assert NewsItem.objects.get().category_sl == "Nujno"
+
+
+def test_a_label_the_catalogue_does_not_know_stays_english():
+    from seeds.vocabulary import NEWS_CATEGORY, catalogue_value
+
+    assert catalogue_value("IMPORTANT", context=NEWS_CATEGORY) == "Pomembno"
+    assert catalogue_value("Quarterly digest", context=NEWS_CATEGORY) == ""
+    assert catalogue_value("Important", context="role title") == ""
