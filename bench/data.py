@@ -55,6 +55,7 @@ def _markdown(rng: random.Random, words: int) -> str:
 
 @transaction.atomic
 def fill(scale: dict[str, int], *, seed: int = 7) -> Dataset:
+    from core.collation import sort_key
     from events.models import Event, Registration, Session
     from mailing.models import MailingList, Subscription
     from network.models import NetworkContact, Partner, ServiceModule, ServiceOffer, WorkingGroup
@@ -94,6 +95,7 @@ def fill(scale: dict[str, int], *, seed: int = 7) -> Dataset:
             date_joined=date(2020, 1, 1) + timedelta(days=rng.randint(0, 1800)),
         )
         p.search_text = p.compute_search_text()
+        p.sort_name_en, p.sort_name_sl = sort_key(p.name, "en"), sort_key(p.name, "sl")
         partners.append(p)
     Partner.objects.bulk_create(partners, batch_size=BATCH)
     partners = list(Partner.objects.order_by("id"))

@@ -15,6 +15,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.accounts import is_network_coordinator
 from core.cache import ContentArea, bump_after_commit
@@ -241,9 +242,10 @@ class Partner(ImportedRecord):
 
 
 class WorkingGroupStatus(models.TextChoices):
-    PROPOSED = "proposed", _("Proposed")
-    ACTIVE = "active", _("Active")
-    CLOSED = "closed", _("Closed")
+    # In the working group's grammatical gender ("delovna skupina": "Aktivna").
+    PROPOSED = "proposed", pgettext_lazy("working group", "Proposed")
+    ACTIVE = "active", pgettext_lazy("working group", "Active")
+    CLOSED = "closed", pgettext_lazy("working group", "Closed")
 
 
 class WorkingGroup(ImportedRecord):

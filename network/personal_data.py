@@ -26,7 +26,7 @@ class NetworkContacts(personal_data.PersonalData):
             "partners": personal_data.rows(partners.filter(status=Partner.Status.PUBLISHED), exclude=_NOT_EXPORTED),
             "working_group_contacts": personal_data.rows(
                 WorkingGroup.objects.filter(contact_email__iexact=email),
-                exclude=("imported_values", "mandate", "lead_partners", "members"),
+                exclude=("imported_values", "mandate", "mandate_en", "mandate_sl", "lead_partners", "members"),
             ),
             "service_offer_contacts": personal_data.rows(ServiceOffer.objects.filter(contact_email__iexact=email)),
         }

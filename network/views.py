@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 
 from core.cache import ContentArea, cached_public_page
 from core.collation import by_key, sort_key
@@ -31,14 +30,6 @@ from .models import Partner, ServiceModule, ServiceOffer, WorkingGroup
 PAGE_SIZE = 24
 
 
-# A working group's status agrees with "delovna skupina" (feminine) in Slovenian ("Aktivna"); the
-# model's choice labels are neuter ("Aktivno"), so the pages show these instead.
-WORKING_GROUP_STATUS_LABELS = {
-    WorkingGroup.Status.PROPOSED: pgettext_lazy("working group", "Proposed"),
-    WorkingGroup.Status.ACTIVE: pgettext_lazy("working group", "Active"),
-    WorkingGroup.Status.CLOSED: pgettext_lazy("working group", "Closed"),
-}
-
 # A page's <meta name="description"> is at most this many characters of the record's text.
 META_DESCRIPTION_LENGTH = 160
 
@@ -48,7 +39,8 @@ def _public_partners():
 
 
 def working_group_status_label(group: WorkingGroup) -> str:
-    return str(WORKING_GROUP_STATUS_LABELS.get(group.status, group.get_status_display()))
+    """The status in the group's grammatical gender ("Aktivna"; the model's choices say so)."""
+    return str(group.get_status_display())
 
 
 def sorted_by_name(records: Iterable[Any], field: str = "name") -> list[Any]:

@@ -96,8 +96,11 @@ def find_address(email: str) -> list[str]:
         query = Q()
         for name in text_fields:
             query |= Q(**{f"{name}__icontains": email})
-        for obj in model._default_manager.filter(query).only(*text_fields):
-            for name in text_fields:
-                if email.lower() in str(getattr(obj, name)).lower():
-                    hits.append(f"{model._meta.label}#{obj.pk}.{name}")
+        rows = model._default_manager.all()
+        if hasattr(rows, "rewrite"):  # modeltranslation: every column as stored, no language rewriting
+            rows = rows.rewrite(False)
+        for pk, *values in rows.filter(query).values_list("pk", *text_fields):
+            for name, value in zip(text_fields, values, strict=True):
+                if email.lower() in str(value).lower():
+                    hits.append(f"{model._meta.label}#{pk}.{name}")
     return hits
