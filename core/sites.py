@@ -22,6 +22,7 @@ from django.apps import apps as global_apps
 from django.apps.registry import Apps
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, router
+from django.utils import translation
 
 
 def absolute_url(path: str) -> str:
@@ -59,3 +60,10 @@ def sync_site(*, using: str = DEFAULT_DB_ALIAS, apps: Apps = global_apps) -> Non
 def sync_site_after_migrate(sender: Any, *, using: str = DEFAULT_DB_ALIAS, apps: Apps = global_apps, **kwargs: Any) -> None:
     """``post_migrate`` receiver (sender: the sites app, after its own ``create_default_site``)."""
     sync_site(using=using, apps=apps)
+
+
+def site_name(language: str | None = None) -> str:
+    """``SITE_NAME`` in ``language`` (the active one by default): the catalogue translates it
+    ("Mreža za občansko znanost"). Emails' senders and subjects, calendars and feeds use it."""
+    with translation.override(language or translation.get_language() or settings.LANGUAGE_CODE):
+        return translation.gettext(settings.SITE_NAME)

@@ -42,10 +42,9 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection, make_msgid
 from django.core.mail.utils import DNS_NAME
 from django.db import transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 
-from core.sites import site_domain
+from core.sites import site_domain, site_name
 
 from .models import OutgoingEmail
 
@@ -74,12 +73,6 @@ def new_message_id() -> str:
     if colon and port.isdigit():  # no port: a colon is not allowed on the right of a Message-ID's "@"
         domain = host
     return make_msgid(domain=domain or DNS_NAME)
-
-
-def site_name(language: str) -> str:
-    """``SITE_NAME`` in ``language`` (the catalogue translates it: "Mreža za občansko znanost")."""
-    with translation.override(language or settings.LANGUAGE_CODE):
-        return gettext(settings.SITE_NAME)
 
 
 def sender(language: str) -> str:

@@ -69,7 +69,7 @@ from django.utils.encoding import force_str
 
 from core.email_address import normalise_email
 from core.ratelimit import client_ip
-from core.sites import absolute_url, site_domain
+from core.sites import absolute_url, site_domain, site_name
 from outbox.services import queue_email
 
 
@@ -84,7 +84,7 @@ class _SiteFromSettings(RequestSite):
     def name(self) -> str:
         """The site's name in the language the email is written in (the catalogue translates
         ``SITE_NAME``, as the outbox's sender name does)."""
-        return translation.gettext(settings.SITE_NAME)
+        return site_name()
 
 
 def _account_key(credentials: dict[str, Any]) -> str:
@@ -106,7 +106,7 @@ class CoordinatorAccountAdapter(DefaultAccountAdapter):
     def format_email_subject(self, subject: str) -> str:
         prefix = account_settings.EMAIL_SUBJECT_PREFIX
         if prefix is None:
-            prefix = f"[{translation.gettext(settings.SITE_NAME)}] "
+            prefix = f"[{site_name()}] "
         return prefix + force_str(subject)
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
