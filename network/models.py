@@ -171,6 +171,8 @@ class Partner(ImportedRecord):
         _("applicant's phone"), max_length=60, blank=True, help_text=_("Private: not shown on the public pages.")
     )
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    # The language of the page the applicant applied on: every answer to them is written in it.
+    application_language = models.CharField(_("application language"), max_length=10, blank=True)
     search_text = models.TextField(editable=False, blank=True, default="")
     # The name's sort key in each language's alphabet (``core.collation``; ``in_name_order``).
     sort_name_en = models.CharField(max_length=300, editable=False, blank=True, default="")

@@ -18,7 +18,6 @@ from core.cache import bump_after_commit
 from core.content import set_in_all_languages
 from core.email_address import normalise_email
 from core.slugs import unique_slug
-from outbox import services as outbox
 from outbox.services import queue_templated_email
 
 from .models import (
@@ -77,10 +76,9 @@ def application_outbox_group(partner: Partner) -> str:
 
 
 def applicant_language(partner: Partner) -> str:
-    """The language the applicant applied in, which every answer to them is written in: their
-    confirmation's (``outbox.services.language_of``); the default language for an application
-    that has none (a pending partner a coordinator entered)."""
-    return outbox.language_of(group=application_outbox_group(partner)) or settings.LANGUAGE_CODE
+    """The language the applicant applied in, which every answer to them is written in; the
+    default language for an application that has none (a pending partner a coordinator entered)."""
+    return partner.application_language or settings.LANGUAGE_CODE
 
 
 def unique_partner_slug(name: str) -> str:
@@ -164,6 +162,7 @@ def _create_application(
         city=city,
         status=Partner.Status.PENDING,
         is_network_partner=True,
+        application_language=translation.get_language() or settings.LANGUAGE_CODE,
     )
     context = {"partner": partner}
     for address in network_coordinator_emails():
@@ -179,8 +178,7 @@ def _create_application(
         to=email,
         template="network/application_confirmation",
         context=context,
-        # The language of the form the applicant used; the answers follow it (applicant_language).
-        language=translation.get_language() or settings.LANGUAGE_CODE,
+        language=applicant_language(partner),
         idempotency_key=f"network:application:{partner.pk}:applicant",
         group=application_outbox_group(partner),
     )
