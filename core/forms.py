@@ -2,25 +2,92 @@
 
 ``PublicForm`` renders through ``templates/forms/form.html``: an error summary at the top
 (focused by ``static/js/site.js``), each error next to its field and tied to it with
-``aria-describedby``, ``aria-invalid`` on invalid fields, and required fields marked.
-Django 5.2's ``bound_field_class`` hook does the per-field attributes.
+``aria-describedby``, ``aria-invalid`` on invalid fields, required fields marked with an
+asterisk and optional ones with "(optional)" — one rule for every form, so a label never says
+it itself — checkboxes and radio buttons before their labels, and the words "privacy notice" in
+a consent label a link to the privacy notice. Django 5.2's ``bound_field_class`` hook does the
+per-field attributes.
 """
 
 from __future__ import annotations
 
+import functools
+import zoneinfo
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
+from django.urls import reverse
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
+
+# A BooleanField with one of these names is a consent: its label links to the privacy notice.
+CONSENT_FIELD_NAMES = frozenset({"consent"})
+
+
+def _without_optional(label: Any) -> Any:
+    """``label`` without a trailing "(optional)" the form wrote itself (the template adds it)."""
+    marker = gettext("(optional)")
+    text = str(label)
+    for suffix in (f" {marker}", f" {marker}."):
+        if text.endswith(suffix):
+            stripped = text[: -len(suffix)]
+            return mark_safe(stripped) if hasattr(label, "__html__") else stripped  # noqa: S308 — a safe label, shortened
+    return label
+
+
+def with_privacy_link(label: Any) -> SafeString:
+    """``label`` (escaped) with its words "privacy notice" a link to the privacy notice; a label
+    without those words gets a link after it."""
+    html = str(conditional_escape(label))
+    url = reverse("portal:privacy")
+    # Translators: the words of a consent text (as they read there, inflected) that link to the privacy notice.
+    phrase = str(conditional_escape(pgettext("consent text", "privacy notice")))
+    if phrase in html:
+        link = format_html('<a href="{}">{}</a>', url, mark_safe(phrase))  # noqa: S308 — escaped above
+        return mark_safe(html.replace(phrase, link, 1))  # noqa: S308 — built from escaped parts
+    return format_html('{} <a href="{}">{}</a>', mark_safe(html), url, _("Read the privacy notice."))  # noqa: S308
 
 
 class AccessibleBoundField(forms.BoundField):
     @property
     def error_id(self) -> str:
         return f"{self.auto_id}_error"
+
+    @property
+    def summary_target(self) -> str:
+        """The id the error summary links to: the field, or the first of its radio buttons or checkboxes."""
+        if isinstance(self.field.widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
+            return f"{self.auto_id}_0"
+        return self.auto_id
+
+    @property
+    def label_text(self) -> Any:
+        """The label as the error summary shows it (no link, no marker)."""
+        return _without_optional(self.label)
+
+    @property
+    def label_html(self) -> Any:
+        """The label in its ``<label>`` or ``<legend>``: a consent's "privacy notice" a link."""
+        if self.name in CONSENT_FIELD_NAMES and isinstance(self.field, forms.BooleanField):
+            return with_privacy_link(self.label_text)
+        return self.label_text
+
+    @property
+    def marker(self) -> SafeString:
+        """After the label: an asterisk for a required field (its ``required`` attribute tells
+        screen readers; a group of checkboxes has none, so it says so in words), "(optional)"
+        for an optional one."""
+        if self.field.required:
+            spoken = ""
+            if isinstance(self.field.widget, forms.CheckboxSelectMultiple):
+                spoken = format_html('<span class="visually-hidden"> ({})</span>', gettext("required"))
+            return format_html(' <span class="required-mark" aria-hidden="true">*</span>{}', spoken)
+        return format_html(' <span class="optional-mark">{}</span>', gettext("(optional)"))
 
     def build_widget_attrs(self, attrs: dict[str, Any], widget: forms.Widget | None = None) -> dict[str, Any]:
         attrs = super().build_widget_attrs(attrs, widget)
@@ -36,6 +103,29 @@ class AccessibleBoundField(forms.BoundField):
         if self.field.required and not isinstance(widget or self.field.widget, forms.CheckboxSelectMultiple):
             attrs["aria-required"] = "true"
         return attrs
+
+
+@functools.cache
+def known_time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+class TimeZoneField(forms.Field):
+    """A hidden field a script fills with the browser's IANA time zone ("Europe/Riga"). Never
+    an error: empty without JavaScript, and anything that is not a known zone counts as empty."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.HiddenInput(attrs={"data-browser-time-zone": ""}))
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> str:
+        if not isinstance(value, str):
+            return ""
+        value = value.strip()
+        return value if len(value) <= 64 and value in known_time_zones() else ""
 
 
 class HoneypotField(forms.CharField):

@@ -8,30 +8,36 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from modeltranslation.admin import TranslationAdmin
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
 from core.admin_languages import BothLanguagesMixin, in_both_languages
 from core.csv_export import csv_response
 from network.admin import CoordinatorScopedMixin
 
-from . import services
-from .forms import SessionAdminForm
-from .models import Event, Registration, Session
+from . import question_services, services
+from .forms import RegistrationQuestionAdminForm, SessionAdminForm
+from .models import Event, Registration, RegistrationQuestion, Session
 
 
 def _registrations_csv(queryset: QuerySet[Registration], filename: str) -> HttpResponse:
+    """One row per registration; the answers to the registration questions follow, a column
+    per question (by its English label, so the built-in question of several events is one column)."""
     header = ["event", "session start", "time zone", "name", "email", "affiliation", "role", "status",
               "registered at", "mailing-list opt-in"]
+    registrations = list(queryset.select_related("session__event").order_by("session__start", "created_at"))
+    questions = question_services.questions_by_id(registrations)
+    answer_header, answer_cells = question_services.answer_columns(registrations, questions)
     rows = (
         [r.session.event.title, r.session.local_start().isoformat(), r.session.time_zone, r.name, r.email,
-         r.affiliation, r.role, r.status, r.created_at.isoformat(), "yes" if r.mailing_list_opt_in else "no"]
-        for r in queryset.select_related("session__event").order_by("session__start", "created_at")
+         r.affiliation, r.role, r.status, r.created_at.isoformat(), "yes" if r.mailing_list_opt_in else "no", *cells]
+        for r, cells in zip(registrations, answer_cells, strict=True)
     )
-    return csv_response(filename, header, rows)
+    return csv_response(filename, header + answer_header, rows)
 
 
 class SessionsWithPeopleAreProtected:
@@ -84,6 +90,28 @@ class SessionInline(admin.TabularInline):
         return f"{getattr(obj, 'confirmed_count', 0)} / {getattr(obj, 'waiting_count', 0)} / {getattr(obj, 'cancelled_count', 0)}"
 
 
+class RegistrationQuestionInline(BothLanguagesMixin, TranslationStackedInline):
+    """The questions an event asks when people register, in both languages side by side. The
+    built-in "access needs" question is there from the start; deleting it switches it off."""
+
+    model = RegistrationQuestion
+    form = RegistrationQuestionAdminForm
+    extra = 0
+    fields = ["kind", "required", "order", "label", "help_text", "choices", "built_in"]
+    readonly_fields = ["built_in"]
+    ordering = ["order", "id"]
+    verbose_name_plural = _("registration questions (asked in this order; delete one to stop asking it)")
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        """The questions are part of the event: whoever may view an event (a partner's coordinators
+        their own, ``EventAdmin``'s scoping) sees them."""
+        return super().has_view_permission(request, obj) or request.user.has_perm("events.view_event")
+
+    @admin.display(description=_("built-in question"), boolean=True)
+    def built_in(self, obj: RegistrationQuestion) -> bool:
+        return bool(obj.is_access_needs)
+
+
 @admin.register(Event)
 class EventAdmin(SessionsWithPeopleAreProtected, BothLanguagesMixin, CoordinatorScopedMixin, TranslationAdmin):
     """Texts in English and Slovenian side by side (``BothLanguagesMixin``)."""
@@ -95,7 +123,7 @@ class EventAdmin(SessionsWithPeopleAreProtected, BothLanguagesMixin, Coordinator
     search_fields = in_both_languages("title", "summary")
     prepopulated_fields = {"slug": ["title_en"]}
     filter_horizontal = ["organisers", "presenters"]
-    inlines = [SessionInline]
+    inlines = [SessionInline, RegistrationQuestionInline]
 
     def sessions_of(self, objs) -> QuerySet[Session]:
         return Session.objects.filter(event__in=[obj.pk for obj in objs])
@@ -227,9 +255,20 @@ class RegistrationAdmin(CoordinatorScopedMixin, admin.ModelAdmin):
     list_display = ["name", "email", "session", "status", "created_at", "mailing_list_opt_in"]
     list_filter = ["status", "session__event", SessionListFilter]
     search_fields = ["name", "email", "affiliation"]
-    readonly_fields = [f.name for f in Registration._meta.fields if f.name != "id"]
+    readonly_fields = [*(f.name for f in Registration._meta.fields if f.name not in ("id", "answers")), "answers_given"]
     actions = ["export_csv", "cancel_selected", "resend_confirmation"]
     list_select_related = ["session__event"]
+
+    @admin.display(description=_("answers to the registration questions"))
+    def answers_given(self, obj: Registration) -> str:
+        questions = question_services.questions_by_id([obj])
+        rows = question_services.labelled_answers(obj, questions, canonical=False)
+        if not rows:
+            return "–"
+        return format_html_join(
+            "", "<p><strong>{}</strong><br>{}</p>",
+            ((row["question"], linebreaksbr(question_services.answer_text(row["answer"]))) for row in rows),
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # people register themselves; the rules live in services.register

@@ -1,7 +1,15 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
 
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = _("Events")
+
+    def ready(self) -> None:
+        from .models import Event
+        from .question_services import give_new_event_its_questions
+
+        # Every new event asks the built-in "access needs" question (admin, seeds, demo data).
+        post_save.connect(give_new_event_its_questions, sender=Event, dispatch_uid="events.access_needs_question")

@@ -1,8 +1,17 @@
 """Calendar files (RFC 5545) built with the icalendar library.
 
-``session_invitation`` is the private file attached to a registrant's email (METHOD:REQUEST, or
-METHOD:CANCEL when the registration or session is cancelled); ``public_feed`` is the public
-``/events/calendar.ics``. Neither ever carries a meeting's join link: events knows nothing of it.
+``session_invitation`` is the personal file of one registrant (METHOD:REQUEST, or METHOD:CANCEL
+when the registration or session is cancelled): attached to their emails and downloaded from
+their own registration page. For a confirmed registrant of an online session its ``URL``,
+``LOCATION`` and ``DESCRIPTION`` carry the join link (asked of the apps that know meetings through
+``signals.registrant_join_details``). ``public_feed`` is the public ``/events/calendar.ics``: it
+never carries a join link, nor anything personal.
+
+Calendar identity (RFC 5546): every file about one session has that session's ``UID`` and its
+``SEQUENCE`` (raised when the session moves or is cancelled). Switching one's registration to
+another date sends METHOD:CANCEL for the old session's UID and a METHOD:REQUEST for the new
+session's UID (two files in one email), not an update of one UID: the two dates are two
+different calendar entries that other registrants share.
 
 Texts are in one language — the registrant's (``Registration.language``) for an invitation, the
 URL's for the public feed — with the same fallback as the pages; each text property carries the
@@ -24,6 +33,7 @@ from icalendar import Event as ICalEvent
 from core.content import current_language, localised
 from core.sites import absolute_url
 
+from . import signals
 from .models import Event, Registration, Session
 
 PRODID = "-//Citizen Science Network//Events//EN"
@@ -84,12 +94,44 @@ def _to_ical(cal: Calendar, sessions: Iterable[Session]) -> str:
     return cal.to_ical().decode()
 
 
-def session_invitation(session: Session, *, registration: Registration, cancel: bool = False) -> str:
+def _add_join_details(item: ICalEvent, details: signals.JoinDetails, *, event: Event, manage_link: str) -> None:
+    """Put the join link into ``URL``, ``LOCATION`` (after a venue) and ``DESCRIPTION`` (after the
+    event's summary, with the meeting ID, passcode and the registrant's own page)."""
+    item.pop("url", None)
+    item.add("url", details.url)
+    venue, venue_language = localised(event, "venue")
+    item.pop("location", None)
+    item.add("location", f"{venue} · {details.url}" if venue else details.url,
+             parameters={"LANGUAGE": venue_language if venue else current_language()})
+    summary, summary_language = localised(event, "summary")
+    labelled = [
+        (_("Join online"), details.url),
+        (_("Meeting ID"), details.meeting_id),
+        (_("Passcode"), details.passcode),
+        (_("Your registration"), manage_link),
+    ]
+    lines = [f"{label}: {value}" for label, value in labelled if value]
+    item.pop("description", None)
+    text = "\n".join(lines)
+    item.add("description", f"{summary}\n\n{text}" if summary else text,
+             parameters={"LANGUAGE": summary_language if summary else current_language()})
+
+
+def session_invitation(
+    session: Session, *, registration: Registration, cancel: bool = False, manage_link: str = ""
+) -> str:
     """The calendar file for one registrant, in their language: stable UID, the session's
-    SEQUENCE, METHOD REQUEST or CANCEL."""
+    SEQUENCE, METHOD REQUEST or CANCEL. A confirmed registrant's REQUEST carries the join link
+    of an online session (``signals.registrant_join_details``) and ``manage_link`` (their own
+    page) when given."""
     with translation.override(registration.language or settings.LANGUAGE_CODE):
         item = _vevent(session, cancelled=cancel)
         organiser_name = _site_name()
+        if not cancel and registration.status == Registration.Status.CONFIRMED and not session.is_cancelled:
+            registration.session = session
+            details = signals.join_details_for(registration)
+            if details is not None:
+                _add_join_details(item, details, event=session.event, manage_link=manage_link)
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

@@ -1,5 +1,6 @@
-"""The public registration form (shared by ``/events/<slug>/`` and ``/webinars/<slug>/``) and
-the admin's session form (dates read and shown in the session's own time zone)."""
+"""The public registration form (shared by ``/events/<slug>/`` and ``/webinars/<slug>/``) with
+the event's own registration questions, and the admin's forms: a session (dates read and shown
+in the session's own time zone) and a registration question."""
 
 from __future__ import annotations
 
@@ -9,14 +10,19 @@ from typing import Any
 
 from django import forms
 from django.contrib.admin import widgets as admin_widgets
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import QuerySet
-from django.utils import formats, timezone
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import KeyedModelChoiceField, PublicForm
+from core.content import current_language, localised, marked
+from core.forms import KeyedModelChoiceField, PublicForm, TimeZoneField
 
-from .models import Event, Session
+from .listing import when_text
+from .models import Event, RegistrationQuestion, Session
+from .question_services import canonical_choices
 
 CONSENT_TEXT = _(
     "I agree that the Citizen Science Network stores my name, email address, affiliation and role "
@@ -24,15 +30,88 @@ CONSENT_TEXT = _(
 )
 
 
+# ----------------------------------------------------------------------------------------
+# Registration questions
+# ----------------------------------------------------------------------------------------
+
+QUESTION_PREFIX = "question_"
+TEXT_MAX_LENGTH = {RegistrationQuestion.Kind.SHORT_TEXT: 300, RegistrationQuestion.Kind.LONG_TEXT: 3000}
+CHOICE_KINDS = (RegistrationQuestion.Kind.ONE_CHOICE, RegistrationQuestion.Kind.SEVERAL_CHOICES)
+YES, NO = "yes", "no"
+
+
+def _visitor_choices(question: RegistrationQuestion) -> tuple[list[str], str]:
+    """The choices in the visitor's language (else the fallback's), and that language."""
+    value, language = localised(question, "choices")
+    return [line.strip() for line in value.splitlines() if line.strip()], language
+
+
+def _choice_labels(question: RegistrationQuestion) -> list[tuple[str, str]]:
+    """The choices as the visitor reads them: ``(position, label)``, a fallback marked with its ``lang``."""
+    lines, language = _visitor_choices(question)
+    if language not in ("", current_language()):
+        return [(str(i), format_html('<span lang="{}">{}</span>', language, line)) for i, line in enumerate(lines)]
+    return [(str(i), line) for i, line in enumerate(lines)]
+
+
+def is_askable(question: RegistrationQuestion) -> bool:
+    """A choice question without choices cannot be answered: it is left out of the form."""
+    return question.kind not in CHOICE_KINDS or bool(_visitor_choices(question)[0])
+
+
+def question_field(question: RegistrationQuestion) -> forms.Field:
+    """The form field asking ``question``: label and help in the visitor's language (a fallback
+    marked); text limited in length and free of NUL bytes; choices by position."""
+    common: dict[str, Any] = {
+        "label": marked(question, "label"),
+        "help_text": marked(question, "help_text") if localised(question, "help_text").value else "",
+        "required": question.required,
+    }
+    kind = question.kind
+    if kind in TEXT_MAX_LENGTH:
+        widget = forms.Textarea(attrs={"rows": 4}) if kind == RegistrationQuestion.Kind.LONG_TEXT else forms.TextInput
+        return forms.CharField(
+            max_length=TEXT_MAX_LENGTH[kind], widget=widget, validators=[ProhibitNullCharactersValidator()], **common
+        )
+    if kind == RegistrationQuestion.Kind.ONE_CHOICE:
+        return forms.ChoiceField(choices=_choice_labels(question), widget=forms.RadioSelect, **common)
+    if kind == RegistrationQuestion.Kind.SEVERAL_CHOICES:
+        return forms.MultipleChoiceField(choices=_choice_labels(question), widget=forms.CheckboxSelectMultiple, **common)
+    return forms.ChoiceField(choices=[(YES, _("Yes")), (NO, _("No"))], widget=forms.RadioSelect, **common)
+
+
+def _stored_choice(question: RegistrationQuestion, position: str, canonical: list[str]) -> str:
+    """The English text of the choice at ``position`` (the visitor's own text where English has
+    fewer lines)."""
+    index = int(position)
+    if index < len(canonical):
+        return canonical[index]
+    return _visitor_choices(question)[0][index]
+
+
+def answers_from(questions: list[RegistrationQuestion], cleaned_data: dict[str, Any]) -> dict[str, Any]:
+    """``{"<question id>": value}`` for the questions answered in ``cleaned_data``."""
+    answers: dict[str, Any] = {}
+    for question in questions:
+        value = cleaned_data.get(f"{QUESTION_PREFIX}{question.pk}")
+        if value in (None, "", []):
+            continue
+        kind = question.kind
+        if kind == RegistrationQuestion.Kind.YES_NO:
+            answers[str(question.pk)] = value == YES
+        elif kind == RegistrationQuestion.Kind.ONE_CHOICE:
+            answers[str(question.pk)] = _stored_choice(question, value, canonical_choices(question))
+        elif kind == RegistrationQuestion.Kind.SEVERAL_CHOICES:
+            canonical = canonical_choices(question)
+            answers[str(question.pk)] = [_stored_choice(question, item, canonical) for item in value]
+        else:
+            answers[str(question.pk)] = value.strip()
+    return answers
+
+
 class SessionChoiceField(KeyedModelChoiceField):
     def label_from_instance(self, obj: Session) -> str:
-        start = obj.local_start()
-        label = "{}–{} {} ({})".format(
-            formats.date_format(start, "DATETIME_FORMAT"),
-            formats.time_format(obj.local_end(), "TIME_FORMAT"),
-            start.strftime("%Z"),
-            obj.time_zone,
-        )
+        label = when_text(obj)  # as the pages and emails read it
         confirmed = getattr(obj, "confirmed_count", None)
         if confirmed is not None and confirmed >= obj.capacity:
             label += " · " + str(_("full, waiting list") if obj.has_waiting_list else _("full"))
@@ -54,15 +133,34 @@ class RegistrationForm(PublicForm):
         label=_("Affiliation"), max_length=300, required=False,
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
-    role = forms.CharField(label=_("Role (optional)"), max_length=200, required=False)
+    role = forms.CharField(label=_("Role"), max_length=200, required=False)
     consent = forms.BooleanField(label=CONSENT_TEXT, required=True)
     mailing_list_opt_in = forms.BooleanField(
-        label=_("Also subscribe me to the network's mailing list (optional)."), required=False, initial=False
+        label=_("Also subscribe me to the network's mailing list"), required=False, initial=False
     )
+    # The browser's IANA zone, filled in by a script; "" without JavaScript or for an unknown zone.
+    time_zone = TimeZoneField()
 
-    def __init__(self, *args: Any, sessions: QuerySet[Session], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, sessions: QuerySet[Session], event: Event | None = None, **kwargs: Any
+    ) -> None:
+        """``event``'s questions are asked (without it, those of the events ``sessions`` belong to)."""
         super().__init__(*args, **kwargs)
         self.fields["session"].queryset = sessions
+        if event is not None:
+            questions = RegistrationQuestion.objects.filter(event=event)
+        else:
+            questions = RegistrationQuestion.objects.filter(event__in=sessions.order_by().values("event_id"))
+        self.questions = [question for question in questions.order_by("order", "id") if is_askable(question)]
+        for question in self.questions:
+            self.fields[f"{QUESTION_PREFIX}{question.pk}"] = question_field(question)
+        self.order_fields(["session", "name", "email", "affiliation", "role",
+                           *(f"{QUESTION_PREFIX}{q.pk}" for q in self.questions), "consent"])
+
+    def answers(self) -> dict[str, Any]:
+        """The answers to store (``Registration.answers``): ``{"<question id>": value}``, only the
+        questions answered; a choice as its English text. Call after ``is_valid()``."""
+        return answers_from(self.questions, self.cleaned_data)
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())
@@ -181,3 +279,31 @@ class SessionAdminForm(forms.ModelForm):
         if event is not None:
             self.instance.event = event  # what the form is about to save anyway
         return self.instance.is_cancelled
+
+
+class RegistrationQuestionAdminForm(forms.ModelForm):
+    """A question in the event's admin (both languages side by side, ``BothLanguagesMixin``).
+    A choice question needs at least two choices in English, and a Slovenian list, where there
+    is one, must have as many lines: answers are stored as the English choice at the same position."""
+
+    class Meta:
+        model = RegistrationQuestion
+        fields = "__all__"  # noqa: DJ007 — the admin chooses the fields (each in both languages)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("kind") not in CHOICE_KINDS:
+            return cleaned
+        counts = {
+            name: len([line for line in (cleaned.get(name) or "").splitlines() if line.strip()])
+            for name in ("choices_en", "choices_sl")
+        }
+        if counts["choices_en"] < 2:
+            self.add_error("choices_en", _("Give at least two choices, one per line."))
+        elif counts["choices_sl"] and counts["choices_sl"] != counts["choices_en"]:
+            self.add_error(
+                "choices_sl",
+                _("Give as many choices in Slovenian as in English (%(count)d), in the same order.")
+                % {"count": counts["choices_en"]},
+            )
+        return cleaned

@@ -47,10 +47,11 @@ class EventQuerySet(models.QuerySet):
         return self.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
 
     def with_listing_data(self) -> EventQuerySet:
-        """Organisers and sessions prefetched, so a list's query count does not grow with rows."""
+        """Organisers and sessions (with their seat counts) prefetched, so a list's query count
+        does not grow with rows."""
         return self.prefetch_related(
             "organisers",
-            Prefetch("sessions", queryset=Session.objects.order_by("start")),
+            Prefetch("sessions", queryset=Session.objects.with_counts().order_by("start")),
         )
 
     def upcoming(self) -> EventQuerySet:

@@ -1,5 +1,6 @@
 """What the registration engine holds about people: registrations (name, address, affiliation,
-role, consent). Registered with ``core.personal_data``; ``portal.privacy`` coordinates."""
+role, consent, the answers to the event's registration questions, the registrant's time zone).
+Registered with ``core.personal_data``; ``portal.privacy`` coordinates."""
 
 from __future__ import annotations
 
@@ -10,17 +11,21 @@ from django.conf import settings
 
 from core import personal_data
 
+from . import question_services
 from .models import Registration
 from .services import anonymise_registrations
 
 
 class Registrations(personal_data.PersonalData):
     def export(self, email: str) -> dict[str, list[dict[str, Any]]]:
-        registrations = Registration.objects.filter(email__iexact=email).select_related("session__event")
+        registrations = list(Registration.objects.filter(email__iexact=email).select_related("session__event"))
+        questions = question_services.questions_by_id(registrations)
         return {
             "registrations": [
                 {
                     **row,
+                    # Each answer with the question it answers, not the question's id alone.
+                    "answers": question_services.labelled_answers(registration, questions),
                     "event": registration.session.event.title,
                     "session_start": registration.session.start,
                     "session_end": registration.session.end,
@@ -30,14 +35,19 @@ class Registrations(personal_data.PersonalData):
         }
 
     def erase(self, email: str) -> personal_data.Erasure:
-        """Registrations are anonymised, not deleted: the seat counts of their sessions stay right."""
-        count = anonymise_registrations(registrations=Registration.objects.filter(email__iexact=email))
+        """Registrations are anonymised, not deleted: the seat counts of their sessions stay right.
+        Their answers go first (the address selects them, and anonymising changes it)."""
+        registrations = Registration.objects.filter(email__iexact=email)
+        question_services.blank_answers(registrations)
+        count = anonymise_registrations(registrations=registrations)
         return personal_data.Erasure(counts={"registrations anonymised": count})
 
     def apply_retention(self, *, now: datetime) -> dict[str, int]:
-        """Registrations are anonymised ``RETENTION_REGISTRATION_DAYS`` after their session ended."""
+        """Registrations are anonymised ``RETENTION_REGISTRATION_DAYS`` after their session ended,
+        their answers removed."""
         cutoff = now - timedelta(days=settings.RETENTION_REGISTRATION_DAYS)
         ended = Registration.objects.filter(session__end__lt=cutoff)
+        question_services.blank_answers(ended)
         return {"registrations_anonymised": anonymise_registrations(registrations=ended)}
 
 

@@ -19,8 +19,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, QuerySet, Value
+from django.db.models import CharField, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -35,7 +36,7 @@ from outbox import services as outbox
 from outbox.services import Attachment, queue_templated_email
 
 from . import calendar, signals
-from .models import Event, Registration, Session
+from .models import Event, Registration, Session, validate_time_zone_or_empty
 
 logger = logging.getLogger(__name__)
 
@@ -130,6 +131,8 @@ def register(
     mailing_list_opt_in: bool = False,
     language: str = "",
     client: str = "",
+    answers: dict | None = None,
+    time_zone: str = "",
 ) -> RegistrationResult:
     """Register someone for a session: confirmed while seats are free, otherwise on the waiting
     list (if the session has one). Locks the session row; writes the confirmation (with a
@@ -139,6 +142,8 @@ def register(
     Raises ``RegistrationError`` for cancelled, past, not-yet-open, closed and full sessions and
     for a client that has used up its allowance for the session (``client_cap``), and
     ``core.ratelimit.RateLimited`` over the hourly limit on plus-tagged addresses.
+
+    A new registration stores ``answers`` (to the event's questions) and ``time_zone`` (the browser's; "" if unknown).
 
     Registration abuse (nobody proves the address, so the rules assume a stranger may type
     anyone's): the answer never tells whether the address is registered — a registrant of a
@@ -170,10 +175,21 @@ def register(
                 locked, free=free, counters=[*limits, cap] if cap else limits, name=name, email=email,
                 affiliation=affiliation, role=role,
                 consent_text=consent_text, mailing_list_opt_in=mailing_list_opt_in, language=language,
+                answers=dict(answers or {}), time_zone=_known_time_zone(time_zone),
             )
         if existing is not None and problem.code not in ("cancelled", "past"):
             _resend_registration_email(existing, session=locked)  # told by email, not by the page
     raise problem  # after the block: a re-sent email is kept
+
+
+def _known_time_zone(value: str) -> str:
+    """``value`` if it names a time zone this server knows, else ""."""
+    value = (value or "").strip()
+    try:
+        validate_time_zone_or_empty(value)
+    except ValidationError:
+        return ""
+    return value
 
 
 # Allowances for *new* registrations through the public form, per session. Constants, not
@@ -448,6 +464,164 @@ def resend_confirmation(*, registration: Registration) -> None:
 
 
 # ----------------------------------------------------------------------------------------
+# The participant's own registration: the result page, "send it again", switching dates
+# ----------------------------------------------------------------------------------------
+
+
+def waiting_position(registration: Registration) -> int | None:
+    """1 for the first on the waiting list of the registration's session, None when not waiting."""
+    if registration.status != Registration.Status.WAITLISTED:
+        return None
+    ahead = (
+        Registration.objects.filter(session_id=registration.session_id, status=Registration.Status.WAITLISTED)
+        .filter(Q(created_at__lt=registration.created_at) | Q(created_at=registration.created_at, pk__lt=registration.pk))
+        .count()
+    )
+    return ahead + 1
+
+
+def next_resend_at(registration: Registration) -> datetime | None:
+    """When "send it again" may send the registration's email next (None: now)."""
+    sent = registration.confirmation_sent_at
+    if sent and timezone.now() - sent < RESEND_INTERVAL:
+        return sent + RESEND_INTERVAL
+    return None
+
+
+def send_again(*, registration: Registration) -> bool:
+    """"Send it again" (the result page and the own page): the registration's current email
+    with its link, through the outbox, unless it went out within ``RESEND_INTERVAL`` (then
+    False). Nothing for a cancelled registration, or a session that is off or over."""
+    with transaction.atomic():
+        session = _lock_session(registration.session_id)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status == Registration.Status.CANCELLED or session.is_cancelled or session.end <= timezone.now():
+            return False
+        if next_resend_at(registration) is not None:
+            return False
+        registration.session = session
+        _send_registration_email(registration, session=session, resend=True)
+        return True
+
+
+def send_manage_links(*, email: str) -> int:
+    """Someone lost (or broke) their link: re-send the email of each active registration of
+    ``email`` for a session that has not ended (each at most once per ``RESEND_INTERVAL``).
+    Returns how many went out — for tests: the visitor is told the same whatever it is."""
+    address = normalise_email(email)
+    ids = list(
+        Registration.objects.active()
+        .filter(email=address, session__end__gt=timezone.now())
+        .values_list("pk", flat=True)[:20]
+    )
+    return sum(send_again(registration=registration) for registration in Registration.objects.filter(pk__in=ids))
+
+
+def switch_options(registration: Registration) -> list[Session]:
+    """The other dates of the registration's event one can switch to now, with their counts."""
+    return list(
+        Session.objects.open_for_registration()
+        .filter(event_id=registration.session.event_id)
+        .exclude(pk=registration.session_id)
+        .select_related("event")
+        .with_counts()
+        .order_by("start", "id")
+    )
+
+
+def _lock_sessions(*session_ids: int) -> dict[int, Session]:
+    """Lock several session rows, always in the order of their keys: two switches in opposite
+    directions then queue behind each other instead of deadlocking."""
+    return {pk: _lock_session(pk) for pk in sorted(set(session_ids))}
+
+
+def switch_registration(
+    *, registration: Registration, session: Session, accept_waiting_list: bool = False, client: str = ""
+) -> Registration:
+    """Move a registration to another date of the same event, atomically.
+
+    Both session rows are locked (in key order). The person keeps their current place until the
+    new one is certain: they are confirmed on the new date while it has a free seat; on a full
+    date with a waiting list only with ``accept_waiting_list`` (else ``RegistrationError``
+    "waiting_list", and nothing changes); a full date without one refuses ("full"). The capacity
+    rule and the allowances are those of ``register``: a switch counts as a new registration for
+    the new date against ``client``. A seat given up goes to the first on the old date's waiting
+    list (as in ``cancel_registration``). The registration keeps its row and its link; one email
+    (the new date's confirmation or waiting-list note) carries METHOD:CANCEL for the old
+    session's UID (if they held a seat there) and METHOD:REQUEST for the new one (if confirmed)."""
+    with transaction.atomic():
+        current_id = Registration.objects.values_list("session_id", flat=True).get(pk=registration.pk)
+        locked = _lock_sessions(current_id, session.pk)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        old, new = locked[current_id], locked[session.pk]
+        if registration.session_id != current_id:
+            raise RegistrationError("changed", str(_("Your registration changed meanwhile. Please try again.")))
+        _check_switch(registration, old=old, new=new)
+        cap, limits = _new_registration_limits(new, email=registration.email, client=client)
+        if cap is not None and cap.exhausted():
+            raise RegistrationError("client_cap", str(_CLIENT_CAP_MESSAGE))
+        ratelimit.refuse_if_exhausted(limits)
+        free = _free_seats(new)
+        if free <= 0 and not accept_waiting_list:
+            raise RegistrationError("waiting_list", str(_("That date is full. You can join its waiting list.")))
+        for counter in [*limits, cap] if cap else limits:
+            counter.record()
+        _move(registration, old=old, new=new, confirmed=free > 0)
+        return registration
+
+
+def _check_switch(registration: Registration, *, old: Session, new: Session) -> None:
+    """Why the locked registration cannot move from ``old`` to ``new`` (raises), capacity aside."""
+    if registration.status == Registration.Status.CANCELLED:
+        raise RegistrationError("cancelled_registration", str(_("This registration is cancelled.")))
+    if old.is_cancelled or old.is_past:
+        raise RegistrationError("old_over", str(_("Your date can no longer be changed.")))
+    if new.event_id != old.event_id or new.pk == old.pk:
+        raise RegistrationError("other_event", str(_("Choose another date of the same event.")))
+    problem = registration_problem(new)
+    if problem is not None:
+        raise problem
+    if new.registrations.active().filter(email=registration.email).exists():
+        raise RegistrationError("already", str(_("You are already registered for that date.")))
+    if not new.has_waiting_list and _free_seats(new) <= 0:
+        raise RegistrationError("full", str(_("That date is full.")))
+
+
+def _move(registration: Registration, *, old: Session, new: Session, confirmed: bool) -> None:
+    """Move the locked registration to the locked ``new`` session, give up its place on ``old``,
+    tell the person and the listening apps."""
+    now = timezone.now()
+    held_seat = registration.status == Registration.Status.CONFIRMED
+    registration.session = new
+    registration.status = Registration.Status.CONFIRMED if confirmed else Registration.Status.WAITLISTED
+    registration.confirmed_at = now if confirmed else None
+    fields = ["session", "status", "confirmed_at", "updated_at"]
+    if not confirmed:
+        registration.created_at = now  # the end of the new date's waiting list, not the head
+        fields.append("created_at")
+    registration.save(update_fields=fields)
+    # Reminders and join links still waiting to go out are about the old date.
+    outbox.cancel_queued(groups=[registration_outbox_group(registration)])
+    _queue(
+        registration,
+        session=new,
+        template="events/registration_confirmed" if confirmed else "events/registration_waitlisted",
+        key=f"events:registration:{registration.pk}:switch:{now.timestamp():.6f}",
+        purpose="confirmation",
+        extra={"switched": True, "old_start": old.start, "old_end": old.end, "old_time_zone": old.time_zone},
+        with_ics=confirmed,
+        cancel_session_ics=old if held_seat else None,
+    )
+    registration.confirmation_sent_at = now
+    registration.save(update_fields=["confirmation_sent_at"])
+    signals.registration_switched.send(sender=Registration, registration=registration, old_session=old)
+    if confirmed:
+        signals.registration_confirmed.send(sender=Registration, registration=registration)
+    if held_seat:
+        _promote_waiting(old)
+
+
+# ----------------------------------------------------------------------------------------
 # Emails
 # ----------------------------------------------------------------------------------------
 
@@ -511,21 +685,21 @@ def _queue(
     extra: dict | None = None,
     with_ics: bool = True,
     ics_cancel: bool = False,
+    cancel_session_ics: Session | None = None,
 ) -> None:
+    """Write one email to the registrant. ``with_ics`` attaches their calendar file for
+    ``session`` (METHOD:CANCEL with ``ics_cancel``); ``cancel_session_ics`` attaches, before it,
+    a METHOD:CANCEL file for another session (the date they switched away from)."""
     language = registration_language(registration)
     attachments = []
     # In the registrant's language, whoever causes the message (a visitor on the other language's
     # pages, a coordinator in the admin, a worker): the links lead to that language's pages, and
     # the calendar file names the event in it.
     with translation.override(language):
+        if cancel_session_ics is not None:
+            attachments.append(_calendar_attachment(cancel_session_ics, registration, cancel=True, name="cancel.ics"))
         if with_ics:
-            attachments.append(
-                Attachment(
-                    filename="invite.ics",
-                    content=calendar.session_invitation(session, registration=registration, cancel=ics_cancel),
-                    mimetype=f"text/calendar; method={'CANCEL' if ics_cancel else 'REQUEST'}",
-                )
-            )
+            attachments.append(_calendar_attachment(session, registration, cancel=ics_cancel))
         context = {
             "registration": registration,
             "session": session,
@@ -543,4 +717,14 @@ def _queue(
         attachments=attachments,
         idempotency_key=key,
         group=registration_outbox_group(registration),
+    )
+
+
+def _calendar_attachment(session: Session, registration: Registration, *, cancel: bool, name: str = "invite.ics") -> Attachment:
+    return Attachment(
+        filename=name,
+        content=calendar.session_invitation(
+            session, registration=registration, cancel=cancel, manage_link="" if cancel else manage_url(registration)
+        ),
+        mimetype=f"text/calendar; method={'CANCEL' if cancel else 'REQUEST'}",
     )

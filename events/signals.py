@@ -6,6 +6,8 @@ that writes to the outbox writes in the same transaction. ``registration_opt_in`
 commit.
 """
 
+from dataclasses import dataclass
+
 from django.dispatch import Signal
 
 # kwargs: registration. A new registration was confirmed (not sent for a repeated submit).
@@ -25,3 +27,31 @@ registration_opt_in = Signal()
 # Receivers return an ``EmailSection`` (or None) to include in an email to one registrant:
 # this is how ``webinars`` puts the join link into the confirmation without events knowing it.
 registrant_email_sections = Signal()
+# kwargs: registration, old_session. The person moved their registration to another date of the
+# same event (``services.switch_registration``); they have been told by email.
+registration_switched = Signal()
+# kwargs: registration. Receivers return a ``JoinDetails`` (or None) for a confirmed registrant:
+# how to join the session online. Shown only on the registrant's own page and in their personal
+# calendar file; events itself knows nothing of meetings.
+registrant_join_details = Signal()
+
+
+@dataclass(frozen=True)
+class JoinDetails:
+    """How a confirmed registrant joins an online session. Private: never on a public page."""
+
+    url: str
+    meeting_id: str = ""
+    passcode: str = ""
+    platform: str = ""
+
+    def __repr__(self) -> str:  # never the link or passcode in a log line or a traceback
+        return "<JoinDetails>"
+
+
+def join_details_for(registration) -> JoinDetails | None:
+    """The first answer of a ``registrant_join_details`` receiver, or None."""
+    for _receiver, details in registrant_join_details.send(sender=type(registration), registration=registration):
+        if isinstance(details, JoinDetails) and details.url:
+            return details
+    return None

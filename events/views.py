@@ -1,7 +1,9 @@
-"""Public event pages, the calendar feed, the JSON API and the registration manage link.
+"""Public event pages, the calendar feed, the JSON API, the result page after registering and
+one's own registration page at the signed link.
 
-No view here ever shows a meeting's join link: events knows nothing of meetings, and the
-registration pages only say "check your inbox".
+No public view shows a meeting's join link. The own page (and the personal calendar file behind
+the same signed link) shows it to a confirmed registrant, asking the apps that know meetings
+through ``signals.registrant_join_details``; those responses are private (``_private``).
 """
 
 from __future__ import annotations
@@ -9,21 +11,31 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.decorators import decorator_from_middleware
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.cache import ContentArea, cached_public_page
 from core.content import current_language, in_language, language_tagged, localised
+from core.forms import PublicForm
 from core.jsonld import to_json_ld
 from core.ratelimit import RateLimited, limit_public_form, limited_client, too_many_requests
 from core.sites import absolute_url
 
-from . import calendar, services
+from . import calendar, services, signals
 from .filters import EventFilter
 from .forms import CONSENT_TEXT, RegistrationForm, open_sessions
 from .models import Event, Registration, Session
@@ -35,7 +47,9 @@ def _get_public_event(slug: str) -> Event:
     return get_object_or_404(Event.objects.published().prefetch_related("organisers", "presenters"), slug=slug)
 
 
-@cached_public_page(areas=[ContentArea.EVENTS, ContentArea.DIRECTORY], params=[*EventFilter.base_filters, "page"])
+@cached_public_page(
+    areas=[ContentArea.EVENTS, ContentArea.SEATS, ContentArea.DIRECTORY], params=[*EventFilter.base_filters, "page"]
+)
 @require_GET
 def event_list(request: HttpRequest) -> HttpResponse:
     events = Event.objects.published().with_listing_data()
@@ -58,20 +72,20 @@ def handle_registration(
     context: dict[str, Any],
     success_url: Callable[[], str],
 ) -> HttpResponse:
-    """Show the registration form for ``event``; on a valid POST call ``services.register`` and
-    redirect to the "check your inbox" page — a repeat as much as a new registration. Problems
-    (full, closed…) re-render with the message, the same whether or not the address is
-    registered — a client that has used up its allowance for the session included; over the
-    hourly limit on plus-tagged addresses, the 429 page. The view's decorator
-    (``limit_public_form(per_address=None)``) counts every POST per client; the allowances for new
-    registrations (per client per session, per plus-tagged address) are counted by
-    ``services.register``."""
+    """Show the registration form for ``event``; on a valid POST call ``services.register``,
+    remember the registration in the visitor's session (never in the URL) and redirect to the
+    result page — a repeat as much as a new registration. Problems (full, closed…) re-render
+    with the message, the same whether or not the address is registered — a client that has used
+    up its allowance for the session included; over the hourly limit on plus-tagged addresses,
+    the 429 page. The view's decorator (``limit_public_form(per_address=None)``) counts every
+    POST per client; the allowances for new registrations (per client per session, per
+    plus-tagged address) are counted by ``services.register``."""
     sessions = open_sessions(event.pk)
     form = RegistrationForm(request.POST or None, sessions=sessions)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.register(
+            result = services.register(
                 session=data["session"],
                 name=data["name"],
                 email=data["email"],
@@ -81,12 +95,15 @@ def handle_registration(
                 mailing_list_opt_in=data["mailing_list_opt_in"],
                 language=translation.get_language() or "en",
                 client=limited_client(request),
+                answers=getattr(form, "answers", lambda: {})(),
+                time_zone=data.get("time_zone", "") or "",
             )
         except RateLimited as exc:
             return too_many_requests(request, retry_after=exc.retry_after)
         except services.RegistrationError as exc:
             form.add_error("session", exc.message)
         else:
+            _remember(request, result)
             return redirect(success_url())
     all_sessions = list(Session.objects.filter(event=event).with_counts().order_by("start"))
     for session in all_sessions:
@@ -109,28 +126,117 @@ def handle_registration(
 
 
 @require_http_methods(["GET", "POST"])
-@limit_public_form(scope="registration", per_address=None)
+@limit_public_form(scope="registration", per_client="30/h", per_address=None)
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The one public page of an event — a webinar's too (``/webinars/<slug>/`` redirects here)."""
     event = _get_public_event(slug)
     return handle_registration(
         request,
         event,
         template="events/event_detail.html",
         context={},
-        success_url=lambda: _url("events:registered", slug=event.slug),
+        success_url=lambda: reverse("events:registered", kwargs={"slug": event.slug}),
     )
 
 
-def _url(name: str, **kwargs: Any) -> str:
-    from django.urls import reverse
+# The registration a visitor has just made (or repeated) in this browser: {"id": public_id,
+# "repeat": bool}. Kept in the session, so the result page's URL carries nothing personal.
+RESULT_SESSION_KEY = "events.registration_result"
 
-    return reverse(name, kwargs=kwargs)
+
+def _remember(request: HttpRequest, result: services.RegistrationResult) -> None:
+    """Keep the registration for the result page. A repeat of what this browser itself registered
+    (a double submit, the back button) stays its own registration, with its link."""
+    public_id = str(result.registration.public_id)
+    before = request.session.get(RESULT_SESSION_KEY)
+    own_before = isinstance(before, dict) and before.get("id") == public_id and not before.get("repeat")
+    request.session[RESULT_SESSION_KEY] = {"id": public_id, "repeat": not result.created and not own_before}
 
 
-@require_GET
+class _PrivatePageCsrf(CsrfViewMiddleware):
+    """CSRF protection for forms on private pages. Those pages send ``Referrer-Policy:
+    no-referrer`` (their URL may hold the signed link), and under that policy browsers send
+    ``Origin: null`` with the page's own form posts (Fetch standard, "serializing a request
+    origin"), which Django's origin check refuses. Here a ``null`` origin passes that check only;
+    the CSRF token (cookie and form field) is still required, as it is everywhere."""
+
+    def _origin_verified(self, request: HttpRequest) -> bool:
+        return request.META.get("HTTP_ORIGIN") == "null" or super()._origin_verified(request)
+
+
+def private_page_csrf(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Use on a view whose page is ``_private`` and posts to itself (or to another such view):
+    the site-wide middleware leaves it alone, ``_PrivatePageCsrf`` checks it instead."""
+    return csrf_exempt(decorator_from_middleware(_PrivatePageCsrf)(view))
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """A page for one person only: never stored by a cache (ours or any other), never indexed,
+    and its URL (which may hold the signed link) never sent on as a Referer."""
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _remembered_registration(request: HttpRequest, event: Event) -> tuple[Registration | None, bool]:
+    """The registration this browser made (or repeated) for ``event``, and whether it was a repeat."""
+    remembered = request.session.get(RESULT_SESSION_KEY)
+    if not isinstance(remembered, dict):
+        return None, False
+    registration = (
+        Registration.objects.select_related("session__event")
+        .filter(public_id=str(remembered.get("id", ""))[:36], session__event=event)
+        .first()
+        if len(str(remembered.get("id", ""))) == 36
+        else None
+    )
+    return registration, bool(remembered.get("repeat"))
+
+
+def _own_page_path(registration: Registration) -> str:
+    return reverse("events:manage_registration", kwargs={"token": services.manage_token(registration)})
+
+
+def _tell_about_resend(request: HttpRequest, registration: Registration, *, sent: bool) -> None:
+    if sent:
+        messages.success(request, _("We have sent the email again. It may take a few minutes to arrive."))
+        return
+    retry = services.next_resend_at(registration)
+    if retry is None:
+        messages.info(request, _("There is nothing to send for this registration."))
+        return
+    messages.info(
+        request,
+        _("We sent it less than five minutes ago. If it has not arrived, look in your spam folder; "
+          "you can ask again from %(time)s.") % {"time": date_format(timezone.localtime(retry), "TIME_FORMAT")},
+    )
+
+
+@private_page_csrf
+@require_http_methods(["GET", "POST"])
+@limit_public_form(scope="registration-resend", per_client="10/h", per_address=None)
 def registered(request: HttpRequest, slug: str) -> HttpResponse:
+    """The result page: the event, the chosen date and the outcome — confirmed, or the place on
+    the waiting list — with a link to the own page; for a repeat, that this address was already
+    registered and when its email went out, with "send it again" (a POST, rate-limited, at most
+    once per ``services.RESEND_INTERVAL``). Without a registration in this browser's session, a
+    page that says so."""
     event = _get_public_event(slug)
-    return render(request, "events/registered.html", {"event": event})
+    registration, repeat = _remembered_registration(request, event)
+    if request.method == "POST":
+        if registration is not None and request.POST.get("action") == "resend":
+            _tell_about_resend(request, registration, sent=services.send_again(registration=registration))
+        return _private(redirect(request.path))
+    context: dict[str, Any] = {"event": event, "registration": registration, "repeat": repeat}
+    if registration is not None:
+        context |= {
+            "session": registration.session,
+            "position": services.waiting_position(registration),
+            "own_page_url": None if repeat else _own_page_path(registration),
+            "can_resend": services.next_resend_at(registration) is None,
+        }
+    return _private(render(request, "events/registered.html", context))
 
 
 def _ld_text(obj: Any, field: str) -> str | dict[str, str] | None:
@@ -266,27 +372,149 @@ def api_events(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"events": payload}, json_dumps_params={"ensure_ascii": False})
 
 
+# ----------------------------------------------------------------------------------------
+# One's own registration page, at the signed link in every email
+# ----------------------------------------------------------------------------------------
+
+
+class LinkRequestForm(PublicForm):
+    email = forms.EmailField(
+        label=gettext_lazy("Your email address"),
+        max_length=254,
+        help_text=gettext_lazy("The address you registered with."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+def _link_problem(request: HttpRequest) -> HttpResponse:
+    """A signed link that is broken, tampered with or leads to a registration no longer kept:
+    a real page in the visitor's language that says what to do, with the form for a new link."""
+    context = {"form": LinkRequestForm(), "broken": True}
+    return _private(render(request, "events/registration/link_problem.html", context, status=404))
+
+
+@private_page_csrf
 @require_http_methods(["GET", "POST"])
+@limit_public_form(scope="registration-link", per_client="10/h", per_address="3/h")
+def request_link(request: HttpRequest) -> HttpResponse:
+    """"Send me my link": the email of every upcoming registration of the address is sent again.
+    The answer is the same whether or not the address is registered."""
+    form = LinkRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.send_manage_links(email=form.cleaned_data["email"])
+        messages.success(
+            request,
+            _("If this address is registered for an upcoming session, we have emailed it the confirmation of "
+              "each registration, with the link to its page. It may take a few minutes to arrive."),
+        )
+        return _private(redirect(request.path))
+    return _private(render(request, "events/registration/link_problem.html", {"form": form, "broken": False}))
+
+
+def _can_change(registration: Registration) -> bool:
+    session = registration.session
+    return registration.status != Registration.Status.CANCELLED and not session.is_cancelled and not session.is_past
+
+
+def _own_page(request: HttpRequest, registration: Registration, token: str, **extra: Any) -> HttpResponse:
+    session = registration.session
+    can_change = _can_change(registration)
+    confirmed = registration.status == Registration.Status.CONFIRMED and can_change
+    context = {
+        "registration": registration,
+        "session": session,
+        "event": session.event,
+        "token": token,
+        "session_cancelled": session.is_cancelled,
+        "can_change": can_change,
+        "position": services.waiting_position(registration),
+        "can_resend": services.next_resend_at(registration) is None,
+        "join": signals.join_details_for(registration) if confirmed else None,
+        "calendar_url": reverse("events:registration_calendar", kwargs={"token": token}) if confirmed else "",
+        "switch_options": services.switch_options(registration) if can_change else [],
+        "confirm_waiting_list": None,
+        "switch_error": "",
+        **extra,
+    }
+    return _private(render(request, "events/manage_registration.html", context))
+
+
+@private_page_csrf
+@require_http_methods(["GET", "POST"])
+@limit_public_form(scope="registration-manage", per_client="30/h", per_address=None)
 def manage_registration(request: HttpRequest, token: str) -> HttpResponse:
-    """The private manage link: GET shows a confirmation form, POST cancels. Read-only when the
-    session (or its event) has been cancelled: the person has already been told."""
+    """The own page: status, date, the join link of a confirmed online session, the personal
+    calendar file, switching to another date, "send my link again" and the way to cancel. Each
+    POST (``action``: "switch" or "resend") redirects back here."""
     registration = services.registration_for_token(token)
     if registration is None:
-        raise Http404
-    session = registration.session
-    session_cancelled = session.is_cancelled
-    cancelled_now = False
-    if request.method == "POST" and registration.status != Registration.Status.CANCELLED and not session_cancelled:
-        registration = services.cancel_registration(registration=registration)
-        cancelled_now = True
-    return render(
-        request,
-        "events/manage_registration.html",
-        {
-            "registration": registration,
-            "session": registration.session,
-            "event": registration.session.event,
-            "cancelled_now": cancelled_now,
-            "session_cancelled": session_cancelled,
-        },
+        return _link_problem(request)
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "resend":
+        _tell_about_resend(request, registration, sent=services.send_again(registration=registration))
+        return _private(redirect(request.path))
+    if action == "switch" and _can_change(registration):
+        return _switch(request, registration, token)
+    return _own_page(request, registration, token)
+
+
+def _switch(request: HttpRequest, registration: Registration, token: str) -> HttpResponse:
+    options = {str(s.pk): s for s in services.switch_options(registration)}
+    target = options.get(request.POST.get("session", "")[:20])
+    if target is None:
+        return _own_page(request, registration, token, switch_error=_("Choose one of the dates below."))
+    try:
+        registration = services.switch_registration(
+            registration=registration,
+            session=target,
+            accept_waiting_list=request.POST.get("accept_waiting_list") == "yes",
+            client=limited_client(request),
+        )
+    except RateLimited as exc:
+        return too_many_requests(request, retry_after=exc.retry_after)
+    except services.RegistrationError as exc:
+        if exc.code == "waiting_list":
+            return _own_page(request, registration, token, confirm_waiting_list=target)
+        return _own_page(request, registration, token, switch_error=exc.message)
+    if registration.status == Registration.Status.CONFIRMED:
+        messages.success(request, _("Done: your seat on the new date is confirmed. We have emailed you an updated "
+                                    "calendar file."))
+    else:
+        messages.success(request, _("Done: you are on the waiting list of the new date. We have emailed you."))
+    return _private(redirect(request.path))
+
+
+@private_page_csrf
+@require_http_methods(["GET", "POST"])
+def cancel_registration(request: HttpRequest, token: str) -> HttpResponse:
+    """Cancelling, with a confirmation step: GET asks, POST cancels and returns to the own page."""
+    registration = services.registration_for_token(token)
+    if registration is None:
+        return _link_problem(request)
+    own_page = reverse("events:manage_registration", kwargs={"token": token})
+    if not _can_change(registration):
+        return _private(redirect(own_page))
+    if request.method == "POST":
+        services.cancel_registration(registration=registration)
+        messages.success(request, _("Your registration has been cancelled. We have sent you a confirmation by email."))
+        return _private(redirect(own_page))
+    context = {"registration": registration, "session": registration.session, "event": registration.session.event,
+               "own_page": own_page}
+    return _private(render(request, "events/registration/cancel.html", context))
+
+
+@require_GET
+def registration_calendar(request: HttpRequest, token: str) -> HttpResponse:
+    """The personal calendar file (with the join link of an online session) of a confirmed
+    registration; anything else goes back to the own page."""
+    registration = services.registration_for_token(token)
+    if registration is None:
+        return _link_problem(request)
+    if registration.status != Registration.Status.CONFIRMED or not _can_change(registration):
+        return _private(redirect("events:manage_registration", token=token))
+    content = calendar.session_invitation(
+        registration.session, registration=registration, manage_link=services.manage_url(registration)
     )
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="registration.ics"'
+    return _private(response)

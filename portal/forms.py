@@ -18,13 +18,13 @@ class AccessibilityFeedbackForm(PublicForm):
         widget=forms.Textarea(attrs={"rows": 6}),
     )
     page = forms.CharField(
-        label=_("Page or content concerned (optional)"),
+        label=_("Page or content concerned"),
         max_length=500,
         required=False,
         help_text=_("The address of the page, or a description of the content."),
     )
     name = forms.CharField(
-        label=_("Your name (optional)"), max_length=200, required=False,
+        label=_("Your name"), max_length=200, required=False,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(

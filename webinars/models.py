@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Prefetch
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +25,7 @@ class WebinarQuerySet(models.QuerySet):
         return self.select_related("event").prefetch_related(
             "event__organisers",
             "event__presenters",
-            Prefetch("event__sessions", queryset=Session.objects.order_by("start")),
+            Prefetch("event__sessions", queryset=Session.objects.with_counts().order_by("start")),
         )
 
 
@@ -61,7 +60,8 @@ class Webinar(ImportedRecord):
         return self.event.slug
 
     def get_absolute_url(self) -> str:
-        return reverse("webinars:webinar_detail", kwargs={"slug": self.event.slug})
+        """The event's page: one canonical page per webinar (``/webinars/<slug>/`` redirects there)."""
+        return self.event.get_absolute_url()
 
 
 class Meeting(models.Model):

@@ -170,7 +170,7 @@ def test_webinar_pages_mark_fallbacks(client):
     assert '<span class="tag" lang="en">Open Data</span>' in listing
     detail = client.get("/sl" + path_of(webinar)).content.decode()
     assert '<h1 lang="en">Data literacy</h1>' in detail and detail.count("<h1") == 1
-    assert '<li lang="en">Data Lab</li>' in main(detail)
+    assert '<span lang="en">Data Lab</span>' in main(detail)
 
     webinar.event.title_sl = "Podatkovna pismenost"
     webinar.event.save()
@@ -192,8 +192,8 @@ def test_registration_result_pages_mark_the_title(client, english_event):
 @pytest.mark.parametrize(
     ("prefix", "expected"),
     [
-        ("/sl", "ponedeljek, 14. decembra 2026, 10.00–11.30 CET (Europe/Ljubljana)"),
-        ("", "Monday, 14 December 2026, 10:00–11:30 CET (Europe/Ljubljana)"),
+        ("/sl", "ponedeljek, 14. decembra 2026, 10.00–11.30 CET (UTC+1)"),
+        ("", "Monday, 14 December 2026, 10:00–11:30 CET (UTC+1)"),
     ],
 )
 def test_a_session_reads_the_same_on_every_page(client, prefix, expected):
@@ -218,7 +218,7 @@ def test_a_session_in_another_time_zone_reads_in_its_own_on_the_home_page(client
     new_york = ZoneInfo("America/New_York")
     session = SessionFactory(time_zone="America/New_York", start=datetime(2026, 12, 14, 10, 0, tzinfo=new_york),
                              end=datetime(2026, 12, 14, 11, 30, tzinfo=new_york))
-    expected = "Monday, 14 December 2026, 10:00–11:30 EST (America/New_York)"
+    expected = "Monday, 14 December 2026, 10:00–11:30 EST (UTC-5)"
     assert expected in text(main(client.get("/").content.decode()))
     assert expected in text(main(client.get(path_of(session.event)).content.decode()))
 

@@ -103,8 +103,12 @@ def test_manage_link_confirms_on_get_and_cancels_on_post(client, mailoutbox, dja
     assert response.status_code == 200 and b"Cancel my registration" in response.content
     registration.refresh_from_db()
     assert registration.status == Registration.Status.CONFIRMED
+    cancel = reverse("events:cancel_registration", kwargs={"token": services.manage_token(registration)})
+    assert b"Yes, cancel my registration" in client.get(cancel).content  # a confirmation step first
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.CONFIRMED
     with django_capture_on_commit_callbacks(execute=True):
-        assert client.post(url).status_code == 200
+        assert client.post(cancel).status_code == 302
     registration.refresh_from_db()
     assert registration.status == Registration.Status.CANCELLED
     assert len(mailoutbox) == 1

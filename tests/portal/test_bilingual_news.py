@@ -63,7 +63,7 @@ def test_slovenian_values_on_sl_pages_and_english_on_english_pages(client, bilin
     detail = client.get("/sl" + path_of(bilingual_item)).content.decode()
     assert "<h1>Srečanje mreže</h1>" in detail and detail.count("<h1") == 1
     assert "<title>Srečanje mreže · " in detail
-    assert '<meta name="description" content="Partnerji so se srečali v Ljubljani.">' in detail
+    assert '<meta name="description" content="Novica: Partnerji so se srečali v Ljubljani.">' in detail
     assert "<p>Srečali <em>smo</em> se.</p>" in main(detail) and 'lang="en"' not in main(detail)
 
     english = main(client.get("/news/").content.decode())
@@ -81,7 +81,7 @@ def test_english_only_news_on_sl_pages_is_marked_english(client, english_item):
     assert '<h1 lang="en">New partners</h1>' in detail and detail.count("<h1") == 1
     assert '<div lang="en"><p>Welcome <strong>all</strong>.</p></div>' in main(detail)
     assert "<title>New partners · " in detail  # attributes: the plain value
-    assert '<meta name="description" content="Three joined.">' in detail
+    assert '<meta name="description" content="Novica: Three joined.">' in detail
 
 
 def test_slovenian_only_news_on_english_pages_is_marked_slovenian(client):
