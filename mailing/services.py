@@ -4,10 +4,10 @@ sending announcements in batches. Emails go through the outbox inside the same t
 from __future__ import annotations
 
 import logging
-from email.utils import formataddr
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import formataddr
 from typing import Any
 from uuid import UUID, uuid4
 
