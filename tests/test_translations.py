@@ -319,8 +319,8 @@ def test_session_dates_follow_the_active_language(client):
 
     webinar = WebinarFactory()
     SessionFactory(event=webinar.event)
-    slovenian = client.get(f"/sl/webinars/{webinar.event.slug}/").content.decode()
-    english = client.get(f"/webinars/{webinar.event.slug}/").content.decode()
+    slovenian = client.get(f"/sl/webinars/{webinar.event.slug}/", follow=True).content.decode()
+    english = client.get(f"/webinars/{webinar.event.slug}/", follow=True).content.decode()
     sl_days = ("ponedeljek", "torek", "sreda", "četrtek", "petek", "sobota", "nedelja")
     en_days = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
     assert any(day in slovenian for day in sl_days)
