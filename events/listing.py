@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
@@ -72,7 +73,13 @@ def when_text(session: Session) -> str:
     "Monday, 14 December 2026, 10:00–11:30 CET (UTC+1)" (Slovenian "ponedeljek, 14. decembra
     2026, 10.00–11.30 CET (UTC+1)"); the end with its date too when it is on another day. The same
     as ``templates/events/_when.html`` without its markup (for form labels and emails)."""
-    start, end = session.local_start(), session.local_end()
+    return between_text(session.start, session.end, session.time_zone)
+
+
+def between_text(start: datetime, end: datetime, time_zone: str) -> str:
+    """``when_text`` for a start and end in ``time_zone`` (a session's previous time, say)."""
+    zone = ZoneInfo(time_zone)
+    start, end = start.astimezone(zone), end.astimezone(zone)
     end_format = "TIME_FORMAT" if start.date() == end.date() else "DATETIME_FORMAT"
     return "{}–{} {}".format(
         formats.date_format(start, "DATETIME_FORMAT"), formats.date_format(end, end_format), zone_label(start)

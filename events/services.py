@@ -608,7 +608,10 @@ def _move(registration: Registration, *, old: Session, new: Session, confirmed: 
         template="events/registration_confirmed" if confirmed else "events/registration_waitlisted",
         key=f"events:registration:{registration.pk}:switch:{now.timestamp():.6f}",
         purpose="confirmation",
-        extra={"switched": True, "old_start": old.start, "old_end": old.end, "old_time_zone": old.time_zone},
+        extra={
+            "switched": True, "old_start": old.start, "old_end": old.end, "old_time_zone": old.time_zone,
+            **({} if confirmed else {"position": waiting_position(registration)}),
+        },
         with_ics=confirmed,
         cancel_session_ics=old if held_seat else None,
     )
@@ -642,7 +645,9 @@ def _send_registration_email(registration: Registration, *, session: Session, re
     key = f"events:registration:{registration.pk}:{registration.status}"
     if resend:
         key += f":resend:{now.timestamp():.6f}"
-    _queue(registration, session=session, template=template, key=key, purpose="confirmation", with_ics=confirmed)
+    extra = {} if confirmed else {"position": waiting_position(registration)}
+    _queue(registration, session=session, template=template, key=key, purpose="confirmation", with_ics=confirmed,
+           extra=extra)
     registration.confirmation_sent_at = now
     registration.save(update_fields=["confirmation_sent_at"])
 

@@ -9,6 +9,7 @@ look inside idempotency keys.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -20,9 +21,13 @@ from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from core.email_render import inline_css
+
 from .delivery import site_name
 from .models import OutgoingEmail
 from .tasks import enqueue
+
+BLANK_LINES = re.compile(r"\n{3,}")
 
 
 @dataclass(frozen=True)
@@ -92,13 +97,17 @@ def render_email(template: str, context: dict[str, Any], *, language: str | None
     record content (``event.title`` falls back to the other language; the HTML parts mark such a
     fallback with ``{% content %}``) and any ``{% url %}``. Links a caller puts in ``context``
     must be built in the same language (``translation.override(language)`` around ``reverse``
-    and ``get_absolute_url``): a Celery worker or an admin request is in another one."""
+    and ``get_absolute_url``): a Celery worker or an admin request is in another one.
+
+    The HTML part's ``<style>`` block (the layout's, ``emails/_layout.html``) is inlined into
+    ``style`` attributes here, once per message (``core.email_render.inline_css``)."""
     language = language or translation.get_language() or settings.LANGUAGE_CODE
     with translation.override(language):
         context = {"SITE_URL": settings.SITE_URL, "SITE_NAME": site_name(language), **context}
         subject = render_to_string(f"emails/{template}.subject.txt", context, using="text").strip()
-        text = render_to_string(f"emails/{template}.txt", context, using="text")
-        html = render_to_string(f"emails/{template}.html", context)
+        # Blocks put together from partials leave runs of empty lines; one is enough.
+        text = BLANK_LINES.sub("\n\n", render_to_string(f"emails/{template}.txt", context, using="text"))
+        html = inline_css(render_to_string(f"emails/{template}.html", context))
     return subject, text, html
 
 
@@ -167,15 +176,6 @@ def cancel_queued(*, groups: Iterable[str], to: str | None = None) -> int:
     if to is not None:
         queued = queued.filter(to__iexact=to)
     return queued.update(status=OutgoingEmail.Status.CANCELLED)
-
-
-def language_of(*, group: str) -> str:
-    """The language of the first message of ``group`` ("" if it has none): for a later message to
-    the same reader that nothing else records the language of (``network``: an application's
-    answer goes out in the language its confirmation went out in). The row's language outlives
-    the retention purge of its body and address (``outbox.personal_data``)."""
-    first = OutgoingEmail.objects.filter(group=group).exclude(language="").order_by("created_at", "pk").first()
-    return first.language if first else ""
 
 
 def count_by_status(*, group: str) -> dict[str, int]:

@@ -2,7 +2,9 @@
 
 Every email goes to the outbox inside the transaction, with an idempotency key, so each message
 is written at most once: the join link once per registration and link version, each reminder
-once per registration and session start (a moved session gets new reminders).
+once per registration and session start (a moved session gets new reminders). Each carries the
+join link (a "Join the webinar" button), the registrant's manage link and their personal
+calendar file (``events.calendar.session_invitation``), as the confirmation does.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
+from events import calendar
 from events.models import Registration, Session
 from events.services import EmailSection, event_url, manage_url, registration_language, registration_outbox_group
 from outbox import services as outbox
-from outbox.services import queue_templated_email
+from outbox.services import Attachment, queue_templated_email
 
 from .models import Meeting
 
@@ -75,6 +78,7 @@ def _send_join_link(meeting: Meeting, *, key_suffix: str) -> int:
             template="webinars/join_link",
             context=_context(registration, session, meeting),
             language=registration_language(registration),
+            attachments=[invitation(registration, session)],
             idempotency_key=f"webinars:join-link:{registration.pk}:{key_suffix}",
             group=registration_outbox_group(registration),
         )
@@ -94,6 +98,15 @@ def _context(registration: Registration, session: Session, meeting: Meeting) -> 
         "manage_url": manage_url(registration),
         "sections": [join_link_section(meeting, language=language)],
     }
+
+
+def invitation(registration: Registration, session: Session) -> Attachment:
+    """The registrant's personal calendar file (with the join link and their manage link), in
+    their language, as the confirmation attaches it (``events.services``): a worker sending
+    reminders is in the default language."""
+    with translation.override(registration_language(registration)):
+        content = calendar.session_invitation(session, registration=registration, manage_link=manage_url(registration))
+    return Attachment(filename="invite.ics", content=content, mimetype="text/calendar; method=REQUEST")
 
 
 def reminder_key(kind: str, registration: Registration, session: Session) -> str:
@@ -136,6 +149,7 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
                         template=f"webinars/reminder_{kind}",
                         context=_context(registration, session, session.meeting),
                         language=registration_language(registration),
+                        attachments=[invitation(registration, session)],
                         idempotency_key=key,
                         group=registration_outbox_group(registration),
                     )

@@ -62,3 +62,17 @@ def next_session(sessions) -> Session | None:
 def listed_sessions(sessions, limit: int = 3) -> list[Session]:
     """The sessions a list shows: the next ``limit``, or the last ones when all are over."""
     return listing.listed_sessions(sessions, limit)
+
+
+@register.simple_tag
+def when(session: Session) -> str:
+    """``{% when session %}``: the session's time as plain text, as every page shows it
+    ("Monday, 14 December 2026, 10:00–11:30 CET (UTC+1)"): for emails and calendar text."""
+    return listing.when_text(session)
+
+
+@register.simple_tag
+def when_between(start: datetime, end: datetime, time_zone: str) -> str:
+    """``{% when_between old_start old_end old_time_zone %}``: as ``{% when %}`` for a time that
+    is not a session's (a moved session's previous time)."""
+    return listing.between_text(start, end, time_zone)

@@ -30,7 +30,7 @@ SUBJECT = {
     "events/session_changed": {"en": "New time: {}", "sl": "Nov čas: {}"},
     "events/session_cancelled": {"en": "Cancelled: {}", "sl": "Odpovedano: {}"},
 }
-GREETING = {"en": "Dear Ana,", "sl": "Pozdravljeni, Ana,"}
+GREETING = {"en": "Dear Ana,", "sl": "Pozdravljeni, Ana!"}
 
 
 def event_in(*languages: str):

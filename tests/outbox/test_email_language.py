@@ -155,14 +155,6 @@ def test_site_name_and_urls_in_templates_are_in_the_message_language(email_templ
     assert (subject, text, html) == (name, f"{name} {settings.SITE_URL}{prefix}/news/", f"<p>{name}</p>")
 
 
-def test_language_of_a_group_is_its_first_message_language(db):
-    assert outbox.language_of(group="application:1") == ""
-    outbox.queue_email(to="a@example.org", subject="x", body_text="x", language="sl", group="application:1")
-    outbox.queue_email(to="a@example.org", subject="x", body_text="x", language="en", group="application:1")
-    outbox.queue_email(to="a@example.org", subject="x", body_text="x", language="en", group="application:2")
-    assert outbox.language_of(group="application:1") == "sl"
-
-
 # --- The network's emails ---------------------------------------------------------------------
 def apply(name: str, email: str) -> Partner:
     return network_services.submit_application(
