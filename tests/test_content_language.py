@@ -10,8 +10,6 @@ English pages.
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 import pytest
 from django.apps import apps
 from django.core.cache import cache
@@ -20,41 +18,9 @@ from django.db.models.functions import Concat
 
 from core.content import translated_fields
 from tests.browser.pages import public_paths
+from tests.html_lang import TextLanguages
 
 pytestmark = pytest.mark.django_db
-
-# Text nodes a page cannot mark with a lang of their own: the document title (an element with
-# text only) and non-rendered text.
-UNMARKABLE = {"title", "script", "style", "template"}
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-
-class LanguageOfParts(HTMLParser):
-    """Collects (nearest lang, text) for every text node containing ``marker``."""
-
-    def __init__(self, marker: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.marker = marker
-        self.stack: list[tuple[str, str | None]] = []
-        self.found: list[tuple[str, str, str]] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag not in VOID:
-            self.stack.append((tag, dict(attrs).get("lang")))
-
-    def handle_endtag(self, tag):
-        for i in range(len(self.stack) - 1, -1, -1):
-            if self.stack[i][0] == tag:
-                del self.stack[i:]
-                return
-
-    def handle_data(self, data):
-        if self.marker not in data or any(tag in UNMARKABLE for tag, _ in self.stack):
-            return
-        lang = next((lang for _, lang in reversed(self.stack) if lang), "")
-        path = ">".join(tag for tag, _ in self.stack[-3:])
-        self.found.append((lang, path, " ".join(data.split())[:80]))
-
 
 def translated_models():
     for model in apps.get_models():
@@ -82,7 +48,7 @@ def unmarked(client, *, marker: str, prefix: str, language: str) -> tuple[int, l
     for path in public_paths():
         response = client.get(prefix + path, follow=True)  # a page that moved: where it is now
         assert response.status_code == (404 if path.startswith("/this-page") else 200), prefix + path
-        parser = LanguageOfParts(marker)
+        parser = TextLanguages(marker)
         parser.feed(response.content.decode())
         for lang, where, text in parser.found:
             seen += 1

@@ -14,13 +14,13 @@ import csv
 import io
 import json
 import re
-from html.parser import HTMLParser
 
 import pytest
 from django.utils import translation
 from django.utils.translation import pgettext
 
 from network.models import NetworkContact, Partner, ServiceModule, ServiceOffer, WorkingGroup
+from tests.html_lang import TextLanguages
 from tests.network.factories import PartnerFactory, ServiceModuleFactory, ServiceOfferFactory, WorkingGroupFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,42 +28,13 @@ pytestmark = pytest.mark.django_db
 CTK_EN = "Central Technical Library at the University of Ljubljana"
 CTK_SL = "Centralna tehniška knjižnica Univerze v Ljubljani"
 
-# Text a page cannot mark with a lang of its own (the document title) or does not render.
-UNMARKABLE = {"title", "script", "style", "template"}
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-
-class TextLanguages(HTMLParser):
-    """The language of every rendered text node containing ``needle``: the nearest ``lang``."""
-
-    def __init__(self, needle: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.needle = needle
-        self.stack: list[tuple[str, str | None]] = []
-        self.found: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag not in VOID:
-            self.stack.append((tag, dict(attrs).get("lang")))
-
-    def handle_endtag(self, tag):
-        for i in range(len(self.stack) - 1, -1, -1):
-            if self.stack[i][0] == tag:
-                del self.stack[i:]
-                return
-
-    def handle_data(self, data):
-        if self.needle in data and not any(tag in UNMARKABLE for tag, _ in self.stack):
-            self.found.append(next((lang for _, lang in reversed(self.stack) if lang), ""))
-
-
 def languages_of(body: str, needle: str, part: str = "main") -> list[str]:
     """The language of each text node that contains ``needle`` in the page's ``<main>`` (the
     footer's interface text, translated, may hold the same words) or another ``part``."""
     page_language = re.search(r'<html lang="([^"]+)">', body).group(1)
     parser = TextLanguages(needle)
     parser.feed(body[body.index(f"<{part}"): body.index(f"</{part}>")])
-    return [language or page_language for language in parser.found]
+    return [language or page_language for language, _where, _text in parser.found]
 
 
 def get(client, url: str) -> str:
