@@ -19,6 +19,8 @@ from datetime import datetime
 import css_inline
 from django.utils import formats, timezone
 
+from core.zones import zone_short
+
 logger = logging.getLogger(__name__)
 
 # One inliner for the process: it keeps no state between documents. At-rules (media queries)
@@ -58,12 +60,6 @@ def _zone(name: str) -> zoneinfo.ZoneInfo | None:
         return None
 
 
-def zone_abbreviation(moment: datetime) -> str:
-    """"CET", "EEST"; a zone with no abbreviation ("+04" in the tz database) as "UTC+04"."""
-    name = moment.tzname() or ""
-    return f"UTC{name}" if name[:1] in "+-" else name
-
-
 def registrant_time(start: datetime, end: datetime, session_zone: str, registrant_zone: str) -> LocalTime | None:
     """The session from ``start`` to ``end`` in the registrant's zone, in the active language's
     formats — or None when that zone is unknown, invalid, or keeps the session zone's clock
@@ -79,7 +75,7 @@ def registrant_time(start: datetime, end: datetime, session_zone: str, registran
     if own_start.date() != session_start.date():
         first = formats.date_format(own_start, "DATETIME_FORMAT")
     if own_end.date() != own_start.date():  # past midnight on the registrant's clock
-        when = f"{formats.date_format(own_start, 'DATETIME_FORMAT')} – {formats.date_format(own_end, 'DATETIME_FORMAT')}"
+        when = f"{formats.date_format(own_start, 'DATETIME_FORMAT')}–{formats.date_format(own_end, 'DATETIME_FORMAT')}"
     else:
         when = f"{first}–{formats.date_format(own_end, 'TIME_FORMAT')}"
-    return LocalTime(when=when, zone=zone_abbreviation(own_start), name=registrant_zone)
+    return LocalTime(when=when, zone=zone_short(own_start), name=registrant_zone)

@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
 
+from core.zones import zone_label, zone_short
+
 from .models import Session
 
 # "Few seats left" from this many seats left, or from this share of the capacity if that is more
@@ -49,25 +51,6 @@ def listed_sessions(sessions: Iterable[Session], limit: int = 3, now: datetime |
 # --- Times --------------------------------------------------------------------------------------
 
 
-def utc_offset(moment: datetime) -> str:
-    """The UTC offset of an aware datetime: "UTC+1", "UTC-5", "UTC+5:30", "UTC+0"."""
-    offset = moment.utcoffset()
-    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
-    sign = "-" if minutes < 0 else "+"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
-
-
-def zone_label(moment: datetime) -> str:
-    """The zone of an aware datetime as the pages write it: "CET (UTC+1)"; the offset alone
-    where the zone has no abbreviation ("UTC+4" rather than "+04 (UTC+4)"), "UTC" for UTC."""
-    abbreviation = moment.tzname() or ""
-    offset = utc_offset(moment)
-    if abbreviation in ("UTC", "") or abbreviation[0] in "+-":
-        return "UTC" if abbreviation == "UTC" and offset == "UTC+0" else offset
-    return f"{abbreviation} ({offset})"
-
-
 def when_text(session: Session) -> str:
     """A session's time as plain text, in the active language's formats and the session's zone:
     "Monday, 14 December 2026, 10:00–11:30 CET (UTC+1)" (Slovenian "ponedeljek, 14. decembra
@@ -88,8 +71,7 @@ def between_text(start: datetime, end: datetime, time_zone: str) -> str:
 
 def deadline_text(moment: datetime) -> str:
     """A deadline in the active language's formats: "9 April, 17:00 CEST" ("9. aprila, 17.00 CEST")."""
-    abbreviation = moment.tzname() or ""
-    zone = abbreviation if abbreviation and abbreviation[0] not in "+-" else utc_offset(moment)
+    zone = zone_short(moment)
     return "{}, {} {}".format(
         formats.date_format(moment, "MONTH_DAY_FORMAT"), formats.time_format(moment, "TIME_FORMAT"), zone
     )

@@ -11,6 +11,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from core import zones
 from events import listing
 from events.models import Session
 
@@ -19,8 +20,8 @@ register = template.Library()
 
 @register.filter(expects_localtime=True)
 def zone_label(moment: datetime) -> str:
-    """The zone of an aware datetime: "CET (UTC+1)" (see ``events.listing.zone_label``)."""
-    return listing.zone_label(moment) if moment else ""
+    """The zone of an aware datetime: "CET (UTC+1)" (``core.zones.zone_label``)."""
+    return zones.zone_label(moment) if moment else ""
 
 
 @register.simple_tag

@@ -15,7 +15,8 @@ import time_machine
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from events.listing import utc_offset, when_text, zone_label
+from core.zones import utc_offset, zone_label
+from events.listing import when_text
 from tests.events.factories import SessionFactory, WebinarFactory
 
 pytestmark = pytest.mark.django_db
