@@ -28,13 +28,14 @@ def spreadsheet_cell(value: Any) -> str:
 
 
 def csv_response(filename: str, header: Iterable[str], rows: Iterable[Iterable[Any]], *, bom: bool = False) -> HttpResponse:
-    """A CSV download: the header row, then every row with each cell through ``spreadsheet_cell``.
+    """A CSV download: the header row, then every row, each cell through ``spreadsheet_cell``
+    (the header too: column names can be text coordinators wrote, such as registration questions).
     ``bom`` starts the file with a byte-order mark, so that Excel reads it as UTF-8."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     if bom:
         response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow(list(header))
+    writer.writerow([spreadsheet_cell(name) for name in header])
     writer.writerows([spreadsheet_cell(value) for value in row] for row in rows)
     return response

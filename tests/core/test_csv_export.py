@@ -26,3 +26,12 @@ def test_the_response_is_a_download_with_one_row_per_record():
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeff")
     assert list(csv.reader(io.StringIO(text.lstrip("\ufeff")))) == [["name", "note"], ["Ana", ""], ["'=cmd", ""]]
+
+
+def test_the_header_row_is_escaped_too():
+    """A column named by a coordinator (a registration question) cannot start a formula."""
+    from core.csv_export import csv_response
+
+    response = csv_response("x.csv", ["name", "=HYPERLINK(\"http://evil.example\")"], [["Ana", "yes"]])
+    first_line = response.content.decode().splitlines()[0]
+    assert first_line.startswith("name,\"'=HYPERLINK(")
