@@ -29,17 +29,6 @@ from django.utils.translation import gettext_lazy as _
 CONSENT_FIELD_NAMES = frozenset({"consent"})
 
 
-def _without_optional(label: Any) -> Any:
-    """``label`` without a trailing "(optional)" the form wrote itself (the template adds it)."""
-    marker = gettext("(optional)")
-    text = str(label)
-    for suffix in (f" {marker}", f" {marker}."):
-        if text.endswith(suffix):
-            stripped = text[: -len(suffix)]
-            return mark_safe(stripped) if hasattr(label, "__html__") else stripped  # noqa: S308 — a safe label, shortened
-    return label
-
-
 def with_privacy_link(label: Any) -> SafeString:
     """``label`` (escaped) with its words "privacy notice" a link to the privacy notice; a label
     without those words gets a link after it."""
@@ -68,7 +57,7 @@ class AccessibleBoundField(forms.BoundField):
     @property
     def label_text(self) -> Any:
         """The label as the error summary shows it (no link, no marker)."""
-        return _without_optional(self.label)
+        return self.label
 
     @property
     def label_html(self) -> Any:

@@ -53,7 +53,7 @@ def test_the_registration_forms_optional_fields_are_marked_in_the_template_not_i
     assert '<label for="id_name">Your name <span class="required-mark" aria-hidden="true">*</span></label>' in html
 
 
-def test_a_form_written_with_optional_in_its_label_is_not_marked_twice(client):
+def test_the_accessibility_forms_optional_name_is_marked_once(client):
     html = client.get("/accessibility/").content.decode()
     assert "Your name <span class=\"optional-mark\">(optional)</span>" in html
     assert "(optional) <span" not in html
