@@ -12,15 +12,16 @@ from django import forms
 from django.contrib.admin import widgets as admin_widgets
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import QuerySet
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.content import current_language, localised, marked
 from core.forms import KeyedModelChoiceField, PublicForm, TimeZoneField
 
-from .listing import when_text
 from .models import Event, RegistrationQuestion, Session
 from .question_services import canonical_choices
 
@@ -110,12 +111,15 @@ def answers_from(questions: list[RegistrationQuestion], cleaned_data: dict[str, 
 
 
 class SessionChoiceField(KeyedModelChoiceField):
-    def label_from_instance(self, obj: Session) -> str:
-        label = when_text(obj)  # as the pages and emails read it
+    def label_from_instance(self, obj: Session) -> SafeString:
+        """The date as the pages write it (``events/_when.html``: the session's zone, and the
+        visitor's own time added by static/js/local-time.js), and whether it is full."""
+        label = render_to_string("events/_when.html", {"session": obj}).strip()
         confirmed = getattr(obj, "confirmed_count", None)
         if confirmed is not None and confirmed >= obj.capacity:
-            label += " · " + str(_("full, waiting list") if obj.has_waiting_list else _("full"))
-        return label
+            full = _("full, waiting list") if obj.has_waiting_list else _("full")
+            return format_html("{} · {}", mark_safe(label), full)  # noqa: S308 — a rendered template
+        return mark_safe(label)  # noqa: S308 — a rendered template
 
 
 class RegistrationForm(PublicForm):
