@@ -3,12 +3,14 @@ one's own registration page at the signed link.
 
 No public view shows a meeting's join link. The own page (and the personal calendar file behind
 the same signed link) shows it to a confirmed registrant, asking the apps that know meetings
-through ``signals.registrant_join_details``; those responses are private (``_private``).
+through ``signals.registrant_join_details``; those responses are private (``private_page``),
+their error pages included.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django import forms
@@ -64,14 +66,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def handle_registration(
-    request: HttpRequest,
-    event: Event,
-    *,
-    template: str,
-    context: dict[str, Any],
-    success_url: Callable[[], str],
-) -> HttpResponse:
+def handle_registration(request: HttpRequest, event: Event) -> HttpResponse:
     """Show the registration form for ``event``; on a valid POST call ``services.register``,
     remember the registration in the visitor's session (never in the URL) and redirect to the
     result page — a repeat as much as a new registration. Problems (full, closed…) re-render
@@ -95,7 +90,7 @@ def handle_registration(
                 mailing_list_opt_in=data["mailing_list_opt_in"],
                 language=translation.get_language() or "en",
                 client=limited_client(request),
-                answers=getattr(form, "answers", lambda: {})(),
+                answers=form.answers(),
                 time_zone=data.get("time_zone", "") or "",
             )
         except RateLimited as exc:
@@ -104,14 +99,14 @@ def handle_registration(
             form.add_error("session", exc.message)
         else:
             _remember(request, result)
-            return redirect(success_url())
+            return redirect("events:registered", slug=event.slug)
     all_sessions = list(Session.objects.filter(event=event).with_counts().order_by("start"))
     for session in all_sessions:
         session.event = event  # read by is_cancelled: no query per session
     now = timezone.now()
     return render(
         request,
-        template,
+        "events/event_detail.html",
         {
             "event": event,
             "form": form,
@@ -119,9 +114,7 @@ def handle_registration(
             "upcoming_sessions": [s for s in all_sessions if s.end >= now],
             "past_sessions": [s for s in all_sessions if s.end < now],
             "ld_json": _json_ld(event, all_sessions),
-            **context,
         },
-        status=200,
     )
 
 
@@ -129,14 +122,7 @@ def handle_registration(
 @limit_public_form(scope="registration", per_client="30/h", per_address=None)
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The one public page of an event — a webinar's too (``/webinars/<slug>/`` redirects here)."""
-    event = _get_public_event(slug)
-    return handle_registration(
-        request,
-        event,
-        template="events/event_detail.html",
-        context={},
-        success_url=lambda: reverse("events:registered", kwargs={"slug": event.slug}),
-    )
+    return handle_registration(request, _get_public_event(slug))
 
 
 # The registration a visitor has just made (or repeated) in this browser: {"id": public_id,
@@ -154,29 +140,55 @@ def _remember(request: HttpRequest, result: services.RegistrationResult) -> None
 
 
 class _PrivatePageCsrf(CsrfViewMiddleware):
-    """CSRF protection for forms on private pages. Those pages send ``Referrer-Policy:
-    no-referrer`` (their URL may hold the signed link), and under that policy browsers send
-    ``Origin: null`` with the page's own form posts (Fetch standard, "serializing a request
-    origin"), which Django's origin check refuses. Here a ``null`` origin passes that check only;
-    the CSRF token (cookie and form field) is still required, as it is everywhere."""
+    """CSRF protection for forms on the pages at the signed link. Those pages send
+    ``Referrer-Policy: no-referrer`` (their URL holds the link), and under that policy browsers
+    send ``Origin: null`` with the page's own form posts (Fetch standard, "serializing a request
+    origin"), which Django's origin check refuses. Here a ``null`` origin passes that check only
+    when the browser says the post comes from this site (``Sec-Fetch-Site: same-origin``) or
+    says nothing (a browser older than that header); a cross-site post with ``Origin: null`` (a
+    sandboxed frame, a ``data:`` page) is refused. The CSRF token (cookie and form field) is
+    still required, as it is everywhere."""
 
     def _origin_verified(self, request: HttpRequest) -> bool:
-        return request.META.get("HTTP_ORIGIN") == "null" or super()._origin_verified(request)
+        if request.META.get("HTTP_ORIGIN") == "null":
+            return request.META.get("HTTP_SEC_FETCH_SITE", "same-origin") == "same-origin"
+        return super()._origin_verified(request)
 
 
 def private_page_csrf(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Use on a view whose page is ``_private`` and posts to itself (or to another such view):
+    """Use on a view at the signed link whose page posts to itself (or to another such view):
     the site-wide middleware leaves it alone, ``_PrivatePageCsrf`` checks it instead."""
     return csrf_exempt(decorator_from_middleware(_PrivatePageCsrf)(view))
 
 
-def _private(response: HttpResponse) -> HttpResponse:
+def _private(response: HttpResponse, *, referrer_policy: str = "no-referrer") -> HttpResponse:
     """A page for one person only: never stored by a cache (ours or any other), never indexed,
     and its URL (which may hold the signed link) never sent on as a Referer."""
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = referrer_policy
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def private_page(
+    *, referrer_policy: str = "no-referrer"
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Every response of the view is ``_private`` — its error pages as much as its page: the
+    429 of ``limit_public_form`` (put this decorator outside it), the CSRF 403 of
+    ``private_page_csrf`` (outside that too), a broken link's page. The request is marked
+    ``private_page``, so ``base.html`` leaves out the page's own URL (Open Graph): it may hold
+    the signed link. ``referrer_policy``: "same-origin" for a private page without a secret in
+    its URL."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            request.private_page = True  # type: ignore[attr-defined]  # read by templates/base.html
+            return _private(view(request, *args, **kwargs), referrer_policy=referrer_policy)
+
+        return wrapper
+
+    return decorator
 
 
 def _remembered_registration(request: HttpRequest, event: Event) -> tuple[Registration | None, bool]:
@@ -213,7 +225,9 @@ def _tell_about_resend(request: HttpRequest, registration: Registration, *, sent
     )
 
 
-@private_page_csrf
+# No secret in this page's URL: the site's own CSRF check (no ``Origin: null`` to allow), and
+# "same-origin" referrers (so its forms post with their real origin).
+@private_page(referrer_policy="same-origin")
 @require_http_methods(["GET", "POST"])
 @limit_public_form(scope="registration-resend", per_client="10/h", per_address=None)
 def registered(request: HttpRequest, slug: str) -> HttpResponse:
@@ -227,7 +241,7 @@ def registered(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         if registration is not None and request.POST.get("action") == "resend":
             _tell_about_resend(request, registration, sent=services.send_again(registration=registration))
-        return _private(redirect(request.path))
+        return redirect(request.path)
     context: dict[str, Any] = {"event": event, "registration": registration, "repeat": repeat}
     if registration is not None:
         context |= {
@@ -236,7 +250,7 @@ def registered(request: HttpRequest, slug: str) -> HttpResponse:
             "own_page_url": None if repeat else _own_page_path(registration),
             "can_resend": services.next_resend_at(registration) is None,
         }
-    return _private(render(request, "events/registered.html", context))
+    return render(request, "events/registered.html", context)
 
 
 def _ld_text(obj: Any, field: str) -> str | dict[str, str] | None:
@@ -388,11 +402,13 @@ class LinkRequestForm(PublicForm):
 
 def _link_problem(request: HttpRequest) -> HttpResponse:
     """A signed link that is broken, tampered with or leads to a registration no longer kept:
-    a real page in the visitor's language that says what to do, with the form for a new link."""
+    a real page in the visitor's language that says what to do, with the form for a new link.
+    (Called by ``private_page`` views, which make it private.)"""
     context = {"form": LinkRequestForm(), "broken": True}
-    return _private(render(request, "events/registration/link_problem.html", context, status=404))
+    return render(request, "events/registration/link_problem.html", context, status=404)
 
 
+@private_page()
 @private_page_csrf
 @require_http_methods(["GET", "POST"])
 @limit_public_form(scope="registration-link", per_client="10/h", per_address="3/h")
@@ -407,25 +423,39 @@ def request_link(request: HttpRequest) -> HttpResponse:
             _("If this address is registered for an upcoming session, we have emailed it the confirmation of "
               "each registration, with the link to its page. It may take a few minutes to arrive."),
         )
-        return _private(redirect(request.path))
-    return _private(render(request, "events/registration/link_problem.html", {"form": form, "broken": False}))
+        return redirect(request.path)
+    return render(request, "events/registration/link_problem.html", {"form": form, "broken": False})
+
+
+def _still_on(registration: Registration) -> bool:
+    """The registration holds and its session is not over: its join details and calendar file
+    are shown until the session's end (a session that has started is when people need them)."""
+    session = registration.session
+    return (
+        registration.status != Registration.Status.CANCELLED
+        and not session.is_cancelled
+        and session.end > timezone.now()
+    )
 
 
 def _can_change(registration: Registration) -> bool:
-    session = registration.session
-    return registration.status != Registration.Status.CANCELLED and not session.is_cancelled and not session.is_past
+    """Switching to another date and cancelling: only before the session starts (as the
+    services themselves insist)."""
+    return _still_on(registration) and not registration.session.is_past
 
 
 def _own_page(request: HttpRequest, registration: Registration, token: str, **extra: Any) -> HttpResponse:
     session = registration.session
-    can_change = _can_change(registration)
-    confirmed = registration.status == Registration.Status.CONFIRMED and can_change
+    still_on = _still_on(registration)
+    can_change = still_on and not session.is_past  # _can_change
+    confirmed = registration.status == Registration.Status.CONFIRMED and still_on
     context = {
         "registration": registration,
         "session": session,
         "event": session.event,
         "token": token,
         "session_cancelled": session.is_cancelled,
+        "still_on": still_on,
         "can_change": can_change,
         "position": services.waiting_position(registration),
         "can_resend": services.next_resend_at(registration) is None,
@@ -436,23 +466,25 @@ def _own_page(request: HttpRequest, registration: Registration, token: str, **ex
         "switch_error": "",
         **extra,
     }
-    return _private(render(request, "events/manage_registration.html", context))
+    return render(request, "events/manage_registration.html", context)
 
 
+@private_page()
 @private_page_csrf
 @require_http_methods(["GET", "POST"])
 @limit_public_form(scope="registration-manage", per_client="30/h", per_address=None)
 def manage_registration(request: HttpRequest, token: str) -> HttpResponse:
-    """The own page: status, date, the join link of a confirmed online session, the personal
-    calendar file, switching to another date, "send my link again" and the way to cancel. Each
-    POST (``action``: "switch" or "resend") redirects back here."""
+    """The own page: status, date, the join link of a confirmed online session (until the
+    session ends), the personal calendar file, switching to another date, "send my link again"
+    and the way to cancel (both before the session starts). Each POST (``action``: "switch" or
+    "resend") redirects back here."""
     registration = services.registration_for_token(token)
     if registration is None:
         return _link_problem(request)
     action = request.POST.get("action") if request.method == "POST" else None
     if action == "resend":
         _tell_about_resend(request, registration, sent=services.send_again(registration=registration))
-        return _private(redirect(request.path))
+        return redirect(request.path)
     if action == "switch" and _can_change(registration):
         return _switch(request, registration, token)
     return _own_page(request, registration, token)
@@ -481,40 +513,43 @@ def _switch(request: HttpRequest, registration: Registration, token: str) -> Htt
                                     "calendar file."))
     else:
         messages.success(request, _("Done: you are on the waiting list of the new date. We have emailed you."))
-    return _private(redirect(request.path))
+    return redirect(request.path)
 
 
+@private_page()
 @private_page_csrf
 @require_http_methods(["GET", "POST"])
 def cancel_registration(request: HttpRequest, token: str) -> HttpResponse:
-    """Cancelling, with a confirmation step: GET asks, POST cancels and returns to the own page."""
+    """Cancelling, with a confirmation step: GET asks, POST cancels and returns to the own page.
+    Only before the session starts."""
     registration = services.registration_for_token(token)
     if registration is None:
         return _link_problem(request)
     own_page = reverse("events:manage_registration", kwargs={"token": token})
     if not _can_change(registration):
-        return _private(redirect(own_page))
+        return redirect(own_page)
     if request.method == "POST":
         services.cancel_registration(registration=registration)
         messages.success(request, _("Your registration has been cancelled. We have sent you a confirmation by email."))
-        return _private(redirect(own_page))
+        return redirect(own_page)
     context = {"registration": registration, "session": registration.session, "event": registration.session.event,
                "own_page": own_page}
-    return _private(render(request, "events/registration/cancel.html", context))
+    return render(request, "events/registration/cancel.html", context)
 
 
+@private_page()
 @require_GET
 def registration_calendar(request: HttpRequest, token: str) -> HttpResponse:
     """The personal calendar file (with the join link of an online session) of a confirmed
-    registration; anything else goes back to the own page."""
+    registration, until its session ends; anything else goes back to the own page."""
     registration = services.registration_for_token(token)
     if registration is None:
         return _link_problem(request)
-    if registration.status != Registration.Status.CONFIRMED or not _can_change(registration):
-        return _private(redirect("events:manage_registration", token=token))
+    if registration.status != Registration.Status.CONFIRMED or not _still_on(registration):
+        return redirect("events:manage_registration", token=token)
     content = calendar.session_invitation(
         registration.session, registration=registration, manage_link=services.manage_url(registration)
     )
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="registration.ics"'
-    return _private(response)
+    return response

@@ -45,8 +45,12 @@ def capture(parser: template.base.Parser, token: template.base.Token) -> Capture
 @register.simple_tag(takes_context=True)
 def page_url(context: template.Context) -> str:
     """This page's absolute URL without its query string, built on ``SITE_URL`` (never on the
-    request's ``Host``, which whoever sends the request chooses)."""
+    request's ``Host``, which whoever sends the request chooses). Nothing for a private page
+    (``request.private_page``, or ``private_page`` in the context): its URL may hold a secret,
+    such as a signed link, that must not be repeated in the page's metadata."""
     request = context.get("request")
+    if context.get("private_page") or getattr(request, "private_page", False):
+        return ""
     return absolute_url(iri_to_uri(request.path) if request is not None else "/")
 
 

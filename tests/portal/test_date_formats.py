@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.template.loader import render_to_string
-from django.utils.html import strip_tags
 from django.utils import translation
+from django.utils.html import strip_tags
 
 from tests.events.factories import SessionFactory
 
