@@ -7,11 +7,13 @@ their own registration page. For a confirmed registrant of an online session its
 ``signals.registrant_join_details``). ``public_feed`` is the public ``/events/calendar.ics``: it
 never carries a join link, nor anything personal.
 
-Calendar identity (RFC 5546): every file about one session has that session's ``UID`` and its
-``SEQUENCE`` (raised when the session moves or is cancelled). Switching one's registration to
-another date sends METHOD:CANCEL for the old session's UID and a METHOD:REQUEST for the new
-session's UID (two files in one email), not an update of one UID: the two dates are two
-different calendar entries that other registrants share.
+Calendar identity (RFC 5546): a registrant's personal file is about *their* entry, whose ``UID``
+is the registration's (``Registration.calendar_uid``) and whose ``SEQUENCE`` is
+``Registration.calendar_sequence`` — raised on every change they are told about (a switch, a
+promotion, a move or cancellation of their session, their own cancellation). So switching to
+another date is one METHOD:REQUEST with the same UID, a higher SEQUENCE and the new time, and a
+cancellation is METHOD:CANCEL with the same UID and a higher SEQUENCE. The public feed is about
+sessions: each has the session's own UID and ``Session.sequence``.
 
 Texts are in one language — the registrant's (``Registration.language``) for an invitation, the
 URL's for the public feed — with the same fallback as the pages; each text property carries the
@@ -59,12 +61,12 @@ def _add_text(item: ICalEvent, name: str, obj: object, field: str) -> None:
         item.add(name, value, parameters={"LANGUAGE": language})
 
 
-def _vevent(session: Session, *, cancelled: bool = False) -> ICalEvent:
-    """The session in the active language (its page's URL too)."""
+def _vevent(session: Session, *, uid: str, sequence: int, cancelled: bool = False) -> ICalEvent:
+    """The session in the active language (its page's URL too), as the entry ``uid``."""
     event: Event = session.event
     item = ICalEvent()
-    item.add("uid", session.calendar_uid)
-    item.add("sequence", session.sequence)
+    item.add("uid", uid)
+    item.add("sequence", sequence)
     item.add("dtstamp", timezone.now())
     item.add("dtstart", session.local_start())
     item.add("dtend", session.local_end())
@@ -120,12 +122,14 @@ def _add_join_details(item: ICalEvent, details: signals.JoinDetails, *, event: E
 def session_invitation(
     session: Session, *, registration: Registration, cancel: bool = False, manage_link: str = ""
 ) -> str:
-    """The calendar file for one registrant, in their language: stable UID, the session's
-    SEQUENCE, METHOD REQUEST or CANCEL. A confirmed registrant's REQUEST carries the join link
+    """The calendar file for one registrant, in their language: their entry's UID and SEQUENCE
+    (the registration's, kept across switches), METHOD REQUEST or CANCEL. A confirmed registrant's REQUEST carries the join link
     of an online session (``signals.registrant_join_details``) and ``manage_link`` (their own
     page) when given."""
     with translation.override(registration.language or settings.LANGUAGE_CODE):
-        item = _vevent(session, cancelled=cancel)
+        item = _vevent(
+            session, uid=registration.calendar_uid, sequence=registration.calendar_sequence, cancelled=cancel
+        )
         organiser_name = _site_name()
         if not cancel and registration.status == Registration.Status.CONFIRMED and not session.is_cancelled:
             registration.session = session
@@ -159,5 +163,5 @@ def public_feed(sessions: Iterable[Session]) -> str:
     cal.add("refresh-interval;value=duration", "PT6H")
     sessions = list(sessions)
     for session in sessions:
-        cal.add_component(_vevent(session))
+        cal.add_component(_vevent(session, uid=session.calendar_uid, sequence=session.sequence))
     return _to_ical(cal, sessions)

@@ -285,8 +285,10 @@ class RegistrationQuerySet(models.QuerySet):
         return self.filter(status=Registration.Status.CONFIRMED)
 
     def waiting(self) -> RegistrationQuerySet:
-        """The waiting list, first come first served."""
-        return self.filter(status=Registration.Status.WAITLISTED).order_by("created_at", "id")
+        """The waiting list, first come first served: in the order people joined it
+        (``Registration.waitlisted_at``; someone who switched onto it from another date queues
+        behind those already waiting)."""
+        return self.filter(status=Registration.Status.WAITLISTED).order_by("waitlisted_at", "id")
 
 
 class RegistrationStatus(models.TextChoices):
@@ -320,7 +322,15 @@ class Registration(models.Model):
     # The manage link carries this, signed (see events.services.manage_token).
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The personal calendar entry's SEQUENCE (RFC 5546; its UID is ``calendar_uid``): raised on
+    # every change the person is told about (a switch, a promotion, a move or cancellation of
+    # their session, their own cancellation), so calendar programs replace the entry.
+    calendar_sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)
+    # The real time of registering (kept in exports); the waiting list is ordered by
+    # ``waitlisted_at``: when the registration last joined its session's waiting list (its
+    # creation time unless it was switched onto that list from another date).
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    waitlisted_at = models.DateTimeField(_("joined the waiting list"), default=timezone.now, editable=False)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -345,6 +355,12 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
+
+    @property
+    def calendar_uid(self) -> str:
+        """The UID of the person's own calendar entry: one per registration, kept when they
+        switch dates, so an update (a new time, a cancellation) replaces that one entry."""
+        return f"registration-{self.public_id}@{site_domain() or 'localhost'}"
 
 
 class QuestionKind(models.TextChoices):

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models import CharField, F, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -40,8 +40,8 @@ from .models import Event, Registration, Session, validate_time_zone_or_empty
 
 logger = logging.getLogger(__name__)
 
-# A repeated submit re-sends the confirmation, but not twice within this interval (a double
-# click or two tabs submitting at once give one email).
+# "Send it again" (and the re-send on a full session's refusal) sends a registration's email at
+# most once within this interval (a double click or two tabs submitting at once give one email).
 RESEND_INTERVAL = timedelta(minutes=5)
 MANAGE_TOKEN_SALT = "events.manage-registration"
 
@@ -83,16 +83,25 @@ def manage_token(registration: Registration) -> str:
 
 
 def registration_for_token(token: str) -> Registration | None:
-    """The registration a manage link points at, or None for a bad or tampered token."""
+    """The registration a manage link points at, or None for a bad or tampered token and for an
+    anonymised registration (retention or erasure blanked it: nobody's page any more)."""
     try:
         public_id = signing.loads(token, salt=MANAGE_TOKEN_SALT)
     except signing.BadSignature:
         return None
+    if not (isinstance(public_id, str) and len(public_id) == 36):
+        return None
     return (
-        Registration.objects.select_related("session__event").filter(public_id=public_id).first()
-        if isinstance(public_id, str) and len(public_id) == 36
-        else None
+        Registration.objects.select_related("session__event")
+        .filter(public_id=public_id)
+        .exclude(_anonymised())
+        .first()
     )
+
+
+def _anonymised() -> Q:
+    """Rows ``anonymise_registrations`` blanked: their address is ``anonymised-<id>@<ANONYMISED_DOMAIN>``."""
+    return Q(email__startswith="anonymised-", email__endswith=f"@{ANONYMISED_DOMAIN}")
 
 
 def registration_problem(session: Session, *, now: datetime | None = None) -> RegistrationError | None:
@@ -136,18 +145,18 @@ def register(
 ) -> RegistrationResult:
     """Register someone for a session: confirmed while seats are free, otherwise on the waiting
     list (if the session has one). Locks the session row; writes the confirmation (with a
-    calendar file) or waiting-list email to the outbox. A repeated submit returns the existing
-    registration and re-sends its email (at most once per ``RESEND_INTERVAL``).
+    calendar file) or waiting-list email to the outbox. A repeat for an open session returns the
+    existing registration (``created=False``) and sends nothing: the result page says so and
+    offers "send it again" (``send_again``, an explicit POST).
 
     Raises ``RegistrationError`` for cancelled, past, not-yet-open, closed and full sessions and
     for a client that has used up its allowance for the session (``client_cap``), and
-    ``core.ratelimit.RateLimited`` over the hourly limit on plus-tagged addresses.
-
-    A new registration stores ``answers`` (to the event's questions) and ``time_zone`` (the browser's; "" if unknown).
+    ``core.ratelimit.RateLimited`` over the hourly limit on plus-tagged addresses. A new
+    registration stores ``answers`` (to the event's questions) and ``time_zone`` (the browser's; "" if unknown).
 
     Registration abuse (nobody proves the address, so the rules assume a stranger may type
-    anyone's): the answer never tells whether the address is registered — a registrant of a
-    full (or closed) session is told the same as a newcomer, and their email is re-sent (within
+    anyone's): on a full (or closed) session the answer never tells whether the address is
+    registered — a registrant is told the same as a newcomer, and their email is re-sent (within
     the interval rule, committed although the call raises). ``client`` (the visitor's IP
     address or IPv6 /64, ``core.ratelimit.limited_client``; empty for the admin and other callers, which are
     not limited) brings the allowances of ``_new_registration_limits``. They count only *new*
@@ -168,8 +177,8 @@ def register(
         free = _free_seats(locked)
         problem = _refusal(locked, free=free)
         if problem is None and existing is not None:
-            _resend_registration_email(existing, session=locked)
-            return RegistrationResult(registration=existing, created=False)
+            existing.session = locked
+            return RegistrationResult(registration=existing, created=False)  # nothing sent: see the docstring
         if problem is None:
             return _create_registration(
                 locked, free=free, counters=[*limits, cap] if cap else limits, name=name, email=email,
@@ -314,7 +323,7 @@ def anonymise_registrations(*, registrations: QuerySet[Registration]) -> int:
     address ``anonymised-<id>@invalid`` is unique per row, so the one-active-registration-per-
     address constraint still holds. Rows already anonymised are left alone."""
     placeholder = Concat(Value("anonymised-"), Cast("pk", output_field=CharField()), Value(f"@{ANONYMISED_DOMAIN}"))
-    return registrations.exclude(email__startswith="anonymised-", email__endswith=f"@{ANONYMISED_DOMAIN}").update(
+    return registrations.exclude(_anonymised()).update(
         name="", affiliation="", role="", email=placeholder
     )
 
@@ -330,7 +339,8 @@ def cancel_registration(*, registration: Registration) -> Registration:
     was_confirmed = registration.status == Registration.Status.CONFIRMED
     registration.status = Registration.Status.CANCELLED
     registration.cancelled_at = timezone.now()
-    registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+    registration.calendar_sequence += 1
+    registration.save(update_fields=["status", "cancelled_at", "calendar_sequence", "updated_at"])
     # A join link or reminder still waiting to go out would now be wrong.
     outbox.cancel_queued(groups=[registration_outbox_group(registration)])
     registration.session = session
@@ -338,7 +348,7 @@ def cancel_registration(*, registration: Registration) -> Registration:
         registration,
         session=session,
         template="events/registration_cancelled",
-        key=f"events:registration:{registration.pk}:cancelled",
+        key=f"{_key(registration, session)}:cancelled",
         ics_cancel=was_confirmed,
         with_ics=was_confirmed,
     )
@@ -366,13 +376,14 @@ def _promote_waiting(session: Session) -> list[Registration]:
     for registration in session.registrations.waiting().select_for_update()[:free]:
         registration.status = Registration.Status.CONFIRMED
         registration.confirmed_at = timezone.now()
-        registration.save(update_fields=["status", "confirmed_at", "updated_at"])
+        registration.calendar_sequence += 1  # the invitation it now gets replaces any earlier one
+        registration.save(update_fields=["status", "confirmed_at", "calendar_sequence", "updated_at"])
         registration.session = session
         _queue(
             registration,
             session=session,
             template="events/registration_promoted",
-            key=f"events:registration:{registration.pk}:promoted",
+            key=f"{_key(registration, session)}:promoted:{registration.calendar_sequence}",
             purpose="promotion",
         )
         signals.registration_promoted.send(sender=Registration, registration=registration)
@@ -397,19 +408,26 @@ def move_session(*, session: Session, start: datetime, end: datetime, time_zone:
     locked.start, locked.end, locked.time_zone = start, end, time_zone
     locked.sequence += 1
     locked.save(update_fields=["start", "end", "time_zone", "sequence", "updated_at"])
+    _raise_calendar_sequences(locked)
     for registration in locked.registrations.active():
         registration.session = locked
         _queue(
             registration,
             session=locked,
             template="events/session_changed",
-            key=f"events:registration:{registration.pk}:session:{locked.sequence}",
+            key=f"{_key(registration, locked)}:moved:{locked.sequence}",
             purpose="session_changed",
             extra={"old_start": old_start, "old_end": old_end, "old_time_zone": old_time_zone},
             with_ics=registration.status == Registration.Status.CONFIRMED,
         )
     signals.session_changed.send(sender=Session, session=locked, old_start=old_start, old_end=old_end)
     return locked
+
+
+def _raise_calendar_sequences(session: Session) -> None:
+    """Raise the calendar SEQUENCE of every active registrant of the locked ``session`` (one
+    UPDATE; a bookkeeping write, so the public seat counts' cache is left alone)."""
+    session.registrations.active().update(calendar_sequence=F("calendar_sequence") + 1)
 
 
 @transaction.atomic
@@ -421,13 +439,14 @@ def cancel_session(*, session: Session) -> Session:
     locked.status = Session.Status.CANCELLED
     locked.sequence += 1
     locked.save(update_fields=["status", "sequence", "updated_at"])
+    _raise_calendar_sequences(locked)
     for registration in locked.registrations.active():
         registration.session = locked
         _queue(
             registration,
             session=locked,
             template="events/session_cancelled",
-            key=f"events:registration:{registration.pk}:session-cancelled",
+            key=f"{_key(registration, locked)}:session-cancelled",
             ics_cancel=True,
             with_ics=registration.status == Registration.Status.CONFIRMED,
         )
@@ -474,7 +493,10 @@ def waiting_position(registration: Registration) -> int | None:
         return None
     ahead = (
         Registration.objects.filter(session_id=registration.session_id, status=Registration.Status.WAITLISTED)
-        .filter(Q(created_at__lt=registration.created_at) | Q(created_at=registration.created_at, pk__lt=registration.pk))
+        .filter(
+            Q(waitlisted_at__lt=registration.waitlisted_at)
+            | Q(waitlisted_at=registration.waitlisted_at, pk__lt=registration.pk)
+        )
         .count()
     )
     return ahead + 1
@@ -546,9 +568,10 @@ def switch_registration(
     "waiting_list", and nothing changes); a full date without one refuses ("full"). The capacity
     rule and the allowances are those of ``register``: a switch counts as a new registration for
     the new date against ``client``. A seat given up goes to the first on the old date's waiting
-    list (as in ``cancel_registration``). The registration keeps its row and its link; one email
-    (the new date's confirmation or waiting-list note) carries METHOD:CANCEL for the old
-    session's UID (if they held a seat there) and METHOD:REQUEST for the new one (if confirmed)."""
+    list (as in ``cancel_registration``). The registration keeps its row, its link and its
+    calendar entry (UID); one email (the new date's confirmation or waiting-list note) carries
+    one calendar file with a raised SEQUENCE: METHOD:REQUEST with the new time when confirmed,
+    METHOD:CANCEL when they gave up a seat for a waiting list."""
     with transaction.atomic():
         current_id = Registration.objects.values_list("session_id", flat=True).get(pk=registration.pk)
         locked = _lock_sessions(current_id, session.pk)
@@ -589,16 +612,18 @@ def _check_switch(registration: Registration, *, old: Session, new: Session) -> 
 
 def _move(registration: Registration, *, old: Session, new: Session, confirmed: bool) -> None:
     """Move the locked registration to the locked ``new`` session, give up its place on ``old``,
-    tell the person and the listening apps."""
+    tell the person and the listening apps. ``created_at`` (when they registered) is kept; on
+    the new date's waiting list they queue from now (``waitlisted_at``)."""
     now = timezone.now()
     held_seat = registration.status == Registration.Status.CONFIRMED
     registration.session = new
     registration.status = Registration.Status.CONFIRMED if confirmed else Registration.Status.WAITLISTED
     registration.confirmed_at = now if confirmed else None
-    fields = ["session", "status", "confirmed_at", "updated_at"]
+    registration.calendar_sequence += 1
+    fields = ["session", "status", "confirmed_at", "calendar_sequence", "updated_at"]
     if not confirmed:
-        registration.created_at = now  # the end of the new date's waiting list, not the head
-        fields.append("created_at")
+        registration.waitlisted_at = now  # the end of the new date's waiting list, not the head
+        fields.append("waitlisted_at")
     registration.save(update_fields=fields)
     # Reminders and join links still waiting to go out are about the old date.
     outbox.cancel_queued(groups=[registration_outbox_group(registration)])
@@ -606,17 +631,18 @@ def _move(registration: Registration, *, old: Session, new: Session, confirmed: 
         registration,
         session=new,
         template="events/registration_confirmed" if confirmed else "events/registration_waitlisted",
-        key=f"events:registration:{registration.pk}:switch:{now.timestamp():.6f}",
+        key=f"{_key(registration, new)}:switch:{registration.calendar_sequence}",
         purpose="confirmation",
         extra={
             "switched": True, "old_start": old.start, "old_end": old.end, "old_time_zone": old.time_zone,
             **({} if confirmed else {"position": waiting_position(registration)}),
         },
-        with_ics=confirmed,
-        cancel_session_ics=old if held_seat else None,
+        # One file for the person's one entry: the new time, or its cancellation if they gave
+        # up a seat to wait; nothing if they were not holding a seat and still are not.
+        with_ics=confirmed or held_seat,
+        ics_cancel=not confirmed,
     )
-    registration.confirmation_sent_at = now
-    registration.save(update_fields=["confirmation_sent_at"])
+    _mark_sent(registration, now)
     signals.registration_switched.send(sender=Registration, registration=registration, old_session=old)
     if confirmed:
         signals.registration_confirmed.send(sender=Registration, registration=registration)
@@ -630,7 +656,9 @@ def _move(registration: Registration, *, old: Session, new: Session, confirmed: 
 
 
 def _resend_registration_email(registration: Registration, *, session: Session) -> None:
-    """A repeated submit: send the email again unless it went out within ``RESEND_INTERVAL``."""
+    """A repeated submit that is refused (a full session without a waiting list, a closed one):
+    the page cannot say more than to a newcomer, so the email goes again to the address, unless
+    it went out within ``RESEND_INTERVAL``."""
     sent = registration.confirmation_sent_at
     if sent and timezone.now() - sent < RESEND_INTERVAL:
         return
@@ -642,14 +670,28 @@ def _send_registration_email(registration: Registration, *, session: Session, re
     now = timezone.now()
     confirmed = registration.status == Registration.Status.CONFIRMED
     template = "events/registration_confirmed" if confirmed else "events/registration_waitlisted"
-    key = f"events:registration:{registration.pk}:{registration.status}"
+    key = f"{_key(registration, session)}:{registration.status}"
     if resend:
         key += f":resend:{now.timestamp():.6f}"
     extra = {} if confirmed else {"position": waiting_position(registration)}
     _queue(registration, session=session, template=template, key=key, purpose="confirmation", with_ics=confirmed,
            extra=extra)
-    registration.confirmation_sent_at = now
-    registration.save(update_fields=["confirmation_sent_at"])
+    _mark_sent(registration, now)
+
+
+def _mark_sent(registration: Registration, when: datetime) -> None:
+    """Record when the registration's email went out. A bookkeeping write: an UPDATE, not
+    ``save()``, whose ``post_save`` would raise the public seat counts' content area — and a
+    cache miss on /events/ after a repeat submission would tell that the address is registered."""
+    Registration.objects.filter(pk=registration.pk).update(confirmation_sent_at=when)
+    registration.confirmation_sent_at = when
+
+
+def _key(registration: Registration, session: Session) -> str:
+    """The start of the idempotency key of every email about one registration on one session: a
+    registration moves between sessions (a switch), so a key without the session would match
+    an email about another date and drop this one."""
+    return f"events:registration:{registration.pk}:s{session.pk}"
 
 
 def registration_outbox_group(registration: Registration) -> str:
@@ -690,19 +732,15 @@ def _queue(
     extra: dict | None = None,
     with_ics: bool = True,
     ics_cancel: bool = False,
-    cancel_session_ics: Session | None = None,
 ) -> None:
     """Write one email to the registrant. ``with_ics`` attaches their calendar file for
-    ``session`` (METHOD:CANCEL with ``ics_cancel``); ``cancel_session_ics`` attaches, before it,
-    a METHOD:CANCEL file for another session (the date they switched away from)."""
+    ``session`` (their entry's UID and current SEQUENCE; METHOD:CANCEL with ``ics_cancel``)."""
     language = registration_language(registration)
     attachments = []
     # In the registrant's language, whoever causes the message (a visitor on the other language's
     # pages, a coordinator in the admin, a worker): the links lead to that language's pages, and
     # the calendar file names the event in it.
     with translation.override(language):
-        if cancel_session_ics is not None:
-            attachments.append(_calendar_attachment(cancel_session_ics, registration, cancel=True, name="cancel.ics"))
         if with_ics:
             attachments.append(_calendar_attachment(session, registration, cancel=ics_cancel))
         context = {
@@ -725,9 +763,9 @@ def _queue(
     )
 
 
-def _calendar_attachment(session: Session, registration: Registration, *, cancel: bool, name: str = "invite.ics") -> Attachment:
+def _calendar_attachment(session: Session, registration: Registration, *, cancel: bool) -> Attachment:
     return Attachment(
-        filename=name,
+        filename="invite.ics",
         content=calendar.session_invitation(
             session, registration=registration, cancel=cancel, manage_link="" if cancel else manage_url(registration)
         ),

@@ -1,8 +1,9 @@
 """Writes with rules for online sessions: setting a meeting's link, join-link emails, reminders.
 
 Every email goes to the outbox inside the transaction, with an idempotency key, so each message
-is written at most once: the join link once per registration and link version, each reminder
-once per registration and session start (a moved session gets new reminders). Each carries the
+is written at most once: the join link once per registration, session and link version, each
+reminder once per registration, session and start (a moved session, or a switch to another
+date, gets new reminders). Each carries the
 join link (a "Join the webinar" button), the registrant's manage link and their personal
 calendar file (``events.calendar.session_invitation``), as the confirmation does.
 """
@@ -79,7 +80,7 @@ def _send_join_link(meeting: Meeting, *, key_suffix: str) -> int:
             context=_context(registration, session, meeting),
             language=registration_language(registration),
             attachments=[invitation(registration, session)],
-            idempotency_key=f"webinars:join-link:{registration.pk}:{key_suffix}",
+            idempotency_key=f"webinars:join-link:{registration.pk}:s{session.pk}:{key_suffix}",
             group=registration_outbox_group(registration),
         )
         count += 1
@@ -110,13 +111,16 @@ def invitation(registration: Registration, session: Session) -> Attachment:
 
 
 def reminder_key(kind: str, registration: Registration, session: Session) -> str:
-    return f"webinars:reminder:{kind}:{registration.pk}:{session.start.isoformat()}"
+    """Once per registration, kind, session and start: a registration that switched dates gets
+    the new date's reminders, and a moved session gets new ones."""
+    return f"webinars:reminder:{kind}:{registration.pk}:s{session.pk}:{session.start.isoformat()}"
 
 
 def send_due_reminders(*, now: datetime | None = None) -> int:
     """Queue the 24-hour and 1-hour reminders (with the join link) that are due. Run every few
     minutes by Celery beat; safe to run any number of times: each reminder is keyed by
-    registration, kind and the session's start, so a moved session gets new reminders and no
+    registration, kind, session and the session's start, so a moved session (or a switch to
+    another date) gets new reminders and no
     one gets the same reminder twice. Never to cancelled or waitlisted registrations, nor to
     people confirmed after the reminder's moment (``start - lead``)."""
     now = now or timezone.now()

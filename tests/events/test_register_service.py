@@ -46,7 +46,7 @@ def test_register_confirms_and_sends_one_confirmation_with_calendar(mailoutbox, 
     cal = _ics(message)
     assert cal["METHOD"] == "REQUEST"
     (vevent,) = cal.walk("VEVENT")
-    assert str(vevent["UID"]) == session.calendar_uid
+    assert str(vevent["UID"]) == result.registration.calendar_uid, "the person's own entry, not the session's"
     assert int(vevent["SEQUENCE"]) == 0
 
 
@@ -86,21 +86,28 @@ def test_past_session_raises():
     assert info.value.code == "past"
 
 
-def test_repeated_submit_returns_the_existing_registration_and_resends_once_per_interval(
+def test_repeated_submit_returns_the_existing_registration_and_sends_nothing_until_asked(
     mailoutbox, django_capture_on_commit_callbacks
 ):
+    """A repeat for an open session is answered on the result page ("already registered, the
+    confirmation was sent on …") with "send it again": the email goes only when asked."""
     session = SessionFactory()
     with django_capture_on_commit_callbacks(execute=True):
         first = _register(session)
         again = _register(session, email="ANA@example.org")
     assert not again.created and again.registration.pk == first.registration.pk
+    assert again.registration.confirmation_sent_at is not None, "the result page names when it went out"
     assert Registration.objects.count() == 1
     assert len(mailoutbox) == 1  # a double submit gives one email
     with time_machine.travel(timezone.now() + services.RESEND_INTERVAL + timedelta(seconds=1)):
         with django_capture_on_commit_callbacks(execute=True):
-            _register(session)
+            later = _register(session)
+        assert not later.created and len(mailoutbox) == 1, "coming back later sends nothing by itself"
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.send_again(registration=later.registration)
+            assert not services.send_again(registration=later.registration), "once per interval"
     assert Registration.objects.count() == 1
-    assert len(mailoutbox) == 2  # coming back later re-sends the confirmation
+    assert len(mailoutbox) == 2 and mailoutbox[1].to == ["ana@example.org"]
 
 
 def test_database_allows_only_one_active_registration_per_email():
@@ -168,7 +175,7 @@ def test_cancelling_a_waitlisted_registration_promotes_nobody(mailoutbox, django
 
 def test_moving_a_session_raises_sequence_and_tells_active_registrants(mailoutbox, django_capture_on_commit_callbacks):
     session = SessionFactory(capacity=5)
-    _register(session, email="a@example.org")
+    kept = _register(session, email="a@example.org").registration
     gone = _register(session, email="b@example.org").registration
     services.cancel_registration(registration=gone)
     mailoutbox.clear()
@@ -178,12 +185,15 @@ def test_moving_a_session_raises_sequence_and_tells_active_registrants(mailoutbo
     assert moved.sequence == 1
     assert [m.to for m in mailoutbox] == [["a@example.org"]]
     (vevent,) = _ics(mailoutbox[0]).walk("VEVENT")
-    assert int(vevent["SEQUENCE"]) == 1 and str(vevent["UID"]) == session.calendar_uid
+    kept.refresh_from_db()
+    assert kept.calendar_sequence == 1
+    assert int(vevent["SEQUENCE"]) == 1 and str(vevent["UID"]) == kept.calendar_uid
+    assert Registration.objects.get(email="b@example.org").calendar_sequence == 1, "cancelled before: not told"
 
 
 def test_cancelling_a_session_sends_method_cancel(mailoutbox, django_capture_on_commit_callbacks):
     session = SessionFactory()
-    _register(session, email="a@example.org")
+    registration = _register(session, email="a@example.org").registration
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.cancel_session(session=session)
@@ -192,6 +202,7 @@ def test_cancelling_a_session_sends_method_cancel(mailoutbox, django_capture_on_
     cal = _ics(mailoutbox[0])
     assert cal["METHOD"] == "CANCEL"
     assert int(cal.walk("VEVENT")[0]["SEQUENCE"]) == 1
+    assert str(cal.walk("VEVENT")[0]["UID"]) == registration.calendar_uid
     with pytest.raises(services.RegistrationError):
         _register(session, email="late@example.org")
 
@@ -219,3 +230,14 @@ def test_manage_token_round_trip_and_tampering():
     assert services.registration_for_token(token) == registration
     assert services.registration_for_token(token[:-2] + "xx") is None
     assert services.registration_for_token("garbage") is None
+
+
+def test_the_link_of_an_anonymised_registration_opens_nothing():
+    """Retention or erasure blanked the row: its old links (still in someone's mailbox) lead to
+    no page, no calendar file, no switch or cancellation."""
+    registration = RegistrationFactory()
+    other = RegistrationFactory()
+    token = services.manage_token(registration)
+    assert services.anonymise_registrations(registrations=Registration.objects.filter(pk=registration.pk)) == 1
+    assert services.registration_for_token(token) is None
+    assert services.registration_for_token(services.manage_token(other)) == other

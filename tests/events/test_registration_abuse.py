@@ -13,11 +13,12 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from core.cache import ContentArea, content_versions
 from events import services
 from events.models import Registration
 from outbox.models import OutgoingEmail
 
-from .factories import EventFactory, SessionFactory
+from .factories import EventFactory, RegistrationFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,7 @@ def test_five_posts_with_a_victims_address_lock_the_victim_out_of_nothing(client
     assert _post(client, session, email=VICTIM, ip=VICTIM_IP).status_code == 302, "the same session"
     assert _post(client, other, email=VICTIM, ip=VICTIM_IP).status_code == 302, "another session"
     assert Registration.objects.filter(email=VICTIM).count() == 2  # one per session, both the victim's
-    # One confirmation per session, to the victim: repeats re-send at most once per RESEND_INTERVAL.
+    # One confirmation per session, to the victim: a repeat sends nothing unless "send it again" is asked for.
     assert list(OutgoingEmail.objects.values_list("to", flat=True)) == [VICTIM, VICTIM]
 
 
@@ -220,3 +221,29 @@ def test_the_service_resends_to_a_registrant_of_a_full_session_and_still_refuses
             services.register(**kwargs)
     assert info.value.code == "full"
     assert [m.to for m in mailoutbox] == [[VICTIM]] and "confirmed" in mailoutbox[0].subject.lower()
+
+
+def test_a_repeat_and_send_it_again_leave_the_cached_pages_alone(client, django_capture_on_commit_callbacks):
+    """Recording that an email went out is bookkeeping: if it made the seat counts' cached pages
+    stale, a cache miss on /events/ right after typing an address would tell that it is
+    registered. (A repeat for an open session sends nothing by itself; the refusal of a full
+    session re-sends, and "send it again" sends.)"""
+    an_hour_ago = NOW - timedelta(hours=1)
+    open_session = SessionFactory(capacity=20)
+    full = SessionFactory(capacity=1, has_waiting_list=False)
+    registered = RegistrationFactory(session=open_session, email=VICTIM, confirmation_sent_at=an_hour_ago)
+    RegistrationFactory(session=full, email=VICTIM, confirmation_sent_at=an_hour_ago)
+    areas = list(ContentArea)
+    before = content_versions(areas)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _post(client, open_session, email=VICTIM, ip=_attacker_ip(1)).status_code == 302
+        registered.refresh_from_db()
+        assert registered.confirmation_sent_at == an_hour_ago, "a repeat sends nothing by itself"
+        resend = client.post(reverse("events:registered", kwargs={"slug": open_session.event.slug}),
+                             {"action": "resend"}, REMOTE_ADDR=_attacker_ip(1))
+        assert resend.status_code == 302
+        assert _post(client, full, email=VICTIM, ip=_attacker_ip(1)).status_code == 200
+    assert content_versions(areas) == before
+    assert list(OutgoingEmail.objects.values_list("to", flat=True)) == [VICTIM, VICTIM], "the resend and the refusal's"
+    registered.refresh_from_db()
+    assert registered.confirmation_sent_at == NOW

@@ -11,6 +11,7 @@ import time_machine
 from django.utils import timezone
 
 from events import services as events_services
+from events.models import Registration
 from outbox.models import OutgoingEmail
 from tests.events.factories import SECRET_URL, MeetingFactory, RegistrationFactory, SessionFactory, WebinarFactory
 from webinars import services
@@ -142,3 +143,28 @@ def test_join_link_with_query_parameters_reaches_the_text_part_unescaped(django_
     confirmation = mailoutbox[-1]
     assert "https://zoom.example/j/123?pwd=abc&uname=x" in confirmation.body
     assert "&amp;" not in confirmation.body
+
+
+def test_a_switch_to_a_parallel_session_gets_its_reminder_and_join_link(mailoutbox, django_capture_on_commit_callbacks):
+    """The keys name the session: a registration that switched to another session at the same
+    time, with the same link, is not taken for one already told (and left without the email)."""
+    start = timezone.now() + timedelta(days=3)
+    webinar = WebinarFactory()
+    a = SessionFactory(event=webinar.event, start=start, end=start + timedelta(hours=1), capacity=5)
+    b = SessionFactory(event=webinar.event, start=start, end=start + timedelta(hours=1), capacity=5)
+    ana = RegistrationFactory(session=a, email="ana@example.org", confirmed_at=timezone.now() - timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_meeting(session=a, join_url=SECRET_URL, meeting_id="1", passcode="p")
+    with time_machine.travel(start - timedelta(hours=23)):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.send_due_reminders() == 1
+        with django_capture_on_commit_callbacks(execute=True):
+            events_services.switch_registration(registration=ana, session=b)
+        mailoutbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            services.set_meeting(session=b, join_url=SECRET_URL, meeting_id="1", passcode="p")  # the same link
+        assert [m.to for m in mailoutbox] == [["ana@example.org"]] and SECRET_URL in mailoutbox[0].body
+        # Confirmed on B before the 24-hour reminder's moment (as if she had switched earlier):
+        # B's 24-hour reminder is due although A's went out.
+        Registration.objects.filter(pk=ana.pk).update(confirmed_at=start - timedelta(days=2))
+        assert services.send_due_reminders() == 1

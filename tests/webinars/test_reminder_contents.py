@@ -52,7 +52,7 @@ def test_each_reminder_carries_the_join_link_the_manage_link_and_the_calendar_fi
         calendar = Calendar.from_ical(content)
         assert calendar["METHOD"] == "REQUEST"
         (entry,) = calendar.walk("VEVENT")
-        assert str(entry["UID"]) == registration.session.calendar_uid
+        assert str(entry["UID"]) == registration.calendar_uid
         assert str(entry["SUMMARY"]) == TITLE[language], "in the registrant's language, not the worker's"
         assert "second@example.org" in str(entry["ATTENDEE"])
         assert SECRET_URL in content.replace("\r\n ", ""), "the entry carries the join link"
