@@ -96,6 +96,15 @@ class PartnerFilter(django_filters.FilterSet):
         # Region names are Slovenian words: sorted in the visitor's alphabet, alike on either database.
         language = current_language()
         self.filters["region"].extra["choices"] = [(r, r) for r in sorted(regions, key=lambda r: sort_key(r, language))]
+        # A filter with no choice (no region written yet, no working group or module) is not
+        # shown at all: an empty select is a dead end.
+        for name in ("region", "working_group", "module"):
+            if not self._has_choices(name):
+                del self.filters[name]
+
+    def _has_choices(self, name: str) -> bool:
+        extra = self.filters[name].extra
+        return bool(extra["choices"]) if name == "region" else self.filters[name].queryset.exists()
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.search(value)

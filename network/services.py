@@ -18,6 +18,7 @@ from core.cache import bump_after_commit
 from core.content import set_in_all_languages
 from core.email_address import normalise_email
 from core.slugs import unique_slug
+from core.thumbnails import delete_variants
 from outbox.services import queue_templated_email
 
 from .models import (
@@ -326,6 +327,13 @@ def erase_individual_partners(*, email: str) -> list[str]:
 
 
 # --- Logo files ---------------------------------------------------------------------------------
+# Logo copies (``core.thumbnails``): a card shows 96 px (192 px on dense screens), a partner's
+# page 192 px (384 px).
+CARD_LOGO_WIDTHS = (96, 192)
+PAGE_LOGO_WIDTHS = (192, 384)
+LOGO_WIDTHS = tuple(sorted({*CARD_LOGO_WIDTHS, *PAGE_LOGO_WIDTHS}))
+
+
 def delete_logo_after_commit(*, name: str) -> None:
     """Remove the uploaded logo file ``name`` from storage once the current transaction commits
     (at once outside one). Not before, and not at all if it rolls back: the row would still name
@@ -339,6 +347,7 @@ def delete_logo_after_commit(*, name: str) -> None:
     def delete() -> None:
         if not Partner.objects.filter(logo=name).exists():
             storage.delete(name)
+            delete_variants(storage, name, LOGO_WIDTHS)  # its resized copies go with it
 
     transaction.on_commit(delete, robust=True)
 

@@ -1,19 +1,22 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from core.cache import ContentArea, cached_public_page
+from core import thumbnails
+from core.cache import ContentArea, bump_content_area, cached_public_page
 from core.collation import by_key, sort_key
 from core.content import current_language, in_language, language_tagged, localised
 from core.csv_export import csv_response
@@ -58,42 +61,111 @@ def plain_text(markdown_text: str, length: int = META_DESCRIPTION_LENGTH) -> str
     return Truncator(text).chars(length) if length else text
 
 
+# --- Partner cards and pages -----------------------------------------------------------------
+SUMMARY_LENGTH = 200
+
+# Words ending in a full stop that do not end a sentence ("dr. Novak", "e.g. Ljubljana").
+_ABBREVIATIONS = frozenset(
+    "dr prof mag doc izr red mr mrs ms st no vs etc e.g i.e cf approx npr t.i tj oz itd ipd idr sv"
+    " ga g gos dipl univ inž".split()
+)
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”»)]*\s+(?=[\"'„“«(]?[A-ZČĆŠŽĐ0-9])")
+
+
+def first_sentence(markdown_text: str, length: int = SUMMARY_LENGTH) -> str:
+    """The first sentence of a record's Markdown as plain text, at most ``length`` characters."""
+    first_block = markdown_text.strip().split("\n\n", 1)[0]
+    text = plain_text(first_block, length=0)
+    for match in _SENTENCE_END.finditer(text):
+        words = text[: match.start() + 1].split()
+        last_word = words[-1].rstrip(".!?…").lower() if words else ""
+        if len(last_word) > 1 and last_word not in _ABBREVIATIONS:  # not an initial or abbreviation
+            text = text[: match.end()].rstrip()
+            break
+    return Truncator(text).chars(length)
+
+
+def name_to_be_confirmed(partner: Partner) -> bool:
+    """A partner under review: its name may be a placeholder the seeds loader wrote from its
+    description ("Slovenian literary historian and professor"), so it is not shown as a name."""
+    return partner.needs_review
+
+
+def _logo_storage():
+    return Partner._meta.get_field("logo").storage
+
+
+def _logo(partner: Partner, widths: Sequence[int], missing: list[str]) -> thumbnails.Thumbnail | None:
+    """The partner's logo copies, or ``None`` (no logo, or its copies are not made yet: then its
+    name goes to ``missing``, for ``_make_missing_logos``)."""
+    if not partner.logo:
+        return None
+    found = thumbnails.find_thumbnail(_logo_storage(), partner.logo.name, widths)
+    if found is None:
+        missing.append(partner.logo.name)
+    return found
+
+
+def _make_missing_logos(response: HttpResponse, missing: list[str], widths: Sequence[int]) -> HttpResponse:
+    """Make missing logo copies after the response is sent; then the directory's cached pages
+    are rendered again with them. A page never waits for an image to be resized."""
+    if missing:
+        thumbnails.make_after_response(
+            response, _logo_storage(), missing, widths, on_made=lambda: bump_content_area(ContentArea.DIRECTORY)
+        )
+    return response
+
+
+def _prepare_cards(partners: Iterable[Partner]) -> list[str]:
+    """Give each partner on a list page what its card shows; return the logos still to resize."""
+    missing: list[str] = []
+    language = current_language()
+    for partner in partners:
+        description, description_language = localised(partner, "description")
+        partner.summary = first_sentence(description) if description else ""
+        partner.summary_lang = description_language if description_language not in ("", language) else ""
+        partner.unconfirmed = name_to_be_confirmed(partner)
+        partner.thumbnail = _logo(partner, services.CARD_LOGO_WIDTHS, missing)
+    return missing
+
+
 @cached_public_page(areas=[ContentArea.DIRECTORY], params=[*PartnerFilter.base_filters, "page"])
 def partner_list(request: HttpRequest) -> HttpResponse:
     filterset = PartnerFilter(request.GET or None, queryset=_public_partners())
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else _public_partners()
     qs = (
-        qs.only("name", "acronym", "slug", "kind", "partner_type", "roles", "city", "needs_review")
+        qs.only(
+            "name", "acronym", "slug", "kind", "partner_type", "roles", "city", "region", "description", "logo",
+            "needs_review",
+        )
         .in_name_order()
         .distinct()
     )
     paginator = Paginator(qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    missing = _prepare_cards(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
+    response = render(
         request,
         "network/partner_list.html",
         {"filter": filterset, "page": page, "query_string": query.urlencode(), "count": paginator.count},
     )
+    return _make_missing_logos(response, missing, services.CARD_LOGO_WIDTHS)
 
 
-@cached_public_page(areas=[ContentArea.DIRECTORY, ContentArea.EVENTS])
-def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    partner = get_object_or_404(Partner.objects.published(), slug=slug)
-    offers = ServiceOffer.objects.filter(partner=partner).select_related("module")
-    groups = sorted_by_name(partner.working_groups.all())
-    events = list(partner.organised_events.published().order_by("-id")[:20])
-    url = absolute_url(partner.get_absolute_url())  # this page, in the visitor's language
+def _partner_json_ld(partner: Partner, url: str) -> dict[str, Any]:
     description, description_language = localised(partner, "description")
     ld: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Person" if partner.kind == Partner.Kind.INDIVIDUAL else "Organization",
-        # Every language's name, tagged ({"@value": …, "@language": "sl"}), so a reader picks theirs.
-        "name": language_tagged(partner, "name"),
         "url": url,
         "mainEntityOfPage": {"@type": "WebPage", "@id": url, "inLanguage": current_language()},
     }
+    if not name_to_be_confirmed(partner):  # a placeholder is no name to publish
+        # Every language's name, tagged ({"@value": …, "@language": "sl"}), so a reader picks theirs.
+        ld["name"] = language_tagged(partner, "name")
     if description:  # in the page's language, or the other one, tagged with the language it is in
         ld["description"] = {"@value": plain_text(description, length=0), "@language": description_language}
     if partner.acronym:
@@ -107,18 +179,52 @@ def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if partner.address or partner.city:
         ld["address"] = {"@type": "PostalAddress", "streetAddress": partner.address, "addressLocality": partner.city,
                          "addressCountry": partner.country}
-    return render(
+    return ld
+
+
+def _partner_working_groups(partner: Partner) -> list[WorkingGroup]:
+    """The groups the partner leads or is a member of (one query), ``is_lead`` on each."""
+    leads = WorkingGroup.lead_partners.through.objects.filter(workinggroup=OuterRef("pk"), partner=partner)
+    groups = (
+        WorkingGroup.objects.filter(Q(members=partner) | Q(lead_partners=partner))
+        .annotate(is_lead=Exists(leads))
+        .distinct()
+    )
+    return sorted_by_name(groups)
+
+
+def _partner_events(partner: Partner) -> list[Any]:
+    """Its published events, those with a date still to come first (soonest first), then the
+    others, newest first; ``next_start`` on each (``None`` when no date is still to come)."""
+    upcoming = Q(sessions__end__gte=timezone.now())
+    events = (
+        partner.organised_events.published()
+        .annotate(next_start=Min("sessions__start", filter=upcoming))
+        .order_by(F("next_start").asc(nulls_last=True), "-id")
+    )
+    return list(events[:20])
+
+
+@cached_public_page(areas=[ContentArea.DIRECTORY, ContentArea.EVENTS])
+def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    partner = get_object_or_404(Partner.objects.published(), slug=slug)
+    missing: list[str] = []
+    response = render(
         request,
         "network/partner_detail.html",
         {
             "partner": partner,
-            "offers": offers,
-            "groups": groups,
-            "events": events,
-            "ld_json": to_json_ld(ld),
-            "meta_description": plain_text(description),
+            "unconfirmed": name_to_be_confirmed(partner),
+            "logo": _logo(partner, services.PAGE_LOGO_WIDTHS, missing),
+            "offers": ServiceOffer.objects.filter(partner=partner).select_related("module"),
+            "groups": _partner_working_groups(partner),
+            "events": _partner_events(partner),
+            # this page, in the visitor's language
+            "ld_json": to_json_ld(_partner_json_ld(partner, absolute_url(partner.get_absolute_url()))),
+            "meta_description": plain_text(localised(partner, "description").value),
         },
     )
+    return _make_missing_logos(response, missing, services.PAGE_LOGO_WIDTHS)
 
 
 @cached_public_page(areas=[ContentArea.DIRECTORY])
