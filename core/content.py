@@ -13,6 +13,7 @@ with that ``lang``. Written here because modeltranslation has no such call.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from django.conf import settings
@@ -23,6 +24,7 @@ from modeltranslation.manager import get_translatable_fields_for_model
 from modeltranslation.settings import AVAILABLE_LANGUAGES
 from modeltranslation.utils import build_localized_fieldname, resolution_order
 
+from core.collation import sort_key
 from core.markdown import render_markdown
 
 
@@ -106,3 +108,19 @@ def language_tagged(obj: Any, field: str) -> list[dict[str, str]]:
         for language, value in all_languages(obj, field).items()
         if value
     ]
+
+
+def in_reading_order(records: Iterable[Any], field: str = "name") -> list[Any]:
+    """``records`` sorted by ``field`` as the visitor reads it (their language, else the other),
+    in their language's alphabet (``core.collation``): for lists too short to keep sort keys
+    (working groups, modules, a filter's choices). Partners sort in the database instead
+    (``Partner.objects.in_name_order``)."""
+    language = current_language()
+    return sorted(records, key=lambda record: (sort_key(localised(record, field).value, language), record.pk))
+
+
+def for_api(obj: Any, field: str) -> dict[str, str]:
+    """``{"name": …, "name_sl": …}`` for the JSON API and CSV exports: the English value under the
+    field's own name (the Slovenian one where no English was written, as the English pages show
+    it), and the Slovenian value exactly as written under ``<field>_sl`` ("" where there is none)."""
+    return {field: localised(obj, field, "en").value, f"{field}_sl": in_language(obj, field, "sl")}

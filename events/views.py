@@ -31,7 +31,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.cache import ContentArea, cached_public_page
-from core.content import current_language, in_language, language_tagged, localised
+from core.content import current_language, for_api, language_tagged, localised
 from core.forms import PublicForm
 from core.jsonld import to_json_ld
 from core.ratelimit import RateLimited, limit_public_form, limited_client, too_many_requests
@@ -333,13 +333,6 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _in_both_languages(obj: Any, field: str) -> dict[str, str]:
-    """``{"title": …, "title_sl": …}`` for the API: the English value under the field's own name
-    (the Slovenian one where no English was written, as the English pages show it), and the
-    Slovenian value as written under ``<field>_sl`` ("" where there is none)."""
-    return {field: localised(obj, field, "en").value, f"{field}_sl": in_language(obj, field, "sl")}
-
-
 @cached_public_page(areas=[ContentArea.EVENTS, ContentArea.DIRECTORY])
 @require_GET
 def api_events(request: HttpRequest) -> JsonResponse:
@@ -360,16 +353,16 @@ def api_events(request: HttpRequest) -> JsonResponse:
         sessions = list(event.sessions.all())
         payload.append(
             {
-                **_in_both_languages(event, "title"),
+                **for_api(event, "title"),
                 "slug": event.slug,
                 "url": absolute_url(event.get_absolute_url()),
                 "kind": event.kind,
                 "mode": event.mode,
                 "language": event.language,
                 "status": event.status,
-                **_in_both_languages(event, "summary"),
+                **for_api(event, "summary"),
                 "organisers": [
-                    {**_in_both_languages(p, "name"), "url": absolute_url(p.get_absolute_url())}
+                    {**for_api(p, "name"), "url": absolute_url(p.get_absolute_url())}
                     for p in event.organisers.all()
                 ],
                 "sessions": [

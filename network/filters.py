@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.collation import sort_key
-from core.content import current_language, localised
+from core.content import current_language, in_reading_order, localised
 from core.forms import AccessibleBoundField
 
 from .models import SEARCH_MAX_LENGTH, Partner, ServiceModule, WorkingGroup
@@ -19,9 +19,7 @@ class RecordNameChoiceIterator(forms.models.ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        language = current_language()
-        records = sorted(self.queryset, key=lambda record: (sort_key(localised(record, "name").value, language), record.pk))
-        for record in records:
+        for record in in_reading_order(self.queryset):
             yield self.choice(record)
 
 

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from core import thumbnails
 from core.cache import ContentArea, bump_content_area, cached_public_page
-from core.collation import by_key, sort_key
-from core.content import current_language, in_language, language_tagged, localised
+from core.collation import by_key
+from core.content import current_language, for_api, in_reading_order, language_tagged, localised
 from core.csv_export import csv_response
 from core.jsonld import to_json_ld
 from core.markdown import render_markdown
@@ -44,14 +44,6 @@ def _public_partners():
 def working_group_status_label(group: WorkingGroup) -> str:
     """The status in the group's grammatical gender ("Aktivna"; the model's choices say so)."""
     return str(group.get_status_display())
-
-
-def sorted_by_name(records: Iterable[Any], field: str = "name") -> list[Any]:
-    """``records`` sorted by ``field`` as the visitor reads it (their language, else the other)
-    in the visitor's alphabet (``core.collation``): for the few working groups and modules, which
-    keep no sort keys (partners are sorted by the database: ``Partner.objects.in_name_order``)."""
-    language = current_language()
-    return sorted(records, key=lambda record: (sort_key(localised(record, field).value, language), record.pk))
 
 
 def plain_text(markdown_text: str, length: int = META_DESCRIPTION_LENGTH) -> str:
@@ -190,7 +182,7 @@ def _partner_working_groups(partner: Partner) -> list[WorkingGroup]:
         .annotate(is_lead=Exists(leads))
         .distinct()
     )
-    return sorted_by_name(groups)
+    return in_reading_order(groups)
 
 
 def _partner_events(partner: Partner) -> list[Any]:
@@ -229,7 +221,7 @@ def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @cached_public_page(areas=[ContentArea.DIRECTORY])
 def working_group_list(request: HttpRequest) -> HttpResponse:
-    groups = sorted_by_name(
+    groups = in_reading_order(
         WorkingGroup.objects.prefetch_related(
             Prefetch(
                 "lead_partners",
@@ -270,7 +262,7 @@ def working_group_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @cached_public_page(areas=[ContentArea.DIRECTORY])
 def service_list(request: HttpRequest) -> HttpResponse:
     # In the coordinators' order, ties by name in the visitor's language.
-    modules = sorted(sorted_by_name(ServiceModule.objects.all()), key=lambda module: module.order)
+    modules = sorted(in_reading_order(ServiceModule.objects.all()), key=lambda module: module.order)
     offers = ServiceOffer.objects.filter(partner__status=Partner.Status.PUBLISHED).select_related("partner", "module")
     matrix: dict[int, dict[int, ServiceOffer]] = {}
     partners: dict[int, Partner] = {}
@@ -344,18 +336,17 @@ def _api_rows() -> list[dict]:
     partners = _public_partners().in_name_order()
     return [
         {
-            "name": localised(p, "name", "en").value,
-            "acronym": localised(p, "acronym", "en").value,
+            **for_api(p, "name"),
+            **for_api(p, "acronym"),
             "slug": p.slug,
             "kind": p.kind,
             "type": p.partner_type,
             "roles": list(p.roles or []),
             "needs_review": p.needs_review,
-            "description": localised(p, "description", "en").value,
+            **for_api(p, "description"),
             "url": absolute_url(p.get_absolute_url()),
             "website": p.website,
             "city": p.city,
-            **{f"{field}_sl": in_language(p, field, "sl") for field in API_TRANSLATED_FIELDS},
         }
         for p in partners
     ]
