@@ -21,6 +21,7 @@ from core import sites
 from core.accounts import network_coordinator_emails
 from core.content import localised, marked
 from core.email_address import normalise_email
+from core.markdown import render_plain_text
 from outbox import services as outbox
 from outbox.services import queue_templated_email
 
@@ -315,13 +316,14 @@ def start_sending(*, announcement_id: int) -> UUID | None:
 
 def render_announcement(announcement: Announcement, language: str) -> dict[str, Any]:
     """The parts of an announcement's email that are the same for every subscriber reading
-    ``language``: its body rendered once per batch, in that language or else (marked with
-    its own ``lang``) in the other."""
+    ``language``: its body rendered once per batch (HTML and plain text), in that language or
+    else (the HTML marked with its own ``lang``) in the other."""
     with translation.override(language):
         return {
             "announcement": announcement,
             "mailing_list": announcement.mailing_list,
             "body_html": marked(announcement, "body", markdown=True),
+            "body_text": render_plain_text(localised(announcement, "body").value).rstrip("\n"),
         }
 
 

@@ -11,7 +11,6 @@ from django import template
 
 from core.email_render import LocalTime
 from core.email_render import registrant_time as local_time
-from core.markdown import render_plain_text
 
 register = template.Library()
 
@@ -24,9 +23,3 @@ def registrant_time(session, registration) -> LocalTime | None:
     if not zone or session is None:
         return None
     return local_time(session.start, session.end, session.time_zone, zone)
-
-
-@register.filter
-def plain_text(markdown: str) -> str:
-    """``{{ announcement.body|plain_text }}``: no ``**`` or ``[link](…)`` left in a text part."""
-    return render_plain_text(markdown or "").rstrip("\n")
