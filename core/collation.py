@@ -25,6 +25,14 @@ _SEPARATE_LETTERS = {
 _UNDECOMPOSED = str.maketrans({"đ": "d", "ł": "l", "ø": "o", "ß": "ss", "æ": "ae", "œ": "oe"})
 
 
+def unaccented(text: str) -> str:
+    """``text`` in lower case without accents ("Jožef" -> "jozef", "Ørsted" -> "orsted"): what
+    the partner search stores and compares (``network.models.normalise_search_text``), and the
+    letters a sort key does not keep apart."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_UNDECOMPOSED)
+
+
 def sort_key(text: str, language: str) -> str:
     """A key whose code-point order is ``text``'s alphabetical order in ``language``."""
     separate = _SEPARATE_LETTERS.get(language, {})
@@ -33,8 +41,7 @@ def sort_key(text: str, language: str) -> str:
         if char in separate:
             out.append(separate[char])
             continue
-        base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
-        out.append(base.translate(_UNDECOMPOSED))
+        out.append(unaccented(char))
     return "".join(out)
 
 

@@ -6,8 +6,6 @@ Reads live here as QuerySet methods; every write with rules lives in ``network.s
 
 from __future__ import annotations
 
-import unicodedata
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -19,7 +17,7 @@ from django.utils.translation import pgettext_lazy
 
 from core.accounts import is_network_coordinator
 from core.cache import ContentArea, bump_after_commit
-from core.collation import by_key, sort_key
+from core.collation import by_key, sort_key, unaccented
 from core.content import current_language, in_language, localised
 from core.models import ImportedRecord
 
@@ -30,12 +28,7 @@ def normalise_search_text(*parts: str | None) -> str:
     Stored in ``Partner.search_text`` and applied to the query: plain ``icontains`` then works
     identically on SQLite and PostgreSQL without extensions.
     """
-    text = " ".join(p for p in parts if p)
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    # Letters NFKD does not decompose.
-    stripped = stripped.translate(str.maketrans({"đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ß": "ss"}))
-    return " ".join(stripped.casefold().split())
+    return " ".join(unaccented(" ".join(p for p in parts if p)).split())
 
 
 # The languages a partner's name is sorted in (one ``sort_name_<language>`` column each).
