@@ -57,6 +57,8 @@ class ContentArea(StrEnum):
     EVENTS = "events"  # events, their sessions, webinars
     SEATS = "seats"  # seats left on sessions: raised by every registration, shown by event lists
     NEWS = "news"
+    PROJECTS = "projects"  # the project catalogue
+    INFRASTRUCTURE = "infrastructure"  # the infrastructure catalogue
 
 
 # Every cached page shows the site area too.

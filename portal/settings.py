@@ -121,6 +121,8 @@ INSTALLED_APPS = [
     "outbox",
     "network",
     "events",
+    "projects",
+    "infrastructure",
     "webinars",
     "mailing",
     "portal",
@@ -128,7 +130,9 @@ INSTALLED_APPS = [
 ]
 # The apps whose every permission the "Network coordinators" group holds (kept complete after
 # every migrate by network.services.ensure_coordinator_groups).
-NETWORK_COORDINATOR_APPS = ["core", "outbox", "network", "events", "webinars", "mailing", "portal"]
+NETWORK_COORDINATOR_APPS = [
+    "core", "outbox", "network", "events", "projects", "infrastructure", "webinars", "mailing", "portal",
+]
 SITE_ID = 1
 
 MIDDLEWARE = [

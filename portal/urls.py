@@ -33,6 +33,8 @@ urlpatterns += i18n_patterns(
     path("", include("portal.site_urls")),
     path("", include("network.urls")),
     path("", include("events.urls")),
+    path("", include("projects.urls")),
+    path("", include("infrastructure.urls")),
     path("", include("webinars.urls")),
     path("", include("mailing.urls")),
     path("accounts/", include("allauth.urls")),
