@@ -333,6 +333,10 @@ class Registration(models.Model):
     waitlisted_at = models.DateTimeField(_("joined the waiting list"), default=timezone.now, editable=False)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Attendance, recorded after the session from the meeting's participants report or by hand:
+    # None until recorded, then True/False; minutes summed over the person's join/leave rows.
+    attended = models.BooleanField(_("attended"), null=True, blank=True)
+    attended_minutes = models.PositiveIntegerField(_("minutes attended"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = RegistrationQuerySet.as_manager()

@@ -39,6 +39,15 @@ PARTNER_COORDINATOR_PERMISSIONS = (
     ("network", "view_servicemodule"),
     ("network", "view_workinggroup"),
     ("events", "view_event"),
+    # Their own organisation's projects, infrastructure and requests to use it (scoped in the admins).
+    ("projects", "view_project"),
+    ("projects", "add_project"),
+    ("projects", "change_project"),
+    ("infrastructure", "view_resource"),
+    ("infrastructure", "add_resource"),
+    ("infrastructure", "change_resource"),
+    ("infrastructure", "view_userequest"),
+    ("infrastructure", "change_userequest"),
 )
 
 
