@@ -268,6 +268,17 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where applications, questions and feedback for the network's coordinators go.
 NETWORK_COORDINATOR_EMAILS = env_list("NETWORK_COORDINATOR_EMAILS", [])
 
+# Zoom's API (webinars.zoom), used only when all three credentials of a server-to-server OAuth
+# app are set; without them nothing calls Zoom and the coordinator's shared join link is used.
+ZOOM_ACCOUNT_ID = env_str("ZOOM_ACCOUNT_ID")
+ZOOM_CLIENT_ID = env_str("ZOOM_CLIENT_ID")
+ZOOM_CLIENT_SECRET = env_str("ZOOM_CLIENT_SECRET")
+# The app's webhook secret token: verifies x-zm-signature on /webinars/zoom/webhook/.
+ZOOM_WEBHOOK_SECRET_TOKEN = env_str("ZOOM_WEBHOOK_SECRET_TOKEN")
+ZOOM_API_URL = env_url("ZOOM_API_URL", "https://api.zoom.us/v2", schemes=("https", "http"))
+ZOOM_OAUTH_URL = env_url("ZOOM_OAUTH_URL", "https://zoom.us/oauth/token", schemes=("https", "http"))
+ZOOM_TIMEOUT = 10
+
 # Languages: English at /, Slovenian under /sl/.
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("sl", _("Slovenian"))]
