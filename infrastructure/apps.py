@@ -5,3 +5,19 @@ from django.utils.translation import gettext_lazy as _
 class InfrastructureConfig(AppConfig):
     name = "infrastructure"
     verbose_name = _("Infrastructure")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from network.models import Partner
+
+        # A resource's search text holds its partner's name: renaming the partner refreshes it.
+        post_save.connect(_partner_saved, sender=Partner, dispatch_uid="infrastructure-partner-search-text")
+
+
+def _partner_saved(sender, instance, raw: bool = False, **kwargs) -> None:
+    if raw:  # loading fixtures
+        return
+    from .services import refresh_search_text
+
+    refresh_search_text(partner=instance)

@@ -9,12 +9,15 @@ from portal import privacy
 def test_every_app_that_holds_personal_data_is_discovered():
     holders = {f"{type(h).__module__}.{type(h).__name__}" for h in privacy.discover()}
     assert holders == {
+        "core.audit.AuditLog",
         "events.personal_data.Registrations",
+        "infrastructure.personal_data.UseRequests",
         "mailing.personal_data.Subscribers",
         "network.personal_data.NetworkContacts",
         "outbox.personal_data.Messages",
         "portal.personal_data.AdminHistory",
         "portal.personal_data.LoginAccounts",
+        "webinars.personal_data.ZoomRegistrants",
     }
 
 

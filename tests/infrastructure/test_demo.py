@@ -1,0 +1,34 @@
+"""``infrastructure.demo.load``: three clearly marked demo offers on existing partners, once."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+
+from infrastructure import demo
+from infrastructure.models import Resource
+from network.models import Partner
+from tests.network.factories import PartnerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_creates_three_marked_demo_resources_once_and_no_partner():
+    PartnerFactory.create_batch(2)
+    demo.load(stdout=StringIO())
+    demo.load(stdout=StringIO())
+    resources = list(Resource.objects.all())
+    assert len(resources) == 3 and Partner.objects.count() == 2
+    for resource in resources:
+        assert resource.title_en.startswith("Demo:") and resource.title_sl.startswith("Demo:")
+        assert "demo data" in resource.description_en and "demonstracijski" in resource.description_sl
+        assert resource.published
+    assert Resource.objects.public().count() == 3
+
+
+def test_without_partners_it_says_so_and_creates_nothing():
+    out = StringIO()
+    demo.load(stdout=out)
+    assert not Resource.objects.exists() and not Partner.objects.exists()
+    assert "load_seeds" in out.getvalue()
