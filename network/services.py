@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -39,6 +40,11 @@ PARTNER_COORDINATOR_PERMISSIONS = (
     ("network", "view_servicemodule"),
     ("network", "view_workinggroup"),
     ("events", "view_event"),
+    # Writing to their own events' registrants, and the feedback those give (scoped in the admins).
+    ("events", "view_registrantmessage"),
+    ("events", "add_registrantmessage"),
+    ("events", "change_registrantmessage"),
+    ("events", "view_feedbackanswer"),
     # Their own organisation's projects, infrastructure and requests to use it (scoped in the admins).
     ("projects", "view_project"),
     ("projects", "add_project"),
@@ -263,12 +269,23 @@ def applicant_email(partner: Partner) -> str:
     return partner.application_email or partner.email
 
 
+def _acknowledge(*, to: str, template: str, context: dict[str, Any]) -> None:
+    """Tell the requester that their request was received, in the language of the page they sent
+    it from. Only the record's name and fixed text: never the name or message they typed, so that
+    someone typing another person's address cannot send that person words of their own."""
+    queue_templated_email(
+        to=normalise_email(to), template=template, context=context,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+    )
+
+
 @transaction.atomic
 def ask_to_join_working_group(
     *, group: WorkingGroup, name: str, email: str, organisation: str = "", message: str = ""
 ) -> int:
-    """Email the group's contact / lead partners' coordinators and the network coordinators.
-    Returns the number of messages queued. Stores nothing else."""
+    """Email the group's contact / lead partners' coordinators and the network coordinators, and
+    acknowledge the request to the requester (``_acknowledge``). Returns the number of messages
+    queued to the group. Stores nothing else."""
     recipients: list[str] = []
     if group.contact_email:
         recipients.append(group.contact_email)
@@ -278,25 +295,43 @@ def ask_to_join_working_group(
         recipients += [u.email for u in lead.coordinators.all() if u.email]
     recipients += network_coordinator_emails()
     context = {"group": group, "name": name, "email": email, "organisation": organisation, "message": message}
-    return _queue_to_each(recipients, template="network/working_group_join_request", context=context, reply_to=email)
+    queued = _queue_to_each(recipients, template="network/working_group_join_request", context=context, reply_to=email)
+    _acknowledge(to=email, template="network/working_group_join_acknowledgement", context={"group": group})
+    return queued
+
+
+@dataclass(frozen=True)
+class RoutedRequest:
+    """Where a service request went: ``messages`` queued, to the offering institutions or, when
+    no published partner offers the module yet, to the network coordinators."""
+
+    messages: int
+    to_network_coordinators: bool
 
 
 @transaction.atomic
 def request_service(
     *, module: ServiceModule, name: str, email: str, organisation: str = "", message: str = ""
-) -> int:
-    """Route a service request to the contacts of the institutions offering ``module`` (falling back
-    to the network coordinators when none offers it yet). Returns the number of messages queued."""
+) -> RoutedRequest:
+    """Route a service request to the contacts of the published partners offering ``module`` (the
+    ones its page lists), falling back to the network coordinators when none offers it yet, and
+    acknowledge it to the requester in their language, saying where it went."""
     recipients: list[str] = []
-    for offer in module.service_offers.select_related("partner"):
+    for offer in module.service_offers.filter(partner__status=Partner.Status.PUBLISHED).select_related("partner"):
         if offer.contact_email:
             recipients.append(offer.contact_email)
         elif offer.partner.email:
             recipients.append(offer.partner.email)
-    if not recipients:
+    to_coordinators = not recipients
+    if to_coordinators:
         recipients = network_coordinator_emails()
     context = {"module": module, "name": name, "email": email, "organisation": organisation, "message": message}
-    return _queue_to_each(recipients, template="network/service_request", context=context, reply_to=email)
+    queued = _queue_to_each(recipients, template="network/service_request", context=context, reply_to=email)
+    _acknowledge(
+        to=email, template="network/service_request_acknowledgement",
+        context={"module": module, "to_network_coordinators": to_coordinators},
+    )
+    return RoutedRequest(messages=queued, to_network_coordinators=to_coordinators)
 
 
 ERASED_INDIVIDUAL_NAME = "Erased individual"

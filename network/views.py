@@ -197,7 +197,20 @@ def _partner_events(partner: Partner) -> list[Any]:
     return list(events[:20])
 
 
-@cached_public_page(areas=[ContentArea.DIRECTORY, ContentArea.EVENTS])
+def _partner_projects(partner: Partner) -> list[Any]:
+    """The public projects the partner leads or takes part in, by title (one query). Through the
+    reverse relations: the project catalogue sits above the network and is not imported here."""
+    return list((partner.led_projects.all() | partner.projects.all()).public().distinct().in_title_order())
+
+
+def _partner_resources(partner: Partner) -> list[Any]:
+    """The partner's public infrastructure resources, by title (one query; a reverse relation too)."""
+    return list(partner.resources.public().in_title_order())
+
+
+@cached_public_page(
+    areas=[ContentArea.DIRECTORY, ContentArea.EVENTS, ContentArea.PROJECTS, ContentArea.INFRASTRUCTURE]
+)
 def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
     partner = get_object_or_404(Partner.objects.published(), slug=slug)
     missing: list[str] = []
@@ -211,6 +224,8 @@ def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "offers": ServiceOffer.objects.filter(partner=partner).select_related("module"),
             "groups": _partner_working_groups(partner),
             "events": _partner_events(partner),
+            "projects": _partner_projects(partner),
+            "resources": _partner_resources(partner),
             # this page, in the visitor's language
             "ld_json": to_json_ld(_partner_json_ld(partner, absolute_url(partner.get_absolute_url()))),
             "meta_description": plain_text(localised(partner, "description").value),
@@ -242,7 +257,9 @@ def working_group_detail(request: HttpRequest, slug: str) -> HttpResponse:
         services.ask_to_join_working_group(
             group=group, **{k: form.cleaned_data[k] for k in ("name", "email", "organisation", "message")}
         )
-        messages.success(request, _("Thank you. Your request was sent to the working group."))
+        messages.success(
+            request, _("Thank you. Your request was sent to the working group. We have emailed you a confirmation.")
+        )
         return redirect(group.get_absolute_url())
     return render(
         request,
@@ -282,10 +299,19 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
     module = get_object_or_404(ServiceModule, slug=slug)
     form = ContactRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.request_service(
+        routed = services.request_service(
             module=module, **{k: form.cleaned_data[k] for k in ("name", "email", "organisation", "message")}
         )
-        messages.success(request, _("Thank you. Your request was sent to the institutions offering this service."))
+        if routed.to_network_coordinators:
+            messages.success(request, _(
+                "Thank you. No institution offers this service yet, so your request was sent to the network "
+                "coordinators. We have emailed you a confirmation."
+            ))
+        else:
+            messages.success(request, _(
+                "Thank you. Your request was sent to the institutions offering this service. We have emailed you "
+                "a confirmation."
+            ))
         return redirect(module.get_absolute_url())
     offers = (
         module.service_offers.filter(partner__status=Partner.Status.PUBLISHED)

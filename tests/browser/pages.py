@@ -13,6 +13,8 @@ def _detail_urls(label: str, manager: str = "objects", limit: int = 3) -> list[s
     queryset = getattr(model, manager).all()
     if hasattr(queryset, "published"):
         queryset = queryset.published()
+    elif hasattr(queryset, "public"):
+        queryset = queryset.public()
     return [obj.get_absolute_url() for obj in queryset[:limit] if hasattr(obj, "get_absolute_url")]
 
 
@@ -32,6 +34,10 @@ def public_paths() -> list[str]:
         "network:join",
         "events:event_list",
         "webinars:webinar_list",
+        "projects:project_list",
+        "projects:criteria",
+        "infrastructure:resource_list",
+        "portal:search",
         "mailing:signup",
         "account_login",
     ]
@@ -43,7 +49,7 @@ def public_paths() -> list[str]:
             except NoReverseMatch:
                 continue
         for label in ("network.Partner", "network.WorkingGroup", "network.ServiceModule", "events.Event",
-                      "portal.NewsItem"):
+                      "portal.NewsItem", "projects.Project", "infrastructure.Resource"):
             paths.extend(_detail_urls(label))
         webinar_urls = _detail_urls("webinars.Webinar")
         paths.extend(webinar_urls)

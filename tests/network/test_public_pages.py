@@ -39,7 +39,8 @@ def test_services_page_and_matrix(client):
 def test_service_request_routes_to_offering_institution(client, django_capture_on_commit_callbacks):
     offer = ServiceOfferFactory(contact_email="desk@library.example")
     client.post(offer.module.get_absolute_url(), {"name": "Ana", "email": "ana@example.org", "message": "Please"})
-    assert list(OutgoingEmail.objects.values_list("to", flat=True)) == ["desk@library.example"]
+    routed = OutgoingEmail.objects.filter(purpose="network/service_request")
+    assert list(routed.values_list("to", flat=True)) == ["desk@library.example"]
 
 
 def test_ask_to_join_working_group_emails_lead_and_coordinators(client, settings, network_coordinator):
@@ -49,7 +50,8 @@ def test_ask_to_join_working_group_emails_lead_and_coordinators(client, settings
     group.lead_partners.add(lead)
     response = client.post(group.get_absolute_url(), {"name": "Ana", "email": "ana@example.org", "message": "Hi"})
     assert response.status_code == 302
-    assert set(OutgoingEmail.objects.values_list("to", flat=True)) == {"lead@example.org", network_coordinator.email}
+    routed = OutgoingEmail.objects.filter(purpose="network/working_group_join_request")
+    assert set(routed.values_list("to", flat=True)) == {"lead@example.org", network_coordinator.email}
 
 
 def test_ask_to_join_garbage_is_rerendered(client):

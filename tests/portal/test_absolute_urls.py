@@ -21,7 +21,9 @@ from django.utils import translation
 from core.cache import cached_public_page
 from portal.models import NewsItem
 from tests.events.factories import EventFactory, SessionFactory, WebinarFactory
+from tests.infrastructure.factories import ResourceFactory
 from tests.network.factories import PartnerFactory, ServiceOfferFactory, WorkingGroupFactory
+from tests.projects.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +57,10 @@ def content() -> dict[str, object]:
     news = NewsItem.objects.create(
         title="Spring", slug="spring", body="Body", published_on=datetime.date.today() - datetime.timedelta(days=1)
     )
-    return {"partner": partner, "module": offer.module, "group": group, "event": event, "news": news}
+    project = ProjectFactory(lead_partner=partner)
+    ResourceFactory(partner=partner)
+    return {"partner": partner, "module": offer.module, "group": group, "event": event, "news": news,
+            "project": project}
 
 
 # Every page kept by the page cache, by URL name: how to build its URL from the content above.
@@ -75,6 +80,12 @@ CACHED_PAGES: dict[str, Callable[[dict], str]] = {
     "events:calendar_feed": lambda c: reverse("events:calendar_feed"),
     "events:api_events": lambda c: reverse("events:api_events"),
     "webinars:webinar_list": lambda c: reverse("webinars:webinar_list"),
+    "projects:project_list": lambda c: reverse("projects:project_list"),
+    "projects:project_detail": lambda c: c["project"].get_absolute_url(),
+    "projects:criteria": lambda c: reverse("projects:criteria"),
+    "projects:api_projects": lambda c: reverse("projects:api_projects"),
+    "projects:projects_csv": lambda c: reverse("projects:projects_csv"),
+    "infrastructure:resource_list": lambda c: reverse("infrastructure:resource_list"),
 }
 # Not cached, but absolute links all the same.
 OTHER_PAGES: dict[str, Callable[[dict], str]] = {"portal:news_feed": lambda c: reverse("portal:news_feed")}
