@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-from .models import SecurityPolicy
+from .accounts import is_network_coordinator
+from .models import AuditEntry, SecurityPolicy
 
 
 @admin.register(SecurityPolicy)
@@ -14,4 +16,37 @@ class SecurityPolicyAdmin(admin.ModelAdmin):
         return super().has_add_permission(request) and not SecurityPolicy.objects.exists()
 
     def has_delete_permission(self, request: HttpRequest, obj: SecurityPolicy | None = None) -> bool:
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit log, read-only, for network coordinators alone (a partner's coordinators do not
+    see it, even with the permission: it spans every partner's events)."""
+
+    list_display = ["at", "actor_label", "action", "target_label", "detail_text"]
+    list_filter = ["action", ("at", admin.DateFieldListFilter)]
+    search_fields = ["actor_label", "target_label"]
+    date_hierarchy = "at"
+    list_select_related = False
+    readonly_fields = ["at", "actor_label", "action", "target_type", "target_id", "target_label", "detail_text"]
+    fields = readonly_fields
+
+    @admin.display(description=_("detail"))
+    def detail_text(self, obj: AuditEntry) -> str:
+        return ", ".join(f"{key}: {value}" for key, value in (obj.detail or {}).items()) or "–"
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_network_coordinator(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
+        return is_network_coordinator(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
         return False

@@ -12,6 +12,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.apps import apps
 
+        from . import audit  # noqa: F401  (registers the audit log's retention with core.personal_data)
         from .cache import connect_content_models
         from .sites import sync_site_after_migrate
 

@@ -1,43 +1,42 @@
-"""Admin for events: sessions inline with their counts, registrations, CSV export, cancelling a
-session. Network coordinators see every event; a partner's coordinators only the events their
+"""Admin for events: sessions inline with their counts, registrations, their export (CSV and
+Excel, ``events.exports``) and attendance (``events.attendance``), cancelling a session. Network coordinators see every event; a partner's coordinators only the events their
 partner organises. Moves and cancellations go through ``events.services`` so registrants are told."""
 
 from __future__ import annotations
 
+from datetime import UTC
+
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, OuterRef, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import linebreaksbr
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
+from core import audit
 from core.admin_languages import BothLanguagesMixin, in_both_languages
-from core.csv_export import csv_response
+from core.forms import URL_FIELDS_ASSUME_HTTPS
 from network.admin import CoordinatorScopedMixin
+from outbox import services as outbox
+from outbox.models import OutgoingEmail
 
-from . import question_services, services
-from .forms import RegistrationQuestionAdminForm, SessionAdminForm
-from .models import Event, Registration, RegistrationQuestion, Session
-
-
-def _registrations_csv(queryset: QuerySet[Registration], filename: str) -> HttpResponse:
-    """One row per registration; the answers to the registration questions follow, a column
-    per question (by its English label, so the built-in question of several events is one column)."""
-    header = ["event", "session start", "time zone", "name", "email", "affiliation", "role", "status",
-              "registered at", "mailing-list opt-in"]
-    registrations = list(queryset.select_related("session__event").order_by("session__start", "created_at"))
-    questions = question_services.questions_by_id(registrations)
-    answer_header, answer_cells = question_services.answer_columns(registrations, questions)
-    rows = (
-        [r.session.event.title, r.session.local_start().isoformat(), r.session.time_zone, r.name, r.email,
-         r.affiliation, r.role, r.status, r.created_at.isoformat(), "yes" if r.mailing_list_opt_in else "no", *cells]
-        for r, cells in zip(registrations, answer_cells, strict=True)
-    )
-    return csv_response(filename, header + answer_header, rows)
+from . import attendance, exports, feedback, figures, messaging, question_services, services, tasks
+from .forms import RegistrantMessageAdminForm, RegistrationQuestionAdminForm, SessionAdminForm
+from .listing import deadline_text
+from .models import Event, FeedbackAnswer, RegistrantMessage, Registration, RegistrationQuestion, Session
 
 
 class SessionsWithPeopleAreProtected:
@@ -67,6 +66,195 @@ class SessionsWithPeopleAreProtected:
     def get_deleted_objects(self, objs, request: HttpRequest):
         to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)  # type: ignore[misc]
         return to_delete, model_count, perms_needed, [*protected, *self._blocking(objs)]
+
+
+def told_text(count: int) -> str:
+    """ "37 registrants told." """
+    return ngettext("%(count)d registrant told.", "%(count)d registrants told.", count) % {"count": count}
+
+
+def move_and_tell(request: HttpRequest, session: Session, *, start, end, time_zone: str) -> Session:
+    """Move ``session`` (``services.move_session`` emails its registrants), record it in the audit
+    log and tell the coordinator the new time and how many were told. No change, no message."""
+    old_start, sequence = session.start, session.sequence
+    moved = services.move_session(session=session, start=start, end=end, time_zone=time_zone)
+    if moved.sequence == sequence:
+        return moved
+    told = moved.registrations.active().count()
+    audit.record(
+        actor=request.user,
+        action=audit.Action.SESSION_MOVED,
+        target=moved,
+        detail={"from": old_start.astimezone(UTC).isoformat(), "to": moved.start.astimezone(UTC).isoformat(),
+                "time_zone": moved.time_zone, "told": told},
+    )
+    messages.success(
+        request,
+        _("Moved to %(when)s; %(told)s") % {"when": deadline_text(moved.local_start()), "told": told_text(told)},
+    )
+    return moved
+
+
+class ExportRegistrationsActions:
+    """"Export registrations (CSV)" and "(XLSX)" on a changelist of sessions or events. The
+    registrations are personal data: the actions need the permission to view registrations, and
+    the selection comes from the admin's own (coordinator-scoped) queryset."""
+
+    def registrations_of(self, queryset: QuerySet) -> QuerySet[Registration]:
+        raise NotImplementedError
+
+    def has_export_registrations_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("events.view_registration")
+
+    def _export(self, request: HttpRequest, queryset: QuerySet, file_format: str) -> HttpResponse:
+        selected = list(queryset[:2])
+        return exports.export_registrations(
+            registrations=self.registrations_of(queryset),
+            file_format=file_format,
+            actor=request.user,
+            target=selected[0] if len(selected) == 1 else None,
+            extra={"selected": queryset.count(), "of": queryset.model._meta.model_name},
+        )
+
+    @admin.action(description=_("Export registrations (CSV)"), permissions=["export_registrations"])
+    def export_registrations(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+        return self._export(request, queryset, exports.CSV)
+
+    @admin.action(description=_("Export registrations (XLSX)"), permissions=["export_registrations"])
+    def export_registrations_xlsx(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+        return self._export(request, queryset, exports.XLSX)
+
+
+class AttendanceUploadForm(forms.Form):
+    report = forms.FileField(
+        label=_("Participants report (CSV)"),
+        help_text=_("In Zoom: Reports → Usage → the meeting's participants → Export. At most 5 MB."),
+    )
+
+    def clean_report(self):
+        upload = self.cleaned_data["report"]
+        if not upload.name.lower().endswith((".csv", ".txt")):
+            raise forms.ValidationError(_("Upload the report as a CSV file (.csv)."))
+        if upload.size > attendance.MAX_REPORT_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB; a participants report is much smaller."))
+        return upload
+
+
+class RecordAttendanceMixin:
+    """"Record attendance" on a session: upload the meeting's participants report
+    (``events.attendance``); the page then lists the rows that matched no registration."""
+
+    def get_urls(self):
+        urls = super().get_urls()  # type: ignore[misc]
+        mine = [
+            path(
+                "<path:object_id>/attendance/",
+                self.admin_site.admin_view(self.record_attendance_view),  # type: ignore[attr-defined]
+                name="events_session_attendance",
+            )
+        ]
+        return mine + urls
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        fields = super().get_readonly_fields(request, obj)  # type: ignore[misc]
+        return [*fields, "attendance"] if obj is not None else fields
+
+    @admin.display(description=_("attendance"))
+    def attendance(self, obj: Session) -> str:
+        counts = obj.registrations.active().aggregate(
+            came=Count("pk", filter=Q(attended=True)), absent=Count("pk", filter=Q(attended=False))
+        )
+        url = reverse("admin:events_session_attendance", args=[obj.pk])
+        return format_html(
+            '{} · <a href="{}">{}</a>',
+            _("%(came)d attended, %(absent)d did not") % counts,
+            url,
+            _("Record attendance"),
+        )
+
+    def record_attendance_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        session = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
+        if session is None:
+            raise Http404
+        if not self.has_change_permission(request, session):  # type: ignore[attr-defined]
+            raise PermissionDenied
+        result = None
+        form = AttendanceUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                rows = attendance.parse_participants_csv(form.cleaned_data["report"].read(), tz=session.tz)
+            except attendance.ReportError as error:
+                form.add_error("report", error.message)
+            else:
+                result = attendance.record_participants(session=session, rows=rows, actor=request.user)
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d registrant marked as attended.", "%(count)d registrants marked as attended.",
+                        result.matched,
+                    ) % {"count": result.matched},
+                )
+        context = {
+            **self.admin_site.each_context(request),  # type: ignore[attr-defined]
+            "opts": self.model._meta,  # type: ignore[attr-defined]
+            "title": _("Record attendance"),
+            "subtitle": str(session),
+            "session": session,
+            "form": form,
+            "result": result,
+            "max_unmatched": 200,
+        }
+        return TemplateResponse(request, "admin/events/session/record_attendance.html", context)
+
+    @admin.action(description=_("Record attendance (upload the participants report)"), permissions=["change"])
+    def record_attendance(self, request: HttpRequest, queryset: QuerySet[Session]) -> HttpResponse | None:
+        sessions = list(queryset[:2])
+        if len(sessions) != 1:
+            self.message_user(request, _("Choose one session to record its attendance."), messages.WARNING)  # type: ignore[attr-defined]
+            return None
+        return HttpResponseRedirect(reverse("admin:events_session_attendance", args=[sessions[0].pk]))
+
+
+class EventFiguresMixin:
+    """"Figures" on an event (``events.figures``): registrations over time, the counts, the
+    attendance rate and the affiliations, for whoever may view the event (a partner's
+    coordinators their own events, ``CoordinatorScopedMixin``)."""
+
+    def get_urls(self):
+        urls = super().get_urls()  # type: ignore[misc]
+        view = self.admin_site.admin_view(self.figures_view)  # type: ignore[attr-defined]
+        return [path("<path:object_id>/figures/", view, name="events_event_figures"), *urls]
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        fields = super().get_readonly_fields(request, obj)  # type: ignore[misc]
+        return [*fields, "figures_link"] if obj is not None else fields
+
+    @admin.display(description=_("figures"))
+    def figures_link(self, obj: Event) -> str:
+        url = reverse("admin:events_event_figures", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Registrations over time, attendance and affiliations"))
+
+    def figures_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        object_id = unquote(object_id)
+        is_key = object_id.isdigit() and int(object_id) < 2**63  # a larger number would overflow the column
+        event = Event.objects.filter(pk=object_id).first() if is_key else None
+        if event is None:
+            raise Http404
+        if not self.has_view_permission(request, event):  # type: ignore[attr-defined]
+            raise PermissionDenied
+        event_figures = figures.event_figures(event)
+        rate = event_figures.attendance_rate
+        context = {
+            **self.admin_site.each_context(request),  # type: ignore[attr-defined]
+            "opts": self.model._meta,  # type: ignore[attr-defined]
+            "title": _("Figures"),
+            "subtitle": str(event),
+            "event": event,
+            "figures": event_figures,
+            "chart": figures.registrations_chart(event_figures),
+            "attendance_percent": None if rate is None else round(rate * 100),
+        }
+        return TemplateResponse(request, "admin/events/event/figures.html", context)
 
 
 class SessionInline(admin.TabularInline):
@@ -113,7 +301,11 @@ class RegistrationQuestionInline(BothLanguagesMixin, TranslationStackedInline):
 
 
 @admin.register(Event)
-class EventAdmin(SessionsWithPeopleAreProtected, BothLanguagesMixin, CoordinatorScopedMixin, TranslationAdmin):
+class EventAdmin(
+    EventFiguresMixin, ExportRegistrationsActions, SessionsWithPeopleAreProtected, BothLanguagesMixin,
+    CoordinatorScopedMixin,
+    TranslationAdmin,
+):
     """Texts in English and Slovenian side by side (``BothLanguagesMixin``)."""
 
     partner_path = "organisers"
@@ -124,16 +316,29 @@ class EventAdmin(SessionsWithPeopleAreProtected, BothLanguagesMixin, Coordinator
     prepopulated_fields = {"slug": ["title_en"]}
     filter_horizontal = ["organisers", "presenters"]
     inlines = [SessionInline, RegistrationQuestionInline]
+    actions = ["export_registrations", "export_registrations_xlsx"]
 
     def sessions_of(self, objs) -> QuerySet[Session]:
         return Session.objects.filter(event__in=[obj.pk for obj in objs])
+
+    def registrations_of(self, queryset: QuerySet[Event]) -> QuerySet[Registration]:
+        return Registration.objects.filter(session__event__in=queryset.values("pk"))
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         """An event whose status became (or is) cancelled: ``services.cancel_event`` cancels each
         scheduled session so its registrants are told. Runs after the inline sessions are saved."""
         super().save_related(request, form, formsets, change)
         if form.instance.status == Event.Status.CANCELLED:
+            to_cancel = Session.objects.filter(
+                event=form.instance, status=Session.Status.SCHEDULED, end__gt=timezone.now()
+            )
+            told = Registration.objects.filter(session__in=to_cancel).active().count()
+            sessions = to_cancel.count()
             services.cancel_event(event=form.instance)
+            if sessions:
+                audit.record(actor=request.user, action=audit.Action.EVENT_CANCELLED, target=form.instance,
+                             detail={"sessions": sessions, "told": told})
+                messages.success(request, _("Event cancelled; %(told)s") % {"told": told_text(told)})
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
         """A moved session goes through ``services.move_session`` so its registrants are told."""
@@ -148,7 +353,7 @@ class EventAdmin(SessionsWithPeopleAreProtected, BothLanguagesMixin, Coordinator
                 instance.start, instance.end, instance.time_zone = old.start, old.end, old.time_zone
         formset.save()
         for pk, start, end, zone in moves:
-            services.move_session(session=Session.objects.get(pk=pk), start=start, end=end, time_zone=zone)
+            move_and_tell(request, Session.objects.get(pk=pk), start=start, end=end, time_zone=zone)
         for session in Session.objects.filter(event=form.instance):
             services.fill_from_waiting_list(session=session)
 
@@ -165,15 +370,39 @@ class RegistrationInline(admin.TabularInline):
         return False
 
 
+class WriteToRegistrantsActions:
+    """"Write to registrants" and "Send a follow-up": open a new message (``RegistrantMessageAdmin``)
+    for the one session selected."""
+
+    def _compose(self, request: HttpRequest, queryset: QuerySet[Session], kind: str) -> HttpResponse | None:
+        sessions = list(queryset[:2])
+        if len(sessions) != 1:
+            self.message_user(request, _("Select one session."), messages.WARNING)  # type: ignore[attr-defined]
+            return None
+        return HttpResponseRedirect(_write_to_registrants_url(sessions[0], kind))
+
+    @admin.action(description=_("Write to registrants"), permissions=["change"])
+    def write_to_registrants(self, request: HttpRequest, queryset: QuerySet[Session]) -> HttpResponse | None:
+        return self._compose(request, queryset, RegistrantMessage.Kind.MESSAGE)
+
+    @admin.action(description=_("Send a follow-up (recording, slides, feedback)"), permissions=["change"])
+    def send_follow_up(self, request: HttpRequest, queryset: QuerySet[Session]) -> HttpResponse | None:
+        return self._compose(request, queryset, RegistrantMessage.Kind.FOLLOW_UP)
+
+
 @admin.register(Session)
-class SessionAdmin(SessionsWithPeopleAreProtected, CoordinatorScopedMixin, admin.ModelAdmin):
+class SessionAdmin(
+    RecordAttendanceMixin, ExportRegistrationsActions, WriteToRegistrantsActions, SessionsWithPeopleAreProtected,
+    CoordinatorScopedMixin, admin.ModelAdmin,
+):
     partner_path = "event__organisers"
     form = SessionAdminForm
     list_display = ["__str__", "status", "capacity", "confirmed", "waiting", "cancelled", "is_demo"]
     list_filter = ["status", "is_demo", "event"]
     readonly_fields = ["status", "sequence"]
     inlines = [RegistrationInline]
-    actions = ["cancel_sessions", "export_registrations"]
+    actions = ["cancel_sessions", "export_registrations", "export_registrations_xlsx", "record_attendance",
+               "write_to_registrants", "send_follow_up"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Session]:
         return super().get_queryset(request).select_related("event").with_counts()
@@ -205,26 +434,29 @@ class SessionAdmin(SessionsWithPeopleAreProtected, CoordinatorScopedMixin, admin
             old = Session.objects.get(pk=obj.pk)
             obj.start, obj.end, obj.time_zone = old.start, old.end, old.time_zone
             super().save_model(request, obj, form, change)
-            services.move_session(session=obj, start=start, end=end, time_zone=zone)
+            move_and_tell(request, obj, start=start, end=end, time_zone=zone)
         else:
             super().save_model(request, obj, form, change)
         services.fill_from_waiting_list(session=obj)
 
     @admin.action(description=_("Cancel the selected sessions and tell their registrants"), permissions=["change"])
     def cancel_sessions(self, request: HttpRequest, queryset: QuerySet[Session]) -> None:
-        count = 0
-        for session in queryset:
+        """Each session cancelled is recorded in the audit log and named in a message with the
+        number of registrants told; one already cancelled is left alone."""
+        for session in queryset.select_related("event"):
+            if session.status == Session.Status.CANCELLED:
+                continue
+            told = session.registrations.active().count()
             services.cancel_session(session=session)
-            count += 1
-        self.message_user(
-            request,
-            ngettext("%(count)d session cancelled.", "%(count)d sessions cancelled.", count) % {"count": count},
-            messages.SUCCESS,
-        )
+            audit.record(actor=request.user, action=audit.Action.SESSION_CANCELLED, target=session,
+                         detail={"told": told})
+            self.message_user(
+                request, _("Cancelled %(session)s; %(told)s") % {"session": session, "told": told_text(told)},
+                messages.SUCCESS,
+            )
 
-    @admin.action(description=_("Export the registrations as CSV"), permissions=["view"])
-    def export_registrations(self, request: HttpRequest, queryset: QuerySet[Session]) -> HttpResponse:
-        return _registrations_csv(Registration.objects.filter(session__in=queryset), "registrations.csv")
+    def registrations_of(self, queryset: QuerySet[Session]) -> QuerySet[Registration]:
+        return Registration.objects.filter(session__in=queryset.values("pk"))
 
 
 class SessionListFilter(admin.SimpleListFilter):
@@ -252,11 +484,13 @@ class SessionListFilter(admin.SimpleListFilter):
 @admin.register(Registration)
 class RegistrationAdmin(CoordinatorScopedMixin, admin.ModelAdmin):
     partner_path = "session__event__organisers"
-    list_display = ["name", "email", "session", "status", "created_at", "mailing_list_opt_in"]
-    list_filter = ["status", "session__event", SessionListFilter]
+    # Narrow enough for a laptop; the rest (affiliation, answers, times) is on the registration's page.
+    list_display = ["name", "email", "session", "status", "attended"]
+    list_filter = ["status", "attended", "session__event", SessionListFilter]
     search_fields = ["name", "email", "affiliation"]
     readonly_fields = [*(f.name for f in Registration._meta.fields if f.name not in ("id", "answers")), "answers_given"]
-    actions = ["export_csv", "cancel_selected", "resend_confirmation"]
+    actions = ["export_csv", "export_xlsx", "mark_attended", "mark_not_attended", "cancel_selected",
+               "resend_confirmation"]
     list_select_related = ["session__event"]
 
     @admin.display(description=_("answers to the registration questions"))
@@ -273,9 +507,40 @@ class RegistrationAdmin(CoordinatorScopedMixin, admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # people register themselves; the rules live in services.register
 
-    @admin.action(description=_("Export as CSV"), permissions=["view"])
+    @admin.action(description=_("Export registrations (CSV)"), permissions=["view"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Registration]) -> HttpResponse:
-        return _registrations_csv(queryset, "registrations.csv")
+        return exports.export_registrations(registrations=queryset, file_format=exports.CSV, actor=request.user)
+
+    @admin.action(description=_("Export registrations (XLSX)"), permissions=["view"])
+    def export_xlsx(self, request: HttpRequest, queryset: QuerySet[Registration]) -> HttpResponse:
+        return exports.export_registrations(registrations=queryset, file_format=exports.XLSX, actor=request.user)
+
+    def _mark(self, request: HttpRequest, queryset: QuerySet[Registration], *, attended: bool) -> int:
+        count = 0
+        for registration in queryset.select_related("session__event"):
+            attendance.set_attended(registration=registration, attended=attended, actor=request.user)
+            count += 1
+        return count
+
+    @admin.action(description=_("Mark as attended"), permissions=["change"])
+    def mark_attended(self, request: HttpRequest, queryset: QuerySet[Registration]) -> None:
+        count = self._mark(request, queryset, attended=True)
+        self.message_user(
+            request,
+            ngettext("%(count)d registration marked as attended.", "%(count)d registrations marked as attended.",
+                     count) % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Mark as did not attend"), permissions=["change"])
+    def mark_not_attended(self, request: HttpRequest, queryset: QuerySet[Registration]) -> None:
+        count = self._mark(request, queryset, attended=False)
+        self.message_user(
+            request,
+            ngettext("%(count)d registration marked as not attended.",
+                     "%(count)d registrations marked as not attended.", count) % {"count": count},
+            messages.SUCCESS,
+        )
 
     @admin.action(description=_("Cancel the selected registrations (promotes from the waiting list)"),
                   permissions=["change"])
@@ -289,3 +554,221 @@ class RegistrationAdmin(CoordinatorScopedMixin, admin.ModelAdmin):
         for registration in queryset:
             services.resend_confirmation(registration=registration)
         self.message_user(request, _("Confirmations queued again."), messages.SUCCESS)
+
+
+# ----------------------------------------------------------------------------------------
+# Writing to registrants (messages and follow-ups) and the feedback they give
+# ----------------------------------------------------------------------------------------
+
+
+@admin.register(RegistrantMessage)
+class RegistrantMessageAdmin(BothLanguagesMixin, CoordinatorScopedMixin, TranslationAdmin):
+    """Write once in English and Slovenian; see the preview for a sample registrant in both,
+    send a test to yourself, then send (in batches, through the outbox; cancellable while
+    queued). Each registrant gets their language (the other where theirs is empty). A partner's
+    coordinators write to the registrants of their own partner's events only."""
+
+    partner_path = "event__organisers"
+    form = RegistrantMessageAdminForm
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
+    list_display = ["subject", "event", "session", "kind", "state", "progress", "created_at"]
+    list_filter = ["state", "kind"]
+    search_fields = in_both_languages("subject")
+    list_select_related = ["event", "session__event"]
+    change_form_template = "admin/events/registrantmessage/change_form.html"
+    fields = ["event", "session", "kind", "recipients", "subject", "body", "recording_url", "slides_url",
+              "absent_subject", "absent_body", "placeholders", "preview", "state", "progress"]
+    editable_once_sent = ["event", "session", "kind", "recipients", "recording_url", "slides_url",
+                          *in_both_languages("subject", "body", "absent_subject", "absent_body")]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RegistrantMessage]:
+        """Each row carries its outbox counts (one query for the whole list)."""
+        group = RegistrantMessage.outbox_group_of(OuterRef("pk"))
+        return super().get_queryset(request).annotate(
+            **{f"n_{status}": outbox.count_in_group(group, status=status) for status in OutgoingEmail.Status.values}
+        )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: RegistrantMessage | None = None) -> list[str]:
+        readonly = ["placeholders", "preview", "state", "progress"]
+        if obj is not None and obj.state != RegistrantMessage.State.DRAFT:
+            readonly += self.editable_once_sent
+        return readonly
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        mine = Event.objects.for_coordinator(request.user)
+        if db_field.name == "event":
+            kwargs["queryset"] = mine
+        if db_field.name == "session":
+            kwargs["queryset"] = Session.objects.filter(event__in=mine.values("pk")).select_related("event")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: RegistrantMessage, form, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("placeholders"))
+    def placeholders(self, obj: RegistrantMessage | None = None) -> str:
+        return _(
+            "In the text: {name} (the registrant's name), {session_time} (their session's time, in their own "
+            "time zone when known), {manage_link} (their own registration page), and {join_link} (how to join "
+            "an online session: in messages to confirmed registrants alone)."
+        )
+
+    @admin.display(description=_("preview"))
+    def preview(self, obj: RegistrantMessage) -> str:
+        if not obj.pk:
+            return _("Save the draft to see a preview.")
+        shown = messaging.previews(obj, name=str(_("Sample Registrant")), email="registrant@example.org")
+        if not shown:
+            return _("The event has no session yet.")
+        return format_html_join(
+            "",
+            '<div class="registrant-message-preview" lang="{}"><h2>{}{}</h2>{}</div>',
+            (
+                (p.language, p.subject, f" · {_('for those who did not attend')}" if p.absent else "", p.html)
+                for p in shown
+            ),
+        )
+
+    @admin.display(description=_("progress"))
+    def progress(self, obj: RegistrantMessage) -> str:
+        if obj.pk is None or obj.state == RegistrantMessage.State.DRAFT:
+            return "—"
+        counts = {status: getattr(obj, f"n_{status}", None) for status in OutgoingEmail.Status.values}
+        if None in counts.values():  # an instance not loaded through get_queryset
+            counts = messaging.progress(obj)
+        return _("%(sent)d sent, %(queued)d queued, %(failed)d failed, %(cancelled)d cancelled, of %(total)d") % {
+            "sent": counts["sent"], "queued": counts["queued"] + counts["sending"], "failed": counts["failed"],
+            "cancelled": counts["cancelled"], "total": obj.total_recipients,
+        }
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/send/", view(require_POST(self.send_view)), name="events_registrantmessage_send"),
+            path("<int:pk>/test/", view(require_POST(self.test_view)), name="events_registrantmessage_test"),
+            path("<int:pk>/cancel/", view(require_POST(self.cancel_view)), name="events_registrantmessage_cancel"),
+            *super().get_urls(),
+        ]
+
+    def _message_or_403(self, request: HttpRequest, pk: int) -> RegistrantMessage | None:
+        message = get_object_or_404(RegistrantMessage.objects.select_related("event", "session"), pk=pk)
+        return message if self.has_change_permission(request, message) else None
+
+    def _back(self, message: RegistrantMessage) -> HttpResponse:
+        return HttpResponseRedirect(reverse("admin:events_registrantmessage_change", args=[message.pk]))
+
+    def send_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        message = self._message_or_403(request, pk)
+        if message is None:
+            return HttpResponse(status=403)
+        with transaction.atomic():
+            chain = messaging.start_sending(message_id=message.pk, by=request.user)
+            if chain is not None:
+                transaction.on_commit(lambda: tasks.queue_batch(message.pk, chain))
+        if chain is None:
+            self.message_user(request, _("This message has already been sent."), messages.WARNING)
+        else:
+            self.message_user(request, _("Sending started."), messages.SUCCESS)
+        return self._back(message)
+
+    def test_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        message = self._message_or_403(request, pk)
+        if message is None:
+            return HttpResponse(status=403)
+        sent = messaging.send_test(message=message, user=request.user)
+        if sent:
+            self.message_user(
+                request, _("A test copy in each language is on its way to %(email)s.") % {"email": request.user.email},
+                messages.SUCCESS,
+            )
+        else:
+            self.message_user(request, _("No test sent: your account has no email address, or the event no session."),
+                              messages.WARNING)
+        return self._back(message)
+
+    def cancel_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        message = self._message_or_403(request, pk)
+        if message is None:
+            return HttpResponse(status=403)
+        cancelled = messaging.cancel_sending(message_id=message.pk)
+        if cancelled is None:
+            self.message_user(request, _("There is nothing left to cancel."), messages.WARNING)
+        else:
+            self.message_user(
+                request,
+                ngettext("Cancelled: %(count)d email will not be sent.", "Cancelled: %(count)d emails will not be sent.",
+                         cancelled) % {"count": cancelled},
+                messages.SUCCESS,
+            )
+        return self._back(message)
+
+    def render_change_form(self, request: HttpRequest, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["can_cancel"] = messaging.can_cancel(obj)
+            context["recipient_counts"] = messaging.recipient_counts(obj)
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+
+def _write_to_registrants_url(session: Session, kind: str) -> str:
+    query = urlencode({"event": session.event_id, "session": session.pk, "kind": kind})
+    return f"{reverse('admin:events_registrantmessage_add')}?{query}"
+
+
+class FeedbackEventFilter(admin.SimpleListFilter):
+    """The events the user may see (one query)."""
+
+    title = _("event")
+    parameter_name = "event"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return [(str(e.pk), str(e)) for e in Event.objects.for_coordinator(request.user).order_by("title_en", "id")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[FeedbackAnswer]) -> QuerySet[FeedbackAnswer]:
+        value = self.value()
+        return queryset.filter(registration__session__event_id=int(value)) if value and value.isdigit() else queryset
+
+
+class FeedbackSessionFilter(SessionListFilter):
+    parameter_name = "session"
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[FeedbackAnswer]) -> QuerySet[FeedbackAnswer]:
+        value = self.value()
+        return queryset.filter(registration__session_id=int(value)) if value and value.isdigit() else queryset
+
+
+@admin.register(FeedbackAnswer)
+class FeedbackAnswerAdmin(CoordinatorScopedMixin, admin.ModelAdmin):
+    """The answers, read-only, with their count and average rating for what is filtered (an
+    event, a session) above the list."""
+
+    partner_path = "registration__session__event__organisers"
+    list_display = ["rating", "comment_start", "session", "updated_at"]
+    list_filter = [FeedbackEventFilter, FeedbackSessionFilter, "rating"]
+    list_select_related = ["registration__session__event"]
+    search_fields = ["comment"]
+    fields = ["session", "rating", "comment", "created_at", "updated_at"]
+    readonly_fields = fields
+    change_list_template = "admin/events/feedbackanswer/change_list.html"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # registrants answer at their own link
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # their words, as they gave them
+
+    @admin.display(description=_("session"))
+    def session(self, obj: FeedbackAnswer) -> str:
+        return str(obj.registration.session)
+
+    @admin.display(description=_("comment"))
+    def comment_start(self, obj: FeedbackAnswer) -> str:
+        return Truncator(obj.comment).chars(80) or "–"
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None)
+        if context and "cl" in context:
+            context["figures"] = feedback.figures(context["cl"].queryset)
+        return response

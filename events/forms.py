@@ -20,9 +20,11 @@ from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.content import current_language, localised, marked
-from core.forms import KeyedModelChoiceField, PublicForm, TimeZoneField
+from core.forms import KeyedModelChoiceField, PublicForm, TimeZoneField, formfield_assuming_https
 
-from .models import Event, RegistrationQuestion, Session
+from .feedback import COMMENT_MAX_LENGTH as FEEDBACK_COMMENT_MAX_LENGTH
+from .messaging import placeholder_problems, placeholders_in
+from .models import Event, RecipientGroup, RegistrantMessage, RegistrationQuestion, Session
 from .question_services import canonical_choices
 
 CONSENT_TEXT = _(
@@ -311,3 +313,82 @@ class RegistrationQuestionAdminForm(forms.ModelForm):
                 % {"count": counts["choices_en"]},
             )
         return cleaned
+
+
+# ----------------------------------------------------------------------------------------
+# Writing to registrants (the admin) and the feedback form (public, at the signed link)
+# ----------------------------------------------------------------------------------------
+
+
+class RegistrantMessageAdminForm(forms.ModelForm):
+    """A message to registrants: the session must be one of the event's; a message names its
+    recipients, a follow-up is for one session that has ended; placeholders must be known, and
+    ``{join_link}`` only where every recipient has a seat to join (``events.messaging.placeholder_problems``)."""
+
+    recipients = forms.MultipleChoiceField(
+        label=_("recipients"),
+        choices=RecipientGroup.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("For a message: the registrants to write to, by status (several may be ticked). "
+                    "A follow-up goes to those who attended, and those who did not if you write them a text."),
+    )
+
+    class Meta:
+        model = RegistrantMessage
+        fields = "__all__"  # noqa: DJ007 — the admin chooses the fields (each in both languages)
+        formfield_callback = formfield_assuming_https
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        event, session, kind = cleaned.get("event"), cleaned.get("session"), cleaned.get("kind")
+        if event is not None and session is not None and session.event_id != event.pk:
+            self.add_error("session", _("Choose a session of this event."))
+        if kind == RegistrantMessage.Kind.MESSAGE and not cleaned.get("recipients"):
+            self.add_error("recipients", _("Choose at least one group of registrants."))
+        if kind == RegistrantMessage.Kind.FOLLOW_UP:
+            if session is None:
+                self.add_error("session", _("A follow-up is about one session: choose it."))
+            elif session.end > timezone.now():
+                self.add_error("session", _("This session has not ended yet: send its follow-up afterwards."))
+        for name in ("subject_en", "subject_sl", "absent_subject_en", "absent_subject_sl"):
+            if placeholders_in(cleaned.get(name) or "") and name in self.fields:
+                self.add_error(name, _("Placeholders work in the text, not in the subject."))
+        for name in ("body_en", "body_sl", "absent_body_en", "absent_body_sl"):
+            if name not in self.fields:
+                continue
+            for problem in placeholder_problems(
+                texts=[cleaned.get(name) or ""], kind=kind or "", recipients=cleaned.get("recipients") or [],
+                event=event,
+            ):
+                self.add_error(name, problem)
+        return cleaned
+
+
+RATING_CHOICES = [
+    ("1", _("1 — poor")),
+    ("2", _("2 — fair")),
+    ("3", _("3 — good")),
+    ("4", _("4 — very good")),
+    ("5", _("5 — excellent")),
+]
+
+
+class FeedbackForm(PublicForm):
+    rating = forms.TypedChoiceField(
+        label=_("How was the session?"),
+        choices=RATING_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose a rating from 1 to 5."),
+            "invalid_choice": _("Choose a rating from 1 to 5."),
+        },
+    )
+    comment = forms.CharField(
+        label=_("Anything you would like to tell the organisers?"),
+        required=False,
+        max_length=FEEDBACK_COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=format_lazy(_("At most {count} characters."), count=FEEDBACK_COMMENT_MAX_LENGTH),
+    )

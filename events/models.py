@@ -7,6 +7,7 @@ cancelling a session) is in ``events.services``. This app knows nothing of onlin
 
 from __future__ import annotations
 
+import secrets
 import uuid
 import zoneinfo
 from datetime import datetime
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -409,3 +411,185 @@ class RegistrationQuestion(models.Model):
     def choice_list(self) -> list[str]:
         """The choices in the active language (one per line), empty lines dropped."""
         return [line.strip() for line in (self.choices or "").splitlines() if line.strip()]
+
+
+# =============================================================================================
+# Writing to registrants (messages and follow-ups) and feedback after a session
+# (services: ``events.messaging``, ``events.feedback``)
+# =============================================================================================
+
+
+class RecipientGroup(models.TextChoices):
+    """Who a message to registrants goes to (several may be chosen)."""
+
+    CONFIRMED = "confirmed", _("Confirmed")
+    WAITLISTED = "waitlisted", _("On the waiting list")
+    ATTENDED = "attended", _("Attended")
+    ABSENT = "absent", _("Did not attend")
+
+
+class RegistrantMessageKind(models.TextChoices):
+    MESSAGE = "message", _("Message")
+    FOLLOW_UP = "follow_up", _("Follow-up after the session")
+
+
+class RegistrantMessageState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class RegistrantMessage(models.Model):
+    """A message an organiser writes once to the registrants of an event (or of one of its
+    sessions), in English and Slovenian; each registrant gets it in their language.
+
+    A *follow-up* (``kind``) goes after a session to those who attended (to the confirmed
+    registrants of a session whose attendance was not recorded), with the recording, the slides
+    and their feedback link; those recorded as absent get the ``absent_*`` text, if written.
+
+    Sending walks the recipients in registration id order, a batch per task run, like
+    ``mailing.Announcement``: ``cursor`` is the last registration id whose message is in the
+    outbox; each message's idempotency key is ``registrant-message:<id>:<registration id>``; the
+    batch tasks carry ``chain``, a token each batch replaces, so the chain never forks; a chain
+    silent for too long is resumed (``events.messaging.stalled_message_ids``)."""
+
+    Kind = RegistrantMessageKind
+    State = RegistrantMessageState
+    Recipients = RecipientGroup
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="registrant_messages", verbose_name=_("event")
+    )
+    session = models.ForeignKey(
+        Session, null=True, blank=True, on_delete=models.CASCADE, related_name="registrant_messages",
+        verbose_name=_("session"), help_text=_("Empty: the registrants of every session of the event."),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.MESSAGE)
+    recipients = models.JSONField(
+        _("recipients"), default=list, blank=True,
+        help_text=_("Registrants by status; a follow-up chooses its own (attendees, and those absent)."),
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body (Markdown)"))
+    recording_url = models.URLField(_("recording link"), max_length=500, blank=True)
+    slides_url = models.URLField(_("slides link"), max_length=500, blank=True)
+    absent_subject = models.CharField(_("subject for those who did not attend"), max_length=200, blank=True)
+    absent_body = models.TextField(
+        _("text for those who did not attend (Markdown)"), blank=True,
+        help_text=_("Empty: those recorded as absent get no follow-up."),
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("written by"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    send_started_at = models.DateTimeField(_("sending started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("sending finished"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    total_recipients = models.PositiveIntegerField(_("recipients"), default=0)
+    cursor = models.BigIntegerField(default=0, editable=False)
+    chain = models.UUIDField(null=True, blank=True, editable=False)
+    chain_queued_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("message to registrants")
+        verbose_name_plural = _("messages to registrants")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=RegistrantMessageState.values), name="registrant_message_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=RegistrantMessageKind.values), name="registrant_message_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(state="queued", chain__isnull=False) | (~Q(state="queued") & Q(chain__isnull=True)),
+                name="registrant_message_chain_exactly_while_queued",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    def clean(self) -> None:
+        if self.session_id and self.event_id and self.session.event_id != self.event_id:
+            raise ValidationError({"session": _("Choose a session of this event.")})
+
+    @property
+    def outbox_group(self) -> str:
+        """The outbox group of this message's emails (``outbox.services.count_by_status``)."""
+        return f"registrant-message:{self.pk}"
+
+    def idempotency_key(self, registration_id: int) -> str:
+        return f"registrant-message:{self.pk}:{registration_id}"
+
+    @staticmethod
+    def outbox_group_of(pk: models.Expression) -> models.Expression:
+        """``outbox_group`` as a database expression over ``pk`` (to count a whole list in one query)."""
+        return Concat(models.Value("registrant-message:"), Cast(pk, output_field=models.CharField()))
+
+
+class FeedbackAnswer(models.Model):
+    """A registrant's answer to the feedback form after their session (the signed link in the
+    follow-up, ``events.feedback``): one per registration, changeable for a while."""
+
+    registration = models.OneToOneField(
+        Registration, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("registration")
+    )
+    rating = models.PositiveSmallIntegerField(_("rating (1–5)"))
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("given"), default=timezone.now)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("feedback answer")
+        verbose_name_plural = _("feedback answers")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_to_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}/5 · {self.registration_id}"
+
+
+# =============================================================================================
+# Certificates of attendance (made and checked by ``events.certificates``)
+# =============================================================================================
+
+# Crockford's base 32: digits and capitals without I, L, O and U, so a code read off paper is
+# typed without doubt (``events.certificates.normalise_code`` reads O as 0 and I, L as 1).
+CERTIFICATE_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CERTIFICATE_CODE_LENGTH = 10  # 32**10 ≈ 10**15 codes: not guessable, short enough to type
+
+
+def new_certificate_code() -> str:
+    return "".join(secrets.choice(CERTIFICATE_CODE_ALPHABET) for _ in range(CERTIFICATE_CODE_LENGTH))
+
+
+class Certificate(models.Model):
+    """The certificate of attendance of one registration, issued the first time its attendee
+    downloads it (only once their attendance is recorded). Anyone holding the ``code`` (printed
+    on the certificate) can check it at ``/certificates/<code>/``, which shows the attendee's
+    initials, the event and the date, nothing else."""
+
+    registration = models.OneToOneField(
+        Registration, on_delete=models.CASCADE, related_name="certificate", verbose_name=_("registration")
+    )
+    code = models.CharField(
+        _("verification code"), max_length=CERTIFICATE_CODE_LENGTH, unique=True, default=new_certificate_code,
+        editable=False,
+    )
+    issued_at = models.DateTimeField(_("issued"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("certificate of attendance")
+        verbose_name_plural = _("certificates of attendance")
+        ordering = ["-issued_at", "-id"]
+        constraints = [models.CheckConstraint(condition=~Q(code=""), name="certificate_code_not_empty")]
+
+    def __str__(self) -> str:
+        return self.code

@@ -2,7 +2,7 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Event, RegistrationQuestion
+from .models import Event, RegistrantMessage, RegistrationQuestion
 
 
 @register(Event)
@@ -16,3 +16,10 @@ class EventTranslation(TranslationOptions):
 @register(RegistrationQuestion)
 class RegistrationQuestionTranslation(TranslationOptions):
     fields = ("label", "help_text", "choices")
+
+
+@register(RegistrantMessage)
+class RegistrantMessageTranslation(TranslationOptions):
+    """Each registrant gets a message in their language, the other where theirs is empty."""
+
+    fields = ("subject", "body", "absent_subject", "absent_body")

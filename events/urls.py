@@ -16,3 +16,17 @@ urlpatterns = [
     path("events/<slug:slug>/registered/", views.registered, name="registered"),
     path("api/events/", views.api_events, name="api_events"),
 ]
+
+urlpatterns += [
+    path("events/feedback/<str:token>/", views.feedback, name="feedback"),
+]
+
+urlpatterns += [
+    path(
+        "events/registration/<str:token>/certificate.pdf",
+        views.registration_certificate,
+        name="registration_certificate",
+    ),
+    path("certificates/", views.certificate_lookup, name="certificate_lookup"),
+    path("certificates/<str:code>/", views.certificate_verify, name="certificate_verify"),
+]

@@ -37,9 +37,10 @@ from core.jsonld import to_json_ld
 from core.ratelimit import RateLimited, limit_public_form, limited_client, too_many_requests
 from core.sites import absolute_url
 
-from . import calendar, services, signals
+from . import calendar, certificates, services, signals
+from . import feedback as feedback_services
 from .filters import EventFilter
-from .forms import CONSENT_TEXT, RegistrationForm, open_sessions
+from .forms import CONSENT_TEXT, FeedbackForm, RegistrationForm, open_sessions
 from .models import Event, Registration, Session
 
 PAGE_SIZE = 20
@@ -546,3 +547,127 @@ def registration_calendar(request: HttpRequest, token: str) -> HttpResponse:
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="registration.ics"'
     return response
+
+
+# ----------------------------------------------------------------------------------------
+# Feedback after a session, at the signed link in the follow-up
+# ----------------------------------------------------------------------------------------
+
+
+@private_page()
+@private_page_csrf
+@require_http_methods(["GET", "POST"])
+@limit_public_form(scope="feedback", per_client="30/h", per_address=None)
+def feedback(request: HttpRequest, token: str) -> HttpResponse:
+    """The feedback form of one registration: a rating (1–5) and an optional comment. One answer
+    per registration; it can be changed (the form shows it) until ``events.feedback.CHANGE_WINDOW``
+    after the session ended, then it is shown without the form. A bad link gets the broken-link page."""
+    registration = feedback_services.registration_for_feedback_token(token)
+    if registration is None:
+        return _link_problem(request)
+    answer = feedback_services.answer_of(registration)
+    is_open = feedback_services.is_open(registration)
+    initial = {"rating": str(answer.rating), "comment": answer.comment} if answer else None
+    form = FeedbackForm(request.POST or None, initial=initial)
+    if request.method == "POST" and is_open and form.is_valid():
+        try:
+            feedback_services.give_feedback(
+                registration=registration, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"]
+            )
+        except feedback_services.FeedbackClosed:
+            is_open = False
+        else:
+            messages.success(request, _("Thank you for your feedback."))
+            return redirect(request.path)
+    session = registration.session
+    context = {
+        "registration": registration,
+        "session": session,
+        "event": session.event,
+        "answer": answer,
+        "form": form,
+        "is_open": is_open,
+        "not_yet": session.start > timezone.now(),
+        "changeable_until": session.end + feedback_services.CHANGE_WINDOW,
+    }
+    return render(request, "events/feedback.html", context)
+
+
+# ----------------------------------------------------------------------------------------
+# Certificates of attendance (``events.certificates``)
+# ----------------------------------------------------------------------------------------
+
+
+@private_page()
+@require_GET
+def registration_certificate(request: HttpRequest, token: str) -> HttpResponse:
+    """The attendee's certificate of attendance (PDF), behind the signed link of their own page;
+    the first download issues it. A page not found unless their attendance is recorded as
+    attended."""
+    registration = services.registration_for_token(token)
+    if registration is None:
+        return _link_problem(request)
+    try:
+        certificate = certificates.issue_certificate(registration=registration)
+    except certificates.NotAttended:
+        return render(request, "404.html", status=404)
+    certificate.registration = registration  # with its session and event already
+    response = HttpResponse(certificates.render_pdf(certificate), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{certificates.download_filename(certificate)}"'
+    return response
+
+
+class CertificateCodeForm(PublicForm):
+    code = forms.CharField(
+        label=gettext_lazy("Verification code"),
+        max_length=40,
+        help_text=gettext_lazy("As printed at the foot of the certificate, for example 7K3MQ-9XTRA."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+
+    def clean_code(self) -> str:
+        code = certificates.normalise_code(self.cleaned_data["code"])
+        if not certificates.is_well_formed(code):
+            raise forms.ValidationError(
+                gettext_lazy("A verification code has 10 letters and digits, for example 7K3MQ-9XTRA."),
+                code="invalid",
+            )
+        return code
+
+
+# Not secret, but about a person: never cached, never indexed; no secret in the URL, so the
+# site's own CSRF check and "same-origin" referrers.
+@private_page(referrer_policy="same-origin")
+@require_http_methods(["GET", "POST"])
+@limit_public_form(scope="certificate-check", per_client="30/h", per_address=None)
+def certificate_lookup(request: HttpRequest) -> HttpResponse:
+    """The form to type a certificate's code; a well-formed code leads to its check page."""
+    form = CertificateCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        return redirect("events:certificate_verify", code=form.cleaned_data["code"])
+    return render(request, "events/certificate_verify.html", {"form": form, "checked": False})
+
+
+@private_page(referrer_policy="same-origin")
+@require_GET
+def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
+    """Whether the certificate with ``code`` is valid: the attendee's initials, the event and
+    the date — nothing else — or, with a 404, that it is not. A code typed in another form
+    ("k3m9q-x7tra") redirects to the stored one. Not rate-limited: there are 32**10 codes, so
+    trying them finds nothing; the form that leads here is."""
+    normalised = certificates.normalise_code(code[:40])
+    if normalised != code and certificates.is_well_formed(normalised):
+        return redirect("events:certificate_verify", code=normalised)
+    certificate = certificates.certificate_for_code(normalised)
+    shown = "".join(char for char in code[:40] if char.isalnum() or char == "-")  # as typed, without oddities
+    context: dict[str, Any] = {"form": CertificateCodeForm(), "checked": True, "certificate": certificate,
+                               "code": shown}
+    if certificate is not None:
+        registration = certificate.registration
+        context |= {
+            "code": certificates.format_code(certificate.code),
+            "initials": certificates.initials(registration.name),
+            "event": registration.session.event,
+            "date_text": certificates.session_date_text(registration),
+        }
+    return render(request, "events/certificate_verify.html", context, status=200 if certificate else 404)

@@ -18,10 +18,14 @@ app.conf.beat_schedule = {
     "purge-rate-limit-counters": {"task": "core.tasks.purge_rate_limits", "schedule": crontab(minute=17)},
     # Webinar reminders 24 h and 1 h before a session (idempotent: each sent once per start).
     "webinar-reminders": {"task": "webinars.tasks.send_reminders", "schedule": 300.0},
+    # Zoom work a lost or exhausted task left undone (only with Zoom's API configured).
+    "zoom-sweep": {"task": "webinars.tasks.sweep_zoom", "schedule": 300.0},
     # Announcements whose batch task was lost (worker killed, broker down) resume where they stopped,
     # within two minutes (stalled after 75 s, mailing.services.STALLED_AFTER). A chain that was only
     # slow gets a duplicate of its waiting task, and the one of the two that runs second does nothing.
     "resume-stalled-announcements": {"task": "mailing.tasks.resume_stalled_announcements", "schedule": 30.0},
+    # Messages to registrants likewise (events.messaging.STALLED_AFTER).
+    "resume-stalled-registrant-messages": {"task": "events.tasks.resume_stalled_registrant_messages", "schedule": 30.0},
     # Personal data past its retention period (settings.RETENTION_*), every app's own rules
     # (portal.privacy.apply_retention over each app's personal_data module).
     "privacy-retention": {"task": "portal.tasks.apply_retention", "schedule": crontab(hour=3, minute=41)},

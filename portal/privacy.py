@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
-from core import personal_data
+from core import audit, personal_data
 from core.email_address import normalise_email
 
 
@@ -46,12 +46,18 @@ def apply_retention(*, now: datetime | None = None) -> dict[str, int]:
     return result
 
 
-def export_personal_data(*, email: str) -> dict[str, Any]:
-    """Everything the site holds about ``email`` (case-insensitive), as JSON-ready data."""
+def export_personal_data(*, email: str, actor: Any = None) -> dict[str, Any]:
+    """Everything the site holds about ``email`` (case-insensitive), as JSON-ready data. The
+    audit log records that an export was made (by ``actor``), with counts, not the address."""
     email = normalise_email(email)
     data: dict[str, Any] = {"email": email, "exported_at": timezone.now()}
     for holder in discover():
         data.update(holder.export(email))
+    audit.record(
+        actor=actor,
+        action=audit.Action.PERSONAL_DATA_EXPORTED,
+        detail={"records": sum(len(v) for v in data.values() if isinstance(v, list))},
+    )
     return data
 
 
@@ -64,7 +70,7 @@ class ErasureResult(personal_data.Erasure):
 
 
 @transaction.atomic
-def erase_personal_data(*, email: str) -> ErasureResult:
+def erase_personal_data(*, email: str, actor: Any = None) -> ErasureResult:
     """Delete or anonymise everything held about ``email``, in one transaction: every app's
     holder erases its part (see each ``<app>/personal_data.py``), then ``find_address`` lists
     what still mentions the address."""
@@ -77,6 +83,7 @@ def erase_personal_data(*, email: str) -> ErasureResult:
         result.counts.update(erasure.counts)
         result.blanked += erasure.blanked
     result.remaining = find_address(email)
+    audit.record(actor=actor, action=audit.Action.PERSONAL_DATA_ERASED, detail=dict(result.counts))
     return result
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.cache import ContentArea
 from core.models import ImportedRecord
-from events.models import Event, Session
+from events.models import Event, Registration, Session
 
 
 class WebinarQuerySet(models.QuerySet):
@@ -64,6 +64,12 @@ class Webinar(ImportedRecord):
         return self.event.get_absolute_url()
 
 
+class ZoomState(models.TextChoices):
+    SYNCED = "synced", _("In step with Zoom")
+    FAILED = "failed", _("Refused by Zoom")
+    DELETED = "deleted", _("Deleted in Zoom")
+
+
 class Meeting(models.Model):
     """The online meeting of one session. Private: see the module docstring."""
 
@@ -72,6 +78,17 @@ class Meeting(models.Model):
     meeting_id = models.CharField(_("meeting ID"), max_length=60, blank=True)
     passcode = models.CharField(_("passcode"), max_length=60, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Kept in step with Zoom's API when it is configured (``services.sync_zoom_meeting``).
+    zoom_meeting_id = models.CharField(_("Zoom meeting"), max_length=30, blank=True, editable=False, db_index=True)
+    zoom_state = models.CharField(
+        _("Zoom state"), max_length=10, choices=ZoomState.choices, blank=True, default="", editable=False
+    )
+    zoom_error = models.CharField(_("Zoom's last refusal"), max_length=300, blank=True, editable=False)
+    # When the session was last synced (or refused for good): a session saved since is synced again.
+    zoom_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # What was last sent to Zoom (title, start, duration, time zone): no change, no call.
+    zoom_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    participants_fetched_at = models.DateTimeField(_("attendance fetched"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("online meeting")
@@ -90,3 +107,31 @@ class Meeting(models.Model):
         import hashlib
 
         return hashlib.sha256(f"{self.join_url}\n{self.meeting_id}\n{self.passcode}".encode()).hexdigest()[:16]
+
+
+class ZoomRegistrant(models.Model):
+    """A registration's registrant in the Zoom meeting of its session: Zoom's registrant id and
+    the registrant's personal join link (private, like the meeting's: only in emails to them and
+    on their own page). A registration that switched dates is cancelled in the old meeting and
+    added to the new one; one that is cancelled is cancelled in Zoom and this row deleted
+    (``services.sync_zoom_registrant``)."""
+
+    registration = models.OneToOneField(
+        Registration, on_delete=models.CASCADE, related_name="zoom_registrant", verbose_name=_("registration")
+    )
+    zoom_meeting_id = models.CharField(_("Zoom meeting"), max_length=30)
+    registrant_id = models.CharField(_("Zoom registrant"), max_length=100, blank=True)
+    join_url = models.URLField(_("personal join link"), max_length=1000, blank=True)
+    error = models.CharField(_("Zoom's refusal"), max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Zoom registrant")
+        verbose_name_plural = _("Zoom registrants")
+
+    def __str__(self) -> str:
+        return str(_("Zoom registrant for registration %(id)s")) % {"id": self.registration_id}
+
+    def __repr__(self) -> str:
+        return f"<ZoomRegistrant registration={self.registration_id}>"

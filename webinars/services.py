@@ -10,21 +10,30 @@ calendar file (``events.calendar.session_invitation``), as the confirmation does
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import math
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
-from events import calendar
-from events.models import Registration, Session
+from core.personal_data import ANONYMISED_DOMAIN
+from events import attendance, calendar
+from events.models import Event, Registration, Session
 from events.services import EmailSection, event_url, manage_url, registration_language, registration_outbox_group
 from outbox import services as outbox
 from outbox.services import Attachment, queue_templated_email
 
-from .models import Meeting
+from . import zoom
+from .models import Meeting, Webinar, ZoomRegistrant, ZoomState
+
+logger = logging.getLogger(__name__)
 
 REMINDERS: tuple[tuple[str, timedelta], ...] = (("24h", timedelta(hours=24)), ("1h", timedelta(hours=1)))
 # Someone who registered this recently has just received the link; no reminder yet.
@@ -36,7 +45,37 @@ def meeting_for(session: Session) -> Meeting | None:
     return Meeting.objects.filter(session_id=session.pk).exclude(join_url="").first()
 
 
-def join_link_section(meeting: Meeting, *, language: str) -> EmailSection:
+@dataclass(frozen=True)
+class JoinLink:
+    """The link (and the meeting's ID and passcode) one registrant joins with. Private."""
+
+    join_url: str
+    meeting_id: str = ""
+    passcode: str = ""
+
+    def __repr__(self) -> str:  # never the link or passcode in a log line or a traceback
+        return "<JoinLink>"
+
+
+def join_link_for(registration: Registration, meeting: Meeting | None) -> JoinLink | None:
+    """The registrant's personal Zoom link when one is stored for the session's current Zoom
+    meeting, else the meeting's shared link (the one a coordinator entered, or Zoom's own when
+    they left it blank), else None. Reads ``registration.zoom_registrant`` (a query unless
+    selected)."""
+    if meeting is None:
+        return None
+    try:
+        personal = registration.zoom_registrant
+    except ZoomRegistrant.DoesNotExist:
+        personal = None
+    if personal is not None and personal.join_url and meeting.zoom_meeting_id == personal.zoom_meeting_id:
+        return JoinLink(join_url=personal.join_url, meeting_id=meeting.meeting_id, passcode=meeting.passcode)
+    if meeting.join_url:
+        return JoinLink(join_url=meeting.join_url, meeting_id=meeting.meeting_id, passcode=meeting.passcode)
+    return None
+
+
+def join_link_section(meeting: Meeting | JoinLink, *, language: str) -> EmailSection:
     """The join-link block that goes into emails to a confirmed registrant."""
     with translation.override(language or settings.LANGUAGE_CODE):
         text = render_to_string("emails/webinars/_join_link.txt", {"meeting": meeting}, using="text")
@@ -72,7 +111,7 @@ def _send_join_link(meeting: Meeting, *, key_suffix: str) -> int:
     if not session.goes_ahead or session.end <= timezone.now():
         return 0
     count = 0
-    for registration in session.registrations.confirmed():
+    for registration in session.registrations.confirmed().select_related("zoom_registrant"):
         registration.session = session
         queue_templated_email(
             to=registration.email,
@@ -97,7 +136,7 @@ def _context(registration: Registration, session: Session, meeting: Meeting) -> 
         "event": session.event,
         "event_url": event_url(session, language=language),
         "manage_url": manage_url(registration),
-        "sections": [join_link_section(meeting, language=language)],
+        "sections": [join_link_section(join_link_for(registration, meeting) or meeting, language=language)],
     }
 
 
@@ -137,9 +176,9 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
             # Only people confirmed before this reminder's moment: a later registrant got the
             # link in their confirmation (or promotion) a short while ago.
             registrations = list(
-                session.registrations.confirmed().filter(
-                    confirmed_at__lte=min(now - REMINDER_GRACE, session.start - lead)
-                )
+                session.registrations.confirmed()
+                .filter(confirmed_at__lte=min(now - REMINDER_GRACE, session.start - lead))
+                .select_related("zoom_registrant")
             )
             keys = {reminder_key(kind, r, session): r for r in registrations}
             already = outbox.written_keys(keys)
@@ -159,3 +198,316 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
                     )
                 queued += 1
     return queued
+
+
+# ----------------------------------------------------------------------------------------
+# Zoom's API (only when it is configured: ``zoom.is_configured()``)
+#
+# The portal keeps Zoom in step with its own data, never the other way round: a session of a
+# webinar on Zoom gets a meeting in Zoom (created, moved, deleted when cancelled), each
+# confirmed registrant a registrant in it with a personal join link. Everything here is
+# idempotent and reads what to do from the database, so a task may run twice, and
+# ``zoom_work_due`` finds what a lost task (Redis down at commit, Zoom down for longer than the
+# retries) left undone.
+# ----------------------------------------------------------------------------------------
+
+#: How long after a session ended its attendance is still fetched from Zoom (by the sweep).
+ATTENDANCE_WINDOW = timedelta(days=2)
+#: Zoom's participants report is complete only a little after the meeting ended.
+ATTENDANCE_DELAY = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class MeetingSync:
+    """What ``sync_zoom_meeting`` did: ``created`` a meeting in Zoom (its registrants are then
+    to be added), or not."""
+
+    state: str = ""
+    created: bool = False
+
+
+def uses_zoom(session: Session) -> bool:
+    """Zoom's API is configured and the session belongs to a webinar held on Zoom."""
+    if not zoom.is_configured():
+        return False
+    platform = Webinar.objects.filter(event_id=session.event_id).values_list("platform", flat=True).first()
+    return platform is not None and platform.strip().lower() in ("zoom", "")
+
+
+def _zoom_details(session: Session) -> dict:
+    with translation.override(settings.LANGUAGE_CODE):
+        topic = str(session.event.title)
+    return {
+        "topic": topic,
+        "start": session.start,
+        "duration_minutes": max(1, math.ceil((session.end - session.start).total_seconds() / 60)),
+        "time_zone": session.time_zone,
+    }
+
+
+def _fingerprint(details: dict) -> str:
+    text = "\n".join(f"{key}={details[key]!s}" for key in sorted(details))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def sync_zoom_meeting(*, session_id: int) -> MeetingSync:
+    """Create the session's meeting in Zoom, or update it if the session's title, time or
+    length changed since the last sync, or delete it once the session is cancelled. Raises
+    ``zoom.ZoomUnavailable`` (and ``ZoomRateLimited``) for the task to retry; records any other
+    refusal on the meeting (shown in the admin) and stops.
+
+    A join link, meeting ID or passcode a coordinator entered is never overwritten: the shared
+    link stays theirs, the fallback for anyone without a personal link. Left blank, they are
+    filled with the Zoom meeting's own. Holds the meeting row's lock during the one Zoom call
+    (at most ``ZOOM_TIMEOUT``), so two runs never create two meetings."""
+    session = Session.objects.select_related("event").filter(pk=session_id).first()
+    if session is None or not uses_zoom(session):
+        return MeetingSync()
+    now = timezone.now()
+    over = session.is_cancelled or session.end <= now
+    with transaction.atomic():
+        if not over:
+            Meeting.objects.get_or_create(session=session)
+        meeting = Meeting.objects.select_for_update().filter(session=session).first()
+        if meeting is None:
+            return MeetingSync()
+        if session.is_cancelled:
+            return MeetingSync(state=_delete_zoom_meeting(meeting, now=now))
+        if over:
+            return MeetingSync(state=meeting.zoom_state)
+        details = _zoom_details(session)
+        fingerprint = _fingerprint(details)
+        created = False
+        try:
+            if not meeting.zoom_meeting_id:
+                answer = zoom.create_meeting(**details)
+                created = True
+                meeting.zoom_meeting_id = answer.id
+                if not meeting.join_url:
+                    meeting.join_url = answer.join_url[:500]
+                    meeting.meeting_id = meeting.meeting_id or _spaced(answer.id)
+                    meeting.passcode = meeting.passcode or answer.passcode[:60]
+            elif meeting.zoom_fingerprint != fingerprint or meeting.zoom_state != ZoomState.SYNCED:
+                zoom.update_meeting(meeting.zoom_meeting_id, **details)
+        except zoom.ZoomUnavailable:
+            raise
+        except zoom.ZoomError as exc:
+            meeting.zoom_state, meeting.zoom_error, meeting.zoom_checked_at = ZoomState.FAILED, str(exc)[:300], now
+            meeting.save()
+            return MeetingSync(state=ZoomState.FAILED)
+        meeting.zoom_state, meeting.zoom_error, meeting.zoom_checked_at = ZoomState.SYNCED, "", now
+        meeting.zoom_fingerprint = fingerprint
+        meeting.save()
+    return MeetingSync(state=ZoomState.SYNCED, created=created)
+
+
+def _delete_zoom_meeting(meeting: Meeting, *, now: datetime) -> str:
+    """A cancelled session's meeting goes from Zoom, and with it the personal links we hold."""
+    if meeting.zoom_meeting_id and meeting.zoom_state != ZoomState.DELETED:
+        zoom.delete_meeting(meeting.zoom_meeting_id)
+        ZoomRegistrant.objects.filter(zoom_meeting_id=meeting.zoom_meeting_id).delete()
+        meeting.zoom_state, meeting.zoom_error = ZoomState.DELETED, ""
+    meeting.zoom_checked_at = now
+    meeting.save()
+    return meeting.zoom_state
+
+
+def _spaced(meeting_id: str) -> str:
+    """Zoom's meeting ID as people read it: "851 2345 6789"."""
+    digits = meeting_id.strip()
+    if not digits.isdigit() or len(digits) < 9:
+        return digits
+    return f"{digits[:3]} {digits[3:-4]} {digits[-4:]}"
+
+
+def zoom_target(registration: Registration) -> str:
+    """The Zoom meeting the registration belongs in: its session's, if it is confirmed for a
+    session that goes ahead and has not ended, and that meeting is in step with Zoom; else ""."""
+    session = registration.session
+    if (
+        registration.status != Registration.Status.CONFIRMED
+        or not session.goes_ahead
+        or session.end <= timezone.now()
+        or registration.email.endswith(f"@{ANONYMISED_DOMAIN}")  # anonymised
+    ):
+        return ""
+    meeting = Meeting.objects.filter(session_id=session.pk, zoom_state=ZoomState.SYNCED).first()
+    return meeting.zoom_meeting_id if meeting else ""
+
+
+def sync_zoom_registrant(*, registration_id: int) -> str:
+    """Put the registration where it belongs in Zoom (``zoom_target``): add it to its session's
+    meeting (storing the personal join link and emailing it, once), cancel it in a meeting it
+    no longer belongs in (cancelled, switched to another date, session cancelled), or both.
+    Returns the registrant's state: "added", "failed" (Zoom refused; recorded) or "" (nothing in
+    Zoom). Raises ``zoom.ZoomUnavailable`` for the task to retry. The ``ZoomRegistrant`` row is
+    locked during the Zoom calls, so two runs for one registration queue behind each other
+    (the registration itself is not locked: cancelling never waits for Zoom)."""
+    if not zoom.is_configured():
+        return ""
+    if not Registration.objects.filter(pk=registration_id).exists():
+        return ""  # deleted: its row went with it
+    with transaction.atomic():
+        row, _created = ZoomRegistrant.objects.get_or_create(registration_id=registration_id)
+        row = ZoomRegistrant.objects.select_for_update().get(pk=row.pk)
+        registration = Registration.objects.select_related("session__event").get(pk=registration_id)
+        target = zoom_target(registration)
+        if row.registrant_id and row.zoom_meeting_id != target:
+            zoom.cancel_registrant(row.zoom_meeting_id, row.registrant_id)
+            row.zoom_meeting_id = row.registrant_id = row.join_url = row.error = ""
+        elif row.zoom_meeting_id != target:
+            row.zoom_meeting_id = row.error = ""  # a refusal by another meeting says nothing here
+        if target and not row.registrant_id and not row.error:
+            first, _space, last = registration.name.strip().partition(" ")
+            try:
+                added = zoom.add_registrant(target, email=registration.email, first_name=first, last_name=last)
+            except zoom.ZoomUnavailable:
+                raise
+            except zoom.ZoomError as exc:
+                row.zoom_meeting_id, row.error = target, str(exc)[:300]
+                row.save()
+                return "failed"
+            row.zoom_meeting_id, row.registrant_id, row.join_url, row.error = target, added.id, added.join_url, ""
+            row.save()
+            registration.zoom_registrant = row
+            _send_personal_join_link(registration, row)
+            return "added"
+        if not row.registrant_id and not row.error:
+            row.delete()
+            return ""
+        row.save()
+        return "added" if row.registrant_id else "failed"
+
+
+def _send_personal_join_link(registration: Registration, row: ZoomRegistrant) -> None:
+    """The join-link email with the registrant's personal link, once per Zoom registrant (in the
+    caller's transaction, like every email)."""
+    session = registration.session
+    meeting = Meeting.objects.get(session_id=session.pk)
+    if not row.join_url or not session.goes_ahead or session.end <= timezone.now():
+        return
+    queue_templated_email(
+        to=registration.email,
+        template="webinars/join_link",
+        context=_context(registration, session, meeting),
+        language=registration_language(registration),
+        attachments=[invitation(registration, session)],
+        idempotency_key=f"webinars:join-link:{registration.pk}:s{session.pk}:zoom:{row.registrant_id}",
+        group=registration_outbox_group(registration),
+    )
+
+
+def fetch_zoom_participants(*, session_id: int) -> int:
+    """Read the participants report of the session's Zoom meeting and hand it to the
+    registration engine's attendance record (``events.attendance.record_participants``, which
+    matches rows to registrations). Returns the number of rows. Idempotent as far as that is:
+    the whole report is handed over each time."""
+    meeting = Meeting.objects.select_related("session__event").filter(session_id=session_id).first()
+    if meeting is None or not meeting.zoom_meeting_id or not zoom.is_configured():
+        return 0
+    if meeting.session.start > timezone.now():
+        return 0
+    participants = zoom.participants_report(meeting.zoom_meeting_id)
+    rows = [
+        attendance.ParticipantRow(
+            name=p.name, email=p.email, join_time=p.join_time, leave_time=p.leave_time,
+            duration_seconds=p.duration_seconds,
+        )
+        for p in participants
+    ]
+    with transaction.atomic():
+        attendance.record_participants(session=meeting.session, rows=rows)
+        Meeting.objects.filter(pk=meeting.pk).update(participants_fetched_at=timezone.now())
+    return len(rows)
+
+
+def session_for_zoom_meeting(zoom_meeting_id: str) -> int | None:
+    """The session whose meeting is Zoom's ``zoom_meeting_id`` (for the webhook), or None."""
+    if not zoom_meeting_id:
+        return None
+    return Meeting.objects.filter(zoom_meeting_id=zoom_meeting_id).values_list("session_id", flat=True).first()
+
+
+@dataclass(frozen=True)
+class ZoomWork:
+    """What is due with Zoom: ids for ``webinars.tasks``."""
+
+    meetings: list[int]
+    registrations: list[int]
+    attendance: list[int]
+
+
+def zoom_work_due(*, now: datetime | None = None, limit: int = 200) -> ZoomWork:
+    """What the tasks left undone, found from the data (the periodic sweep queues it again):
+    sessions of Zoom webinars that have no meeting in Zoom yet, were changed since their last
+    sync, or were cancelled with a meeting still in Zoom; confirmed registrations not yet in
+    their session's meeting, and registrants in a meeting they no longer belong in; sessions
+    ended a little while ago whose attendance was not fetched yet. Rows changed in the last two
+    minutes are left to the task queued for them. Nothing when Zoom is not configured."""
+    if not zoom.is_configured():
+        return ZoomWork([], [], [])
+    now = now or timezone.now()
+    settled = now - timedelta(minutes=2)
+    zoom_webinars = Webinar.objects.filter(platform__iregex=r"^\s*(zoom)?\s*$").values("event_id")
+    sessions = Session.objects.filter(event_id__in=zoom_webinars)
+    upcoming = sessions.filter(end__gt=now, status=Session.Status.SCHEDULED, event__status=Event.Status.PUBLISHED)
+    return ZoomWork(
+        meetings=_meetings_due(sessions, upcoming, settled=settled, limit=limit),
+        registrations=_registrants_due(upcoming, settled=settled, limit=limit),
+        attendance=list(
+            Session.objects.filter(
+                meeting__zoom_meeting_id__gt="",
+                meeting__participants_fetched_at__isnull=True,
+                end__lte=now - ATTENDANCE_DELAY,
+                end__gt=now - ATTENDANCE_WINDOW,
+                status=Session.Status.SCHEDULED,
+            )
+            .exclude(meeting__zoom_state=ZoomState.DELETED)
+            .values_list("pk", flat=True)[:limit]
+        ),
+    )
+
+
+def _meetings_due(sessions: QuerySet[Session], upcoming: QuerySet[Session], *, settled: datetime, limit: int) -> list[int]:
+    """Upcoming sessions never synced or changed since; cancelled ones with a meeting in Zoom."""
+    to_sync = upcoming.filter(updated_at__lte=settled).filter(
+        Q(meeting__isnull=True)
+        | Q(meeting__zoom_checked_at__isnull=True)
+        | Q(meeting__zoom_checked_at__lt=F("updated_at"))
+    )
+    to_delete = (
+        sessions.filter(meeting__zoom_meeting_id__gt="", updated_at__lte=settled)
+        .filter(Q(status=Session.Status.CANCELLED) | Q(event__status=Event.Status.CANCELLED))
+        .exclude(meeting__zoom_state=ZoomState.DELETED)
+    )
+    ids = list(to_sync.values_list("pk", flat=True)[:limit]) + list(to_delete.values_list("pk", flat=True)[:limit])
+    return sorted(set(ids))
+
+
+def _registrants_due(upcoming: QuerySet[Session], *, settled: datetime, limit: int) -> list[int]:
+    """Confirmed registrations missing from their session's meeting, and registrants left in a
+    meeting they no longer belong in (cancelled, switched, anonymised)."""
+    anonymised = f"@{ANONYMISED_DOMAIN}"
+    to_add = (
+        Registration.objects.confirmed()
+        .filter(session__in=upcoming.filter(meeting__zoom_state=ZoomState.SYNCED), updated_at__lte=settled)
+        .exclude(zoom_registrant__zoom_meeting_id=F("session__meeting__zoom_meeting_id"))
+        .exclude(email__endswith=anonymised)
+        .values_list("pk", flat=True)[:limit]
+    )
+    to_cancel = (
+        ZoomRegistrant.objects.exclude(registrant_id="")
+        .filter(updated_at__lte=settled)
+        .filter(
+            ~Q(registration__status=Registration.Status.CONFIRMED)
+            | Q(registration__email__endswith=anonymised)
+            | ~Q(zoom_meeting_id=F("registration__session__meeting__zoom_meeting_id"))
+        )
+        .values_list("registration_id", flat=True)[:limit]
+    )
+    return sorted(set(to_add) | set(to_cancel))
+
+
+def confirmed_registration_ids(*, session_id: int) -> list[int]:
+    """The confirmed registrations of a session (to add to its newly created Zoom meeting)."""
+    return list(Registration.objects.confirmed().filter(session_id=session_id).values_list("pk", flat=True))

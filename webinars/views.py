@@ -3,18 +3,39 @@
 facts, and ``/webinars/<slug>/`` redirects there permanently.
 
 The join link is never shown here.
+
+``/webinars/zoom/webhook/`` receives Zoom's signed event notifications (when Zoom's API and its
+webhook secret are configured).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 
+from core.breaker import publish
 from core.cache import ContentArea, cached_public_page
+from core.ratelimit import Limit, client_key
 
+from . import services, tasks
 from .models import Webinar
 
 PAGE_SIZE = 20
@@ -55,3 +76,81 @@ def registered(request: HttpRequest, slug: str) -> HttpResponse:
     """The result page lives with the event page: 301 there."""
     webinar = _get_public_webinar(slug)
     return _to_canonical(request, reverse("events:registered", kwargs={"slug": webinar.event.slug}))
+
+
+# --- Zoom's webhook ------------------------------------------------------------------------------
+
+#: Zoom's event notifications are small; anything larger is not one.
+WEBHOOK_MAX_BYTES = 64 * 1024
+#: A notification signed longer ago (or further ahead) than this is refused: a replay.
+WEBHOOK_TOLERANCE = timedelta(minutes=5)
+#: Refused (unsigned or badly signed) requests allowed per client before it gets 429s.
+WEBHOOK_BAD_REQUESTS = "20/10m"
+
+
+def zoom_signature(secret: str, timestamp: str, body: bytes) -> str:
+    """Zoom's ``x-zm-signature``: "v0=" + hex HMAC-SHA256 of "v0:{timestamp}:{body}"."""
+    message = b"v0:" + timestamp.encode() + b":" + body
+    return "v0=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _signed_in_time(request: HttpRequest, body: bytes, secret: str) -> bool:
+    timestamp = request.headers.get("x-zm-request-timestamp", "")
+    signature = request.headers.get("x-zm-signature", "")
+    if not timestamp.isdigit() or not signature:
+        return False
+    sent = int(timestamp)
+    if abs(timezone.now().timestamp() - sent) > WEBHOOK_TOLERANCE.total_seconds():
+        return False
+    return hmac.compare_digest(zoom_signature(secret, timestamp, body), signature)
+
+
+@csrf_exempt
+@require_POST
+def zoom_webhook(request: HttpRequest) -> HttpResponse:
+    """Zoom's event notifications. Every request must carry a valid ``x-zm-signature`` made
+    within ``WEBHOOK_TOLERANCE`` of now (an old one replayed is refused); answered are the URL
+    validation challenge and ``meeting.ended``, which queues the fetch of that session's
+    attendance. Never cached (POST only); a client sending refused requests is rate-limited.
+    Answers 404 while no webhook secret is configured."""
+    secret = settings.ZOOM_WEBHOOK_SECRET_TOKEN
+    if not secret:
+        raise Http404
+    bad = Limit("zoom-webhook:refused", client_key(request), WEBHOOK_BAD_REQUESTS)
+    if settings.RATELIMIT_ENABLED and bad.exhausted():
+        response = HttpResponse("Too many refused requests.", status=429, content_type="text/plain")
+        response["Retry-After"] = str(bad.retry_after())
+        return response
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = WEBHOOK_MAX_BYTES + 1
+    if length > WEBHOOK_MAX_BYTES:
+        return HttpResponse("Too large.", status=413, content_type="text/plain")
+    body = request.body
+    if len(body) > WEBHOOK_MAX_BYTES:
+        return HttpResponse("Too large.", status=413, content_type="text/plain")
+    if not _signed_in_time(request, body, secret):
+        if settings.RATELIMIT_ENABLED:
+            bad.record()
+        return HttpResponse("Signature missing, wrong or too old.", status=401, content_type="text/plain")
+    try:
+        notification = json.loads(body)
+    except ValueError:
+        return HttpResponseBadRequest("Not JSON.", content_type="text/plain")
+    if not isinstance(notification, dict):
+        return HttpResponseBadRequest("Not a notification.", content_type="text/plain")
+    event = notification.get("event")
+    payload = notification.get("payload") if isinstance(notification.get("payload"), dict) else {}
+    if event == "endpoint.url_validation":
+        plain = payload.get("plainToken")
+        if not isinstance(plain, str) or not plain:
+            return HttpResponseBadRequest("No plainToken.", content_type="text/plain")
+        encrypted = hmac.new(secret.encode(), plain.encode(), hashlib.sha256).hexdigest()
+        return JsonResponse({"plainToken": plain, "encryptedToken": encrypted})
+    if event == "meeting.ended":
+        meeting = payload.get("object") if isinstance(payload.get("object"), dict) else {}
+        session_id = services.session_for_zoom_meeting(str(meeting.get("id") or ""))
+        if session_id is not None:
+            publish(tasks.fetch_participants, session_id, retried_by=tasks.SWEEP)
+    return HttpResponse(status=204)

@@ -1,0 +1,192 @@
+"""A message to 2,000 registrants while the Celery worker is SIGKILLed half-way: every registrant
+gets it, and none sees it twice.
+
+The worker is killed while batches are still being written and messages delivered. What beat does
+then is done here by hand, as in ``test_outbox_worker_kills``: the stalled chain is resumed with
+its current token (``events.messaging.resume_chain``) and the outbox sweep re-queues rows the dead
+worker held. A batch is one transaction, so one killed mid-batch wrote nothing and runs again;
+each email's idempotency key (message and registration) keeps the outbox at one row per person.
+As in that test, a message caught in flight by the kill may reach the SMTP server twice, always
+under its one Message-ID, which mail programs drop: this test counts distinct Message-IDs per
+registrant.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from collections import defaultdict
+from datetime import timedelta
+from email import message_from_bytes
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from bench.email import Worker
+from events import messaging
+from events import tasks as event_tasks
+from events.models import Event, RegistrantMessage, Registration, Session
+from outbox import tasks as outbox_tasks
+from outbox.models import OutgoingEmail
+from tests.broker import point_celery_at
+
+from .conftest import free_port, redis_url
+
+pytestmark = pytest.mark.integration
+
+REGISTRANTS = 2000
+CONCURRENCY = 4  # prefork children, as in test_outbox_worker_kills
+
+
+class CountingSink:
+    """An aiosmtpd server on loopback that records, per recipient, the Message-IDs it received."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.port = free_port()
+        self.arrivals: dict[str, list[str]] = defaultdict(list)
+        self.lock = threading.Lock()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd's hook name
+        message = message_from_bytes(envelope.content)
+        with self.lock:
+            for recipient in envelope.rcpt_tos:
+                self.arrivals[recipient.lower()].append(message["Message-ID"])
+        return "250 Message accepted for delivery"
+
+    def unique(self) -> int:
+        with self.lock:
+            return len(self.arrivals)
+
+    def snapshot(self) -> dict[str, list[str]]:
+        with self.lock:
+            return {to: list(ids) for to, ids in self.arrivals.items()}
+
+
+@pytest.fixture
+def counting_sink():
+    sink = CountingSink()
+    sink.controller.start()
+    yield sink
+    sink.controller.stop()
+
+
+@pytest.fixture
+def killable_worker(services_required, counting_sink, tmp_path):
+    """``celery -A portal worker`` (prefork, its own queue and process group) on the test
+    database, sending to the sink."""
+    from portal.celery import app
+
+    queue = f"it-messages-{uuid.uuid4().hex[:10]}"
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "REDIS_URL": redis_url(),
+        "EMAIL_URL": f"smtp://127.0.0.1:{counting_sink.port}",
+        "DB_CONN_MAX_AGE": "0",
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+    }
+    old = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue")}
+    point_celery_at(redis_url(), task_always_eager=False, task_default_queue=queue)
+    worker = Worker(env, queue, tmp_path / "celery.log", CONCURRENCY)
+    try:
+        yield worker
+    finally:
+        point_celery_at(**old)
+        worker.stop()
+
+
+def wait_until(condition, timeout: float, *, every: float = 0.1, then=None) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        if then:
+            then()
+        time.sleep(every)
+    return condition()
+
+
+def _registrants() -> tuple[Event, Session]:
+    event = Event.objects.create(title="Data day", slug="data-day", status=Event.Status.PUBLISHED)
+    start = timezone.now() + timedelta(days=3)
+    session = Session.objects.create(event=event, start=start, end=start + timedelta(hours=1), capacity=REGISTRANTS)
+    Registration.objects.bulk_create(
+        Registration(
+            session=session, name=f"Person {i}", email=f"person{i}@example.org", consent_text="I agree.",
+            status=Registration.Status.CONFIRMED, language="sl" if i % 2 else "en",
+        )
+        for i in range(REGISTRANTS)
+    )
+    return event, session
+
+
+def test_writing_to_2000_registrants_reaches_each_once_although_the_worker_is_killed(killable_worker, counting_sink):
+    started = time.monotonic()
+    event, session = _registrants()
+    message = RegistrantMessage.objects.create(
+        event=event, session=session, recipients=["confirmed"], subject_en="Before the data day",
+        subject_sl="Pred dnevom podatkov", body_en="Dear {name}, see you {session_time}. Your page: {manage_link}",
+        body_sl="Pozdravljeni, {name}. Vaša stran: {manage_link}",
+    )
+    killable_worker.start()
+    chain = messaging.start_sending(message_id=message.pk)
+    event_tasks.queue_batch(message.pk, chain)  # what the admin does after its commit
+
+    assert wait_until(lambda: counting_sink.unique() >= REGISTRANTS // 2, 90), counting_sink.unique()
+    killed_at = timezone.now()
+    killable_worker.kill()
+    written_at_kill = OutgoingEmail.objects.filter(group=message.outbox_group).count()
+    killable_worker.start()
+
+    # What beat's sweep does once SENDING_TIMEOUT has passed; here the test knows when the worker
+    # died, so rows claimed before that, and rows whose task died with it, are handed over again.
+    outbox_tasks.sweep(older_than=timedelta(0), stalled_after=timezone.now() - killed_at, limit=REGISTRANTS)
+    last_beat = [time.monotonic()]
+
+    def beat_now_and_then() -> None:
+        """What beat does every 30 s (here every 2 s): resume a stalled chain; now and then sweep
+        the outbox for rows waiting longer than the backlog explains."""
+        if time.monotonic() - last_beat[0] < 2:
+            return
+        last_beat[0] = time.monotonic()
+        for pk in messaging.stalled_message_ids(older_than=timedelta(seconds=2)):
+            token = messaging.resume_chain(message_id=pk, older_than=timedelta(seconds=2))
+            if token is not None:
+                event_tasks.queue_batch(pk, token)
+        outbox_tasks.sweep(older_than=timedelta(seconds=30), stalled_after=timezone.now() - killed_at)
+
+    wait_until(lambda: counting_sink.unique() >= REGISTRANTS, 120, then=beat_now_and_then)
+    assert wait_until(
+        lambda: not OutgoingEmail.objects.filter(group=message.outbox_group)
+        .exclude(status=OutgoingEmail.Status.SENT).exists()
+        and OutgoingEmail.objects.filter(group=message.outbox_group).count() == REGISTRANTS,
+        15, then=beat_now_and_then,
+    )
+    time.sleep(0.5)  # late copies, if any, arrive now
+
+    arrivals = counting_sink.snapshot()
+    figures = {
+        "written_at_kill": written_at_kill,
+        "delivered": len(arrivals),
+        "copies": sum(len(ids) for ids in arrivals.values()),
+        "seen_twice_by_a_reader": sum(len(set(ids)) - 1 for ids in arrivals.values()),
+        "seconds": round(time.monotonic() - started, 1),
+    }
+    print(f"\nregistrant message, worker killed half-way: {figures}")
+
+    assert 0 < written_at_kill <= REGISTRANTS
+    assert set(arrivals) == {f"person{i}@example.org" for i in range(REGISTRANTS)}
+    assert figures["seen_twice_by_a_reader"] == 0, "a second copy always carries the first's Message-ID"
+    assert figures["copies"] - REGISTRANTS <= 4 * CONCURRENCY, "only what was in flight at the kill is sent again"
+    rows = OutgoingEmail.objects.filter(group=message.outbox_group)
+    assert rows.count() == REGISTRANTS
+    assert rows.values("idempotency_key").distinct().count() == REGISTRANTS
+    message.refresh_from_db()
+    assert message.state == RegistrantMessage.State.SENT and message.total_recipients == REGISTRANTS
