@@ -83,7 +83,7 @@ def pages(ds: Any) -> list[tuple[str, str]]:
         ("partners ?q", f"/partners/?q={SEARCH_TERM}"),
         ("partners 2 filters", f"/partners/?{TWO_FILTERS}"),
         ("partner page", f"/partners/{ds.partner_slug}/"),
-        ("webinar page", f"/webinars/{ds.webinar_slug}/"),
+        ("webinar page", f"/events/{ds.webinar_slug}/"),
         ("calendar.ics", "/events/calendar.ics"),
         ("api/partners", "/api/partners/"),
     ]

@@ -33,7 +33,8 @@ from core.email_address import is_tagged, limit_key, normalise_email
 from core.personal_data import ANONYMISED_DOMAIN
 from core.sites import absolute_url
 from outbox import services as outbox
-from outbox.services import Attachment, queue_templated_email
+from outbox.renderers import RenderedEmail
+from outbox.services import Attachment, queue_email, queue_rendered_later, rendered_email
 
 from . import calendar, signals
 from .models import Event, Registration, Session, validate_time_zone_or_empty
@@ -666,17 +667,44 @@ def _resend_registration_email(registration: Registration, *, session: Session) 
     _send_registration_email(registration, session=session, resend=True)
 
 
+REGISTRATION_EMAIL_RENDERER = "events.registration_email"
+
+
 def _send_registration_email(registration: Registration, *, session: Session, resend: bool = False) -> None:
+    """The confirmation (with its calendar file) or the waiting-list email, written as what to
+    render (``outbox.renderers``): this runs under the session's row lock, which is held only
+    for the count, the insert and these rows; the worker renders the message from the ids."""
     now = timezone.now()
     confirmed = registration.status == Registration.Status.CONFIRMED
-    template = "events/registration_confirmed" if confirmed else "events/registration_waitlisted"
     key = f"{_key(registration, session)}:{registration.status}"
     if resend:
         key += f":resend:{now.timestamp():.6f}"
-    extra = {} if confirmed else {"position": waiting_position(registration)}
-    _queue(registration, session=session, template=template, key=key, purpose="confirmation", with_ics=confirmed,
-           extra=extra)
+    queue_rendered_later(
+        to=registration.email,
+        renderer=REGISTRATION_EMAIL_RENDERER,
+        args={"registration_id": registration.pk, "session_id": session.pk, "confirmed": confirmed},
+        language=registration_language(registration),
+        purpose="events/registration_confirmed" if confirmed else "events/registration_waitlisted",
+        idempotency_key=key,
+        group=registration_outbox_group(registration),
+    )
     _mark_sent(registration, now)
+
+
+def render_registration_email(*, registration_id: int, session_id: int, confirmed: bool) -> RenderedEmail | None:
+    """Render a confirmation or waiting-list email written by ``_send_registration_email``, as
+    the registration stands now (a waiting-list place is today's); None if the registration or
+    its session is gone, or the registration was anonymised."""
+    registration = Registration.objects.filter(pk=registration_id).exclude(_anonymised()).first()
+    session = Session.objects.select_related("event").filter(pk=session_id).first()
+    if registration is None or session is None:
+        return None
+    registration.session = session
+    if confirmed:
+        return _email_content(registration, session=session, template="events/registration_confirmed",
+                              purpose="confirmation", with_ics=True)
+    return _email_content(registration, session=session, template="events/registration_waitlisted",
+                          purpose="confirmation", with_ics=False, extra={"position": waiting_position(registration)})
 
 
 def _mark_sent(registration: Registration, when: datetime) -> None:
@@ -735,6 +763,32 @@ def _queue(
 ) -> None:
     """Write one email to the registrant. ``with_ics`` attaches their calendar file for
     ``session`` (their entry's UID and current SEQUENCE; METHOD:CANCEL with ``ics_cancel``)."""
+    content = _email_content(registration, session=session, template=template, purpose=purpose, extra=extra,
+                             with_ics=with_ics, ics_cancel=ics_cancel)
+    queue_email(
+        to=registration.email,
+        subject=content.subject,
+        body_text=content.body_text,
+        body_html=content.body_html,
+        attachments=[Attachment(**a) for a in content.attachments],
+        purpose=template,
+        language=registration_language(registration),
+        idempotency_key=key,
+        group=registration_outbox_group(registration),
+    )
+
+
+def _email_content(
+    registration: Registration,
+    *,
+    session: Session,
+    template: str,
+    purpose: str = "",
+    extra: dict | None = None,
+    with_ics: bool = True,
+    ics_cancel: bool = False,
+) -> RenderedEmail:
+    """One email to the registrant, rendered in their language."""
     language = registration_language(registration)
     attachments = []
     # In the registrant's language, whoever causes the message (a visitor on the other language's
@@ -752,15 +806,7 @@ def _queue(
             "sections": email_sections(registration, purpose=purpose) if purpose else [],
             **(extra or {}),
         }
-    queue_templated_email(
-        to=registration.email,
-        template=template,
-        context=context,
-        language=language,
-        attachments=attachments,
-        idempotency_key=key,
-        group=registration_outbox_group(registration),
-    )
+    return rendered_email(template, context, language=language, attachments=attachments)
 
 
 def _calendar_attachment(session: Session, registration: Registration, *, cancel: bool) -> Attachment:

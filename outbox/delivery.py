@@ -47,6 +47,7 @@ from django.utils import timezone
 from core.sites import site_domain, site_name
 
 from .models import OutgoingEmail
+from .renderers import render_pending
 
 logger = logging.getLogger(__name__)
 
@@ -169,6 +170,8 @@ def deliver(*, email_id: int, connection: Any = None) -> str:
 
     Returns the resulting status (or the status that made it skip the row). Raises
     ``TransientEmailError`` when the row was put back in the queue for a later attempt."""
+    if not render_pending(email_id):
+        return OutgoingEmail.Status.CANCELLED
     email = _claim(email_id)
     if not isinstance(email, OutgoingEmail):
         return email

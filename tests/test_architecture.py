@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("core", "outbox", "network", "events", "webinars", "mailing", "portal", "seeds", "bench")
-APPS = ("core", "outbox", "network", "events", "webinars", "mailing", "portal", "seeds")
+PACKAGES = ("core", "outbox", "network", "events", "projects", "infrastructure", "webinars", "mailing", "portal", "seeds",
+            "bench")
+APPS = ("core", "outbox", "network", "events", "projects", "infrastructure", "webinars", "mailing", "portal", "seeds")
 MAX_FUNCTION_LINES = 60
 
 
