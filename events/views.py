@@ -40,7 +40,7 @@ from core.sites import absolute_url
 from . import calendar, services, signals
 from .filters import EventFilter
 from .forms import CONSENT_TEXT, RegistrationForm, open_sessions
-from .models import Event, Registration, Session
+from .models import Event, Registration, Session, event_seats_scope
 
 PAGE_SIZE = 20
 
@@ -104,7 +104,7 @@ def handle_registration(request: HttpRequest, event: Event) -> HttpResponse:
     for session in all_sessions:
         session.event = event  # read by is_cancelled: no query per session
     now = timezone.now()
-    return render(
+    response = render(
         request,
         "events/event_detail.html",
         {
@@ -116,8 +116,30 @@ def handle_registration(request: HttpRequest, event: Event) -> HttpResponse:
             "ld_json": _json_ld(event, all_sessions),
         },
     )
+    response.fresh_until = _next_change(all_sessions, now)  # read by cached_public_page
+    return response
 
 
+def _next_change(sessions: list[Session], now: Any) -> Any:
+    """When the page changes by itself: a session's registration opens or closes, it starts or
+    ends (None if never)."""
+    moments = [
+        moment
+        for session in sessions
+        for moment in (session.registration_opens_at, session.registration_closes_at, session.start, session.end)
+        if moment is not None and moment > now
+    ]
+    return min(moments, default=None)
+
+
+# The page with its form is the one everybody opens after an announcement: it is cached like
+# the lists (a fresh CSRF token of the visitor's own is put into each copy served), and only a
+# registration for this event, not one for another event, makes it stale.
+@cached_public_page(
+    areas=[ContentArea.EVENTS, ContentArea.DIRECTORY],
+    scopes=lambda request, slug: [event_seats_scope(slug)],
+    csrf=True,
+)
 @require_http_methods(["GET", "POST"])
 @limit_public_form(scope="registration", per_client="30/h", per_address=None)
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
