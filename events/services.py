@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import CharField, F, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.urls import reverse
@@ -121,13 +121,39 @@ def registration_problem(session: Session, *, now: datetime | None = None) -> Re
     return None
 
 
+class SessionBusy(Exception):
+    """The session's row lock was not free within ``LOCK_TIMEOUT``: nothing was written; the
+    visitor is asked to try again in a moment (503 with ``Retry-After``)."""
+
+
+# How long a registration waits for its session's row lock before answering "busy" (as pretix
+# does): the lock is held only for a count and an insert or two, so this is long enough for a
+# queue of hundreds, and short enough that an overloaded moment answers instead of piling up
+# requests until the web server's own timeout. PostgreSQL only (SQLite takes no row locks).
+LOCK_TIMEOUT = "3s"
+BUSY_RETRY_AFTER = 5  # seconds, in the 503's Retry-After
+
+
 def _lock_session(session_id: int) -> Session:
     """Lock the session row (only that row: ``of=("self",)`` keeps the joined event row
     unlocked, so registrations for different sessions of one event do not queue behind each
     other, and an admin saving the event does not deadlock with them) until the transaction
-    ends; parallel registrations for the same session wait here. (The concurrency control test
-    replaces this with a version that takes no lock.)"""
-    return Session.objects.select_for_update(of=("self",)).select_related("event").get(pk=session_id)
+    ends; parallel registrations for the same session wait here, for ``LOCK_TIMEOUT`` at most
+    (then ``SessionBusy``). (The concurrency control test replaces this with a version that
+    takes no lock.)"""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # for the rest of this transaction only
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [LOCK_TIMEOUT])
+    try:
+        return Session.objects.select_for_update(of=("self",)).select_related("event").get(pk=session_id)
+    except OperationalError as exc:
+        if getattr(getattr(exc, "__cause__", None), "sqlstate", None) == LOCK_NOT_AVAILABLE:
+            raise SessionBusy from exc
+        raise
+
+
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's lock_not_available
 
 
 def register(

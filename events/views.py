@@ -95,6 +95,8 @@ def handle_registration(request: HttpRequest, event: Event) -> HttpResponse:
             )
         except RateLimited as exc:
             return too_many_requests(request, retry_after=exc.retry_after)
+        except services.SessionBusy:
+            return busy(request, event_url=event.get_absolute_url())
         except services.RegistrationError as exc:
             form.add_error("session", exc.message)
         else:
@@ -145,6 +147,14 @@ def _next_change(sessions: list[Session], now: Any) -> Any:
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The one public page of an event — a webinar's too (``/webinars/<slug>/`` redirects here)."""
     return handle_registration(request, _get_public_event(slug))
+
+
+def busy(request: HttpRequest, *, event_url: str) -> HttpResponse:
+    """503 with ``Retry-After`` when the session's lock was not free in time: nothing was saved,
+    and the visitor is asked to send the form again in a moment (never a 500, never an overbooking)."""
+    response = render(request, "events/busy.html", {"event_url": event_url}, status=503)
+    response["Retry-After"] = str(services.BUSY_RETRY_AFTER)
+    return response
 
 
 # The registration a visitor has just made (or repeated) in this browser: {"id": public_id,
@@ -519,6 +529,8 @@ def _switch(request: HttpRequest, registration: Registration, token: str) -> Htt
         )
     except RateLimited as exc:
         return too_many_requests(request, retry_after=exc.retry_after)
+    except services.SessionBusy:
+        return busy(request, event_url=request.path)
     except services.RegistrationError as exc:
         if exc.code == "waiting_list":
             return _own_page(request, registration, token, confirm_waiting_list=target)
