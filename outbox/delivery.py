@@ -47,7 +47,7 @@ from django.utils import timezone
 from core.sites import site_domain, site_name
 
 from .models import OutgoingEmail
-from .renderers import render_pending
+from .renderers import render_into
 
 logger = logging.getLogger(__name__)
 
@@ -170,8 +170,6 @@ def deliver(*, email_id: int, connection: Any = None) -> str:
 
     Returns the resulting status (or the status that made it skip the row). Raises
     ``TransientEmailError`` when the row was put back in the queue for a later attempt."""
-    if not render_pending(email_id):
-        return OutgoingEmail.Status.CANCELLED
     email = _claim(email_id)
     if not isinstance(email, OutgoingEmail):
         return email
@@ -196,6 +194,8 @@ def _claim(email_id: int) -> OutgoingEmail | str:
         return "missing"
     now = timezone.now()
     if email.status != OutgoingEmail.Status.QUEUED or email.next_attempt_at > now + CLOCK_SLACK:
+        return email.status
+    if email.renderer and not render_into(email):  # written as what to render (outbox.renderers)
         return email.status
     email.status = OutgoingEmail.Status.SENDING
     email.attempts += 1
