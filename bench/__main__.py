@@ -83,9 +83,12 @@ def pages(ds: Any) -> list[tuple[str, str]]:
         ("partners ?q", f"/partners/?q={SEARCH_TERM}"),
         ("partners 2 filters", f"/partners/?{TWO_FILTERS}"),
         ("partner page", f"/partners/{ds.partner_slug}/"),
-        ("webinar page", f"/webinars/{ds.webinar_slug}/"),
+        ("webinar page", f"/events/{ds.webinar_slug}/"),
         ("calendar.ics", "/events/calendar.ics"),
         ("api/partners", "/api/partners/"),
+        ("api/events", "/api/events/"),
+        ("news", "/news/"),
+        ("events", "/events/"),
     ]
 
 
@@ -196,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import call_command
 
     django.setup()
-    from bench import data, email, load, registrations, report
+    from bench import cpu, data, email, load, locks, registrations, report
 
     call_command("migrate", verbosity=0, interactive=False)
     scale = data.QUICK if args.quick else data.FULL
@@ -222,8 +225,11 @@ def main(argv: list[str] | None = None) -> int:
                 for _ in range(10):  # warm-up: imports, template caches, connections
                     load.get(HOST, port, url)
                 for conns in levels:
+                    cpu_before = cpu.tree_cpu_seconds(server.pid)
                     row = load.run_level(HOST, port, url, connections=conns, seconds=seconds)
-                    row.update(page=name, url=url, queries=queries[name])
+                    used = cpu.tree_cpu_seconds(server.pid) - cpu_before
+                    row.update(page=name, url=url, queries=queries[name],
+                               cpu_ms=round(1000 * used / row["requests"], 2) if row["requests"] else None)
                     result["pages"].append(row)
                     log(f"{name:<20} c={conns:<3} {row['rps']:>8} req/s  p95 {row['p95_ms']} ms  errors {row['errors']}")
         if "registrations" not in skip:
@@ -243,6 +249,11 @@ def main(argv: list[str] | None = None) -> int:
             log(f"registrations, 32 clients: {paced}")
     finally:
         stop_process_group(server)
+
+    if "registrations" not in skip:
+        log("lock hold: 300 registrations from 8 threads in-process")
+        result["lock_hold"] = locks.measure(event_slug=ds.registration_slug)
+        log(f"lock hold: {result['lock_hold']}")
 
     if "email" not in skip:
         from portal.celery import app
@@ -286,25 +297,36 @@ def render(result: dict[str, Any]) -> str:
     for r in result["pages"]:
         share = f"{100 * r['rps'] / ceiling[r['connections']]:.0f} % of ceiling" if ceiling.get(r["connections"]) else ""
         rows.append([r["page"], r["connections"], r["rps"], r["p50_ms"], r["p95_ms"], r["p99_ms"], r["errors"],
-                     r["queries"], share if r["page"] != "ceiling" else ""])
+                     r["queries"], r.get("cpu_ms"), share if r["page"] != "ceiling" else ""])
     for key, label in (("registrations", "registrations, 500 at once"), ("registrations_paced", "registrations, 32 clients")):
         reg = result.get(key)
         if reg:
             rows.append([label, reg["concurrency"], reg["registrations_per_s"], reg["p50_ms"], reg["p95_ms"],
-                         None, reg["errors"], None,
+                         None, reg["errors"], None, None,
                          f"{reg['confirmed']} confirmed, {reg['waitlisted']} waitlisted; {reg['capacity']} seats"])
     floor = result.get("ceiling_burst")
     if floor:
         rows.append(["ceiling, 500 at once", floor["connections"], floor["rps"], floor["p50_ms"], floor["p95_ms"],
-                     floor["p99_ms"], floor["errors"], 0, "the floor for a burst of 500"])
+                     floor["p99_ms"], floor["errors"], 0, None, "the floor for a burst of 500"])
+    held = result.get("lock_hold")
+    if held:
+        rows.append(["session lock held", held["threads"], None, held["p50_ms"], held["p95_ms"], held["max_ms"], None,
+                     None, None, f"per registration, {held['registrations']} in-process (p99 column: max)"])
     mail = result.get("email")
     if mail:
+        raw = mail.get("raw")
+        if raw:
+            rows.append(["email, raw smtplib loop", 1, raw["messages_per_s"], None, None, None,
+                         result["email"]["messages"] - raw["delivered"], None, None,
+                         "the ceiling: one connection, messages built beforehand"])
         for key, label in (("clean", "email"), ("killed", "email, worker killed")):
             m = mail[key]
-            rows.append([label, 1, m["messages_per_s"], None, None, None, m["lost"], None,
+            share = f"; {100 * m['messages_per_s'] / raw['messages_per_s']:.0f} % of raw" if raw else ""
+            rows.append([label, 1, m["messages_per_s"], None, None, None, m["lost"], None, None,
                          f"{m['delivered']}/{result['email']['messages']} delivered, {m['duplicates']} duplicates, "
-                         f"{m['lost']} lost" + (f", {m['swept']} swept" if "swept" in m else "")])
-    headers = ["measure", "conns", "per s", "p50 ms", "p95 ms", "p99 ms", "errors/lost", "queries", "notes"]
+                         f"{m['lost']} lost" + (f", {m['swept']} swept" if "swept" in m else "") + share])
+    headers = ["measure", "conns", "per s", "p50 ms", "p95 ms", "p99 ms", "errors/lost", "queries", "cpu ms",
+               "notes"]
     table = format_table(headers, rows)
     m = result.get("machine", {})
     scale = result["scale"]
@@ -319,31 +341,52 @@ def render(result: dict[str, Any]) -> str:
 
 
 def targets(result: dict[str, Any]) -> list[str]:
+    """Each target of the README's "Targets" table, read from this run (ratios to the ceiling
+    measured in the same run, so they hold whatever the machine's absolute speed)."""
     lines = ["Targets:"]
-    at8 = {r["page"]: r for r in result["pages"] if r["connections"] == 8}
-    ceiling = at8.get("ceiling", {}).get("rps")
-    for page in ("partners", "partner page"):
-        r = at8.get(page)
-        if r and ceiling:
-            ok = r["rps"] >= ceiling / 2 and (r["p95_ms"] or 1e9) < 100
-            lines.append(f"- {page} at 8 connections: {r['rps']} req/s vs ceiling {ceiling} (need ≥ {ceiling / 2:.0f}), "
-                         f"p95 {r['p95_ms']} ms (need < 100): {'HOLDS' if ok else 'MISSED'}")
-    for key, label in (("registrations", "500 at once"), ("registrations_paced", "500 from 32 clients")):
-        reg = result.get(key)
-        if reg:
-            safe = reg["confirmed"] == reg["capacity"] and reg["errors"] == 0 \
-                and reg["confirmed"] + reg["waitlisted"] == reg["attempts"]
-            fast = (reg["p95_ms"] or 1e9) < 500
-            lines.append(f"- registrations, {label}: {reg['confirmed']} confirmed / {reg['capacity']} seats, "
-                         f"{reg['waitlisted']} waitlisted, {reg['errors']} errors: {'HOLDS' if safe else 'MISSED'}; "
-                         f"p95 {reg['p95_ms']} ms (need < 500): {'HOLDS' if fast else 'MISSED'}")
+
+    def check(text: str, ok: bool) -> None:
+        lines.append(f"- {text}: {'HOLDS' if ok else 'MISSED'}")
+
+    by = {(r["page"], r["connections"]): r for r in result["pages"]}
+    ceiling8, ceiling32 = by.get(("ceiling", 8)), by.get(("ceiling", 32))
+    if ceiling8:
+        for (page, conns), r in by.items():
+            if conns != 8 or page == "ceiling":
+                continue
+            share = r["rps"] / ceiling8["rps"]
+            text = f"{page} at 8 connections: {100 * share:.0f} % of the ceiling's requests/s (need ≥ 50 %)"
+            ok = share >= 0.5
+            if page == "webinar page":
+                ratio = (r["p95_ms"] or 1e9) / ceiling8["p95_ms"]
+                text += f", p95 {ratio:.1f} × the ceiling's (need ≤ 3)"
+                ok = ok and ratio <= 3
+            check(text, ok)
+    floor = result.get("ceiling_burst")
+    reg = result.get("registrations")
+    if reg and floor:
+        share, ratio = reg["registrations_per_s"] / floor["rps"], (reg["p95_ms"] or 1e9) / floor["p95_ms"]
+        check(f"500 registrations at once: {100 * share:.0f} % of the ceiling's burst rate (need ≥ 25 %), p95 "
+              f"{ratio:.1f} × the ceiling's burst p95 (need ≤ 4), {reg['confirmed']} confirmed of {reg['capacity']}, "
+              f"{reg['errors']} errors", share >= 0.25 and ratio <= 4 and _exact(reg))
+    paced = result.get("registrations_paced")
+    if paced and ceiling32:
+        ratio = (paced["p95_ms"] or 1e9) / ceiling32["p95_ms"]
+        check(f"500 registrations from 32 clients: p95 {ratio:.1f} × the ceiling's p95 at 32 connections (need ≤ 3), "
+              f"{paced['confirmed']} confirmed, {paced['errors']} errors", ratio <= 3 and _exact(paced))
     mail = result.get("email")
-    if mail:
-        c, k = mail["clean"], mail["killed"]
-        lines.append(f"- email: {c['messages_per_s']} messages/s (need ≥ 100): {'HOLDS' if c['messages_per_s'] >= 100 else 'MISSED'}")
-        lines.append(f"- email after a worker kill: {k['lost']} lost, {k['duplicates']} duplicates: "
-                     f"{'HOLDS' if k['lost'] == 0 else 'MISSED'}")
+    if mail and mail.get("raw"):
+        c, k, raw = mail["clean"], mail["killed"], mail["raw"]
+        share = c["messages_per_s"] / raw["messages_per_s"]
+        check(f"email, one worker: {100 * share:.0f} % of the raw smtplib loop (need ≥ 50 %)", share >= 0.5)
+        allowed = max(1, mail["messages"] // 1000)
+        check(f"email after a worker kill: {k['lost']} lost, {k['duplicates']} duplicates (need 0 and ≤ {allowed})",
+              k["lost"] == 0 and k["duplicates"] <= allowed)
     return lines
+
+
+def _exact(reg: dict[str, Any]) -> bool:
+    return reg["confirmed"] == reg["capacity"] and reg["errors"] == 0 and reg["confirmed"] + reg["waitlisted"] == reg["attempts"]
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Outbox delivery by a real Celery worker to an aiosmtpd sink on loopback.
 
-Two runs: a clean one (messages/s), and one where the worker is killed with SIGKILL once half the
+First the ceiling: the same messages sent by a plain smtplib loop over one connection. Then two
+runs of the worker: a clean one (messages/s), and one where the worker is killed with SIGKILL once half the
 messages have arrived, restarted, and ``outbox.tasks.sweep`` re-queues what the dead worker held
 (its tasks, and the rows it was sending, which go out again with the same Message-ID). Every
 message carries an ``X-Bench-Id`` header; the sink counts arrivals per id, so lost and
@@ -110,7 +111,7 @@ class Worker:
                 self.kill()
 
 
-def _queue_messages(count: int, prefix: str) -> list[int]:
+def _messages(count: int, prefix: str) -> list[Any]:
     from django.utils import timezone
 
     from outbox.models import OutgoingEmail
@@ -118,14 +119,40 @@ def _queue_messages(count: int, prefix: str) -> list[int]:
     body = ("Dear subscriber,\n\nThis is a benchmark message of the Citizen Science Network. " * 12).strip()
     html = f"<p>{body}</p>"
     now = timezone.now()
-    rows = OutgoingEmail.objects.bulk_create(
-        [OutgoingEmail(to=f"reader{i}@example.org", subject=f"Benchmark message {prefix}{i}", body_text=body,
-                       body_html=html, headers={"X-Bench-Id": f"{prefix}{i}"}, purpose="bench",
-                       language="en", next_attempt_at=now)
-         for i in range(count)],
-        batch_size=1000,
-    )
+    return [OutgoingEmail(to=f"reader{i}@example.org", subject=f"Benchmark message {prefix}{i}", body_text=body,
+                          body_html=html, headers={"X-Bench-Id": f"{prefix}{i}"}, purpose="bench",
+                          language="en", next_attempt_at=now)
+            for i in range(count)]
+
+
+def _queue_messages(count: int, prefix: str) -> list[int]:
+    from outbox.models import OutgoingEmail
+
+    rows = OutgoingEmail.objects.bulk_create(_messages(count, prefix), batch_size=1000)
     return [r.pk for r in rows]
+
+
+def raw_ceiling(sink: Sink, count: int, timeout: float = 120.0) -> dict[str, Any]:
+    """The same messages (as the worker builds them, each with its Message-ID) sent by a plain
+    smtplib loop over one connection to the same sink: what SMTP and the sink cost on their own,
+    the ceiling the worker's rate is read against."""
+    import smtplib
+
+    from outbox.delivery import build_message, new_message_id
+
+    prepared = []
+    for email in _messages(count, "r"):
+        email.message_id = new_message_id()
+        message = build_message(email)
+        prepared.append((message.from_email, message.recipients(), message.message().as_bytes(linesep="\r\n")))
+    started = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", sink.port, timeout=30) as smtp:
+        for sender, recipients, data in prepared:
+            smtp.sendmail(sender, recipients, data)
+    done = _wait(sink, "r", count, timeout)
+    elapsed = time.perf_counter() - started
+    return {"delivered": sink.unique("r"), "seconds": round(elapsed, 2),
+            "messages_per_s": round(sink.unique("r") / elapsed, 1), "completed": done}
 
 
 def _enqueue(ids: list[int]) -> None:
@@ -161,6 +188,8 @@ def run(*, env: dict[str, str], queue: str, sink: Sink, log: Path, count: int, c
     from outbox import tasks
 
     results: dict[str, Any] = {"messages": count, "worker_concurrency": concurrency}
+    # 0. The ceiling: a raw smtplib loop, before any worker runs.
+    results["raw"] = raw_ceiling(sink, count, timeout)
     worker = Worker(env, queue, log, concurrency)
     try:
         # 1. Clean run: the worker is up before the first message is queued.

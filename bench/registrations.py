@@ -52,7 +52,7 @@ def run(
     """``attempts`` registrations with their own addresses. Without ``concurrency`` all of them
     POST at the same instant (a barrier); with it, that many clients post one after another."""
     check_loopback(host)
-    path = f"/webinars/{slug}/"
+    path = f"/events/{slug}/"
     burst = concurrency is None
     clients = attempts if burst else min(concurrency, attempts)
     barrier = threading.Barrier(clients + 1) if burst else None

@@ -11,7 +11,11 @@ through services that call ``bump_after_commit`` themselves.
 
 Written by hand because Django's ``cache_page`` varies on cookies (so nearly every visitor
 misses), caches for logged-in users too, and would store a response carrying a CSRF token or a
-flash message; this one stores only responses that are the same for every anonymous visitor.
+flash message; this one stores only responses that are the same for every anonymous visitor —
+and a page with a form (``csrf=True``: an event's page with its registration form) without its
+token, putting a fresh token of the visitor's own into each copy it serves. A page can name the
+part of an area it shows (``scopes``: one event's seats), so a registration for one event leaves
+the pages of the others cached.
 
 ``ResilientRedisCache`` is Django's Redis backend behind a circuit breaker (``core.breaker``):
 when Redis fails or does not answer in time, this process stops asking it for a few seconds and
@@ -30,6 +34,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -44,6 +49,8 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone
 from redis.exceptions import RedisError
 
 from .breaker import DEFAULT_INTERVAL, breaker, without_credentials
@@ -89,7 +96,7 @@ def served_locally() -> bool:
 # pages other processes cached in Redis before the change would be served until PAGE_TIMEOUT.
 # Raised again in Redis by the first cache call of this process that Redis answers, whatever it
 # was for (a second raise is harmless, a lost one is not).
-_unshared_bumps: set[ContentArea] = set()
+_unshared_bumps: set[str] = set()
 _reraising = threading.local()  # the re-raise's own cache calls must not start another
 
 
@@ -110,7 +117,19 @@ def _reraise_unshared_bumps() -> None:
         _reraising.active = False
 
 
-def content_versions(areas: Iterable[ContentArea]) -> tuple[int, ...]:
+def scoped(area: ContentArea, scope: str) -> str:
+    """The part of ``area`` about one thing (``scoped(SEATS, "event:<slug>")``: one event's seats):
+    a page that shows only that part names it instead of the whole area, and a change raises both
+    the part and the area (``invalidate_on_save_or_delete``, through the model's ``content_scopes``)."""
+    return f"{ContentArea(area)}@{scope}"
+
+
+def _area_of(key: str) -> ContentArea:
+    """The area of a plain or scoped key (an unknown area fails here)."""
+    return ContentArea(key.split("@", 1)[0])
+
+
+def content_versions(areas: Iterable[str]) -> tuple[int, ...]:
     """The current version of each area, in order (one cache round trip when all are set)."""
     if _unshared_bumps:
         _reraise_unshared_bumps()
@@ -123,7 +142,7 @@ def content_versions(areas: Iterable[ContentArea]) -> tuple[int, ...]:
     return tuple(int(found[key]) for key in keys)
 
 
-def bump_content_area(area: ContentArea) -> None:
+def bump_content_area(area: str) -> None:
     """Make every cached page that shows ``area`` stale, now. An increment is atomic in Redis, so
     concurrent bumps from several processes add up. Prefer ``bump_after_commit``."""
     try:
@@ -134,14 +153,15 @@ def bump_content_area(area: ContentArea) -> None:
         _unshared_bumps.add(area)
 
 
-def bump_after_commit(*areas: ContentArea, using: str | None = None) -> None:
-    """Raise each area's version once the current transaction commits (at once outside one).
-    Only after the commit, and that is enough: a page rendered from the old rows before the
-    commit is stored under the old version, which the bump makes unreachable; a page rendered
-    after the bump reads the committed rows. A rolled-back change bumps nothing."""
+def bump_after_commit(*areas: str | None, using: str | None = None) -> None:
+    """Raise each area's (or scoped part's) version once the current transaction commits (at
+    once outside one). Only after the commit, and that is enough: a page rendered from the old
+    rows before the commit is stored under the old version, which the bump makes unreachable; a
+    page rendered after the bump reads the committed rows. A rolled-back change bumps nothing."""
     for area in dict.fromkeys(areas):
         if area is not None:
-            transaction.on_commit(functools.partial(bump_content_area, ContentArea(area)), using=using)
+            _area_of(area)
+            transaction.on_commit(functools.partial(bump_content_area, str(area)), using=using)
 
 
 def content_area_of(model: Any) -> ContentArea | None:
@@ -151,8 +171,12 @@ def content_area_of(model: Any) -> ContentArea | None:
 
 
 def invalidate_on_save_or_delete(sender: Any, **kwargs: Any) -> None:
-    """``post_save`` / ``post_delete`` of a model with a ``content_area``: raise it after commit."""
-    bump_after_commit(content_area_of(sender), using=kwargs.get("using"))
+    """``post_save`` / ``post_delete`` of a model with a ``content_area``: raise it after commit,
+    and the parts of it the row belongs to (the model's ``content_scopes()``, if it has one)."""
+    area = content_area_of(sender)
+    instance = kwargs.get("instance")
+    scopes = instance.content_scopes() if hasattr(instance, "content_scopes") else []
+    bump_after_commit(area, *(scoped(area, scope) for scope in scopes), using=kwargs.get("using"))
 
 
 def invalidate_on_m2m_change(sender: Any, *, instance: Any, model: Any, action: str, **kwargs: Any) -> None:
@@ -185,14 +209,42 @@ def _cacheable_request(request: HttpRequest) -> bool:
     return True
 
 
-def _cacheable_response(request: HttpRequest, response: HttpResponse) -> bool:
+def _cacheable_response(request: HttpRequest, response: HttpResponse, *, csrf: bool = False) -> bool:
     return (
         response.status_code == 200
         and not response.streaming
         and not response.cookies
-        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # the page carries a CSRF token
+        # the page carries a CSRF token: only a page that takes a fresh one per visitor is stored
+        and (csrf or not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
         and not response.has_header("Cache-Control")  # the view decided about caching itself
     )
+
+
+# A form page is stored with this in place of its CSRF token; each visitor gets their own token
+# (and cookie) put in when the page is served (``cached_public_page(csrf=True)``).
+CSRF_PLACEHOLDER = b"csrf-token-of-this-visitor"
+_CSRF_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")([^"]+)(")')
+
+
+def _without_csrf_token(content: bytes) -> bytes:
+    return _CSRF_FIELD.sub(rb"\g<1>" + CSRF_PLACEHOLDER + rb"\g<3>", content)
+
+
+def _with_csrf_token(request: HttpRequest, content: bytes) -> bytes:
+    if CSRF_PLACEHOLDER not in content:
+        return content
+    # get_token() gives this visitor a masked token of their own secret (a new secret, and the
+    # cookie that carries it, for a first visit): what {% csrf_token %} would have rendered.
+    return content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
+
+
+def _timeout(response: HttpResponse) -> int:
+    """How long to keep the page: PAGE_TIMEOUT, or less when the view says when it goes stale by
+    itself (``response.fresh_until``: registration for a session opens or closes, say)."""
+    until = getattr(response, "fresh_until", None)
+    if until is None:
+        return PAGE_TIMEOUT
+    return max(0, min(PAGE_TIMEOUT, int((until - timezone.now()).total_seconds())))
 
 
 MAX_QUERY_VALUE = 200
@@ -207,12 +259,22 @@ def _cacheable_query(request: HttpRequest, params: frozenset[str]) -> bool:
     )
 
 
-def cached_public_page(*, areas: Iterable[ContentArea], params: Iterable[str] = ()) -> Any:
+def cached_public_page(
+    *,
+    areas: Iterable[ContentArea],
+    params: Iterable[str] = (),
+    scopes: Callable[..., Iterable[str]] | None = None,
+    csrf: bool = False,
+) -> Any:
     """Serve a public GET page from the cache when it cannot differ between anonymous visitors.
 
     ``areas`` are the content areas the page shows (besides ``SITE_AREA``, which every page
     shows): a change in any of them makes the cached page stale, a change elsewhere does not.
-    ``params`` are the query parameters under which the page is cached too (``["q", "page"]``)."""
+    ``scopes(request, *args, **kwargs)`` names the parts of areas the page shows instead of a
+    whole area (``[scoped(SEATS, f"event:{slug}")]``), so a change elsewhere in that area leaves it.
+    ``params`` are the query parameters under which the page is cached too (``["q", "page"]``).
+    ``csrf``: the page carries a form; it is stored without its CSRF token and served with a
+    fresh token of the visitor's own, as rendering it for them would give."""
     known = frozenset(params)
     shown = tuple(dict.fromkeys([SITE_AREA, *map(ContentArea, areas)]))  # an unknown area fails here
 
@@ -222,21 +284,25 @@ def cached_public_page(*, areas: Iterable[ContentArea], params: Iterable[str] = 
             if not _cacheable_request(request) or not _cacheable_query(request, known) or not _cache_is_shared():
                 return view(request, *args, **kwargs)
             digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-            versions = ".".join(map(str, content_versions(shown)))
+            parts = [*shown, *map(str, scopes(request, *args, **kwargs))] if scopes else shown
+            versions = ".".join(map(str, content_versions(parts)))
             key = f"portal:page:{versions}:{digest}"
             cached = cache.get(key)
             if cached is not None:
                 content, content_type, extra = cached
-                response = HttpResponse(content, content_type=content_type)
+                response = HttpResponse(_with_csrf_token(request, content) if csrf else content,
+                                        content_type=content_type)
                 for header, value in extra.items():
                     response[header] = value
                 return response
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
-            if _cacheable_response(request, response) and _cache_is_shared():
+            timeout = _timeout(response)
+            if timeout and _cacheable_response(request, response, csrf=csrf) and _cache_is_shared():
                 extra = {h: response[h] for h in ("Content-Disposition", "Content-Language") if response.has_header(h)}
-                cache.set(key, (response.content, response["Content-Type"], extra), PAGE_TIMEOUT)
+                content = _without_csrf_token(response.content) if csrf else response.content
+                cache.set(key, (content, response["Content-Type"], extra), timeout)
             return response
 
         return wrapper

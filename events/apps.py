@@ -8,8 +8,13 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
+        from outbox import renderers
+
+        from . import services
         from .models import Event
         from .question_services import give_new_event_its_questions
+
+        renderers.register(services.REGISTRATION_EMAIL_RENDERER, services.render_registration_email)
 
         # Every new event asks the built-in "access needs" question (admin, seeds, demo data).
         post_save.connect(give_new_event_its_questions, sender=Event, dispatch_uid="events.access_needs_question")

@@ -13,7 +13,7 @@ import zoneinfo
 from datetime import datetime
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Cast, Concat
@@ -22,9 +22,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.accounts import is_network_coordinator
-from core.cache import ContentArea
+from core.cache import ContentArea, scoped
 from core.models import ImportedRecord
 from core.sites import site_domain
+
+
+def event_scope(slug: str) -> str:
+    """The part of a content area about one event (``core.cache.scoped``)."""
+    return f"event:{slug}"
+
+
+def event_seats_scope(slug: str) -> str:
+    """The seats of one event: what its page names instead of all seats."""
+    return scoped(ContentArea.SEATS, event_scope(slug))
 
 
 def validate_time_zone(value: str) -> None:
@@ -361,6 +371,14 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
+
+    def content_scopes(self) -> list[str]:
+        """The part of the seats area a change of this row makes stale: its event's page
+        (``core.cache.scoped``). Nothing when its session or event is already gone (a cascade)."""
+        try:
+            return [event_scope(self.session.event.slug)]
+        except ObjectDoesNotExist:
+            return []
 
     @property
     def calendar_uid(self) -> str:

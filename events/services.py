@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import CharField, F, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.urls import reverse
@@ -33,7 +33,8 @@ from core.email_address import is_tagged, limit_key, normalise_email
 from core.personal_data import ANONYMISED_DOMAIN
 from core.sites import absolute_url
 from outbox import services as outbox
-from outbox.services import Attachment, queue_templated_email
+from outbox.renderers import RenderedEmail
+from outbox.services import Attachment, queue_email, queue_rendered_later, rendered_email
 
 from . import calendar, signals
 from .models import Event, Registration, Session, validate_time_zone_or_empty
@@ -120,13 +121,39 @@ def registration_problem(session: Session, *, now: datetime | None = None) -> Re
     return None
 
 
+class SessionBusy(Exception):
+    """The session's row lock was not free within ``LOCK_TIMEOUT``: nothing was written; the
+    visitor is asked to try again in a moment (503 with ``Retry-After``)."""
+
+
+# How long a registration waits for its session's row lock before answering "busy" (as pretix
+# does): the lock is held only for a count and an insert or two, so this is long enough for a
+# queue of hundreds, and short enough that an overloaded moment answers instead of piling up
+# requests until the web server's own timeout. PostgreSQL only (SQLite takes no row locks).
+LOCK_TIMEOUT = "3s"
+BUSY_RETRY_AFTER = 5  # seconds, in the 503's Retry-After
+
+
 def _lock_session(session_id: int) -> Session:
     """Lock the session row (only that row: ``of=("self",)`` keeps the joined event row
     unlocked, so registrations for different sessions of one event do not queue behind each
     other, and an admin saving the event does not deadlock with them) until the transaction
-    ends; parallel registrations for the same session wait here. (The concurrency control test
-    replaces this with a version that takes no lock.)"""
-    return Session.objects.select_for_update(of=("self",)).select_related("event").get(pk=session_id)
+    ends; parallel registrations for the same session wait here, for ``LOCK_TIMEOUT`` at most
+    (then ``SessionBusy``). (The concurrency control test replaces this with a version that
+    takes no lock.)"""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # for the rest of this transaction only
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [LOCK_TIMEOUT])
+    try:
+        return Session.objects.select_for_update(of=("self",)).select_related("event").get(pk=session_id)
+    except OperationalError as exc:
+        if getattr(getattr(exc, "__cause__", None), "sqlstate", None) == LOCK_NOT_AVAILABLE:
+            raise SessionBusy from exc
+        raise
+
+
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's lock_not_available
 
 
 def register(
@@ -666,17 +693,44 @@ def _resend_registration_email(registration: Registration, *, session: Session) 
     _send_registration_email(registration, session=session, resend=True)
 
 
+REGISTRATION_EMAIL_RENDERER = "events.registration_email"
+
+
 def _send_registration_email(registration: Registration, *, session: Session, resend: bool = False) -> None:
+    """The confirmation (with its calendar file) or the waiting-list email, written as what to
+    render (``outbox.renderers``): this runs under the session's row lock, which is held only
+    for the count, the insert and these rows; the worker renders the message from the ids."""
     now = timezone.now()
     confirmed = registration.status == Registration.Status.CONFIRMED
-    template = "events/registration_confirmed" if confirmed else "events/registration_waitlisted"
     key = f"{_key(registration, session)}:{registration.status}"
     if resend:
         key += f":resend:{now.timestamp():.6f}"
-    extra = {} if confirmed else {"position": waiting_position(registration)}
-    _queue(registration, session=session, template=template, key=key, purpose="confirmation", with_ics=confirmed,
-           extra=extra)
+    queue_rendered_later(
+        to=registration.email,
+        renderer=REGISTRATION_EMAIL_RENDERER,
+        args={"registration_id": registration.pk, "session_id": session.pk, "confirmed": confirmed},
+        language=registration_language(registration),
+        purpose="events/registration_confirmed" if confirmed else "events/registration_waitlisted",
+        idempotency_key=key,
+        group=registration_outbox_group(registration),
+    )
     _mark_sent(registration, now)
+
+
+def render_registration_email(*, registration_id: int, session_id: int, confirmed: bool) -> RenderedEmail | None:
+    """Render a confirmation or waiting-list email written by ``_send_registration_email``, as
+    the registration stands now (a waiting-list place is today's); None if the registration or
+    its session is gone, or the registration was anonymised."""
+    registration = Registration.objects.filter(pk=registration_id).exclude(_anonymised()).first()
+    session = Session.objects.select_related("event").filter(pk=session_id).first()
+    if registration is None or session is None:
+        return None
+    registration.session = session
+    if confirmed:
+        return _email_content(registration, session=session, template="events/registration_confirmed",
+                              purpose="confirmation", with_ics=True)
+    return _email_content(registration, session=session, template="events/registration_waitlisted",
+                          purpose="confirmation", with_ics=False, extra={"position": waiting_position(registration)})
 
 
 def _mark_sent(registration: Registration, when: datetime) -> None:
@@ -735,6 +789,32 @@ def _queue(
 ) -> None:
     """Write one email to the registrant. ``with_ics`` attaches their calendar file for
     ``session`` (their entry's UID and current SEQUENCE; METHOD:CANCEL with ``ics_cancel``)."""
+    content = _email_content(registration, session=session, template=template, purpose=purpose, extra=extra,
+                             with_ics=with_ics, ics_cancel=ics_cancel)
+    queue_email(
+        to=registration.email,
+        subject=content.subject,
+        body_text=content.body_text,
+        body_html=content.body_html,
+        attachments=[Attachment(**a) for a in content.attachments],
+        purpose=template,
+        language=registration_language(registration),
+        idempotency_key=key,
+        group=registration_outbox_group(registration),
+    )
+
+
+def _email_content(
+    registration: Registration,
+    *,
+    session: Session,
+    template: str,
+    purpose: str = "",
+    extra: dict | None = None,
+    with_ics: bool = True,
+    ics_cancel: bool = False,
+) -> RenderedEmail:
+    """One email to the registrant, rendered in their language."""
     language = registration_language(registration)
     attachments = []
     # In the registrant's language, whoever causes the message (a visitor on the other language's
@@ -752,15 +832,7 @@ def _queue(
             "sections": email_sections(registration, purpose=purpose) if purpose else [],
             **(extra or {}),
         }
-    queue_templated_email(
-        to=registration.email,
-        template=template,
-        context=context,
-        language=language,
-        attachments=attachments,
-        idempotency_key=key,
-        group=registration_outbox_group(registration),
-    )
+    return rendered_email(template, context, language=language, attachments=attachments)
 
 
 def _calendar_attachment(session: Session, registration: Registration, *, cancel: bool) -> Attachment:

@@ -41,7 +41,7 @@ from . import calendar, certificates, services, signals
 from . import feedback as feedback_services
 from .filters import EventFilter
 from .forms import CONSENT_TEXT, FeedbackForm, RegistrationForm, open_sessions
-from .models import Event, Registration, Session
+from .models import Event, Registration, Session, event_seats_scope
 
 PAGE_SIZE = 20
 
@@ -96,6 +96,8 @@ def handle_registration(request: HttpRequest, event: Event) -> HttpResponse:
             )
         except RateLimited as exc:
             return too_many_requests(request, retry_after=exc.retry_after)
+        except services.SessionBusy:
+            return busy(request, event_url=event.get_absolute_url())
         except services.RegistrationError as exc:
             form.add_error("session", exc.message)
         else:
@@ -105,7 +107,7 @@ def handle_registration(request: HttpRequest, event: Event) -> HttpResponse:
     for session in all_sessions:
         session.event = event  # read by is_cancelled: no query per session
     now = timezone.now()
-    return render(
+    response = render(
         request,
         "events/event_detail.html",
         {
@@ -117,13 +119,43 @@ def handle_registration(request: HttpRequest, event: Event) -> HttpResponse:
             "ld_json": _json_ld(event, all_sessions),
         },
     )
+    response.fresh_until = _next_change(all_sessions, now)  # read by cached_public_page
+    return response
 
 
+def _next_change(sessions: list[Session], now: Any) -> Any:
+    """When the page changes by itself: a session's registration opens or closes, it starts or
+    ends (None if never)."""
+    moments = [
+        moment
+        for session in sessions
+        for moment in (session.registration_opens_at, session.registration_closes_at, session.start, session.end)
+        if moment is not None and moment > now
+    ]
+    return min(moments, default=None)
+
+
+# The page with its form is the one everybody opens after an announcement: it is cached like
+# the lists (a fresh CSRF token of the visitor's own is put into each copy served), and only a
+# registration for this event, not one for another event, makes it stale.
+@cached_public_page(
+    areas=[ContentArea.EVENTS, ContentArea.DIRECTORY],
+    scopes=lambda request, slug: [event_seats_scope(slug)],
+    csrf=True,
+)
 @require_http_methods(["GET", "POST"])
 @limit_public_form(scope="registration", per_client="30/h", per_address=None)
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The one public page of an event — a webinar's too (``/webinars/<slug>/`` redirects here)."""
     return handle_registration(request, _get_public_event(slug))
+
+
+def busy(request: HttpRequest, *, event_url: str) -> HttpResponse:
+    """503 with ``Retry-After`` when the session's lock was not free in time: nothing was saved,
+    and the visitor is asked to send the form again in a moment (never a 500, never an overbooking)."""
+    response = render(request, "events/busy.html", {"event_url": event_url}, status=503)
+    response["Retry-After"] = str(services.BUSY_RETRY_AFTER)
+    return response
 
 
 # The registration a visitor has just made (or repeated) in this browser: {"id": public_id,
@@ -498,6 +530,8 @@ def _switch(request: HttpRequest, registration: Registration, token: str) -> Htt
         )
     except RateLimited as exc:
         return too_many_requests(request, retry_after=exc.retry_after)
+    except services.SessionBusy:
+        return busy(request, event_url=request.path)
     except services.RegistrationError as exc:
         if exc.code == "waiting_list":
             return _own_page(request, registration, token, confirm_waiting_list=target)

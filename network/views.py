@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -356,10 +356,11 @@ API_FIELDS = (
 )
 
 
-def _api_rows() -> list[dict]:
+def _api_rows(partners: Any = None) -> list[dict]:
     # Links from SITE_URL, never from the request's Host: these pages are cached for everyone.
     # Sorted by name in the language of the URL (/api/partners/ English, /sl/api/partners/ Slovenian).
-    partners = _public_partners().in_name_order()
+    if partners is None:
+        partners = _public_partners().in_name_order()
     return [
         {
             **for_api(p, "name"),
@@ -378,10 +379,33 @@ def _api_rows() -> list[dict]:
     ]
 
 
-@cached_public_page(areas=[ContentArea.DIRECTORY])
+# /api/partners/ gives this many partners per page, in name order; ``next`` and ``previous`` are
+# absolute links to the neighbouring pages (null at either end). The CSV has them all.
+API_PAGE_SIZE = 100
+
+
+@cached_public_page(areas=[ContentArea.DIRECTORY], params=["page"])
 def api_partners(request: HttpRequest) -> JsonResponse:
-    rows = _api_rows()
-    return JsonResponse({"count": len(rows), "results": rows}, json_dumps_params={"ensure_ascii": False})
+    paginator = Paginator(_public_partners().in_name_order(), API_PAGE_SIZE, allow_empty_first_page=True)
+    try:
+        page = paginator.page(request.GET.get("page") or 1)
+    except (EmptyPage, PageNotAnInteger):
+        return JsonResponse({"detail": "No such page."}, status=404)
+
+    def link(number: int) -> str:
+        return absolute_url(f"{request.path}?page={number}")
+
+    return JsonResponse(
+        {
+            "count": paginator.count,
+            "page": page.number,
+            "page_size": API_PAGE_SIZE,
+            "next": link(page.next_page_number()) if page.has_next() else None,
+            "previous": link(page.previous_page_number()) if page.has_previous() else None,
+            "results": _api_rows(page.object_list),
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 @cached_public_page(areas=[ContentArea.DIRECTORY])

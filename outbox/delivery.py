@@ -47,6 +47,7 @@ from django.utils import timezone
 from core.sites import site_domain, site_name
 
 from .models import OutgoingEmail
+from .renderers import render_into
 
 logger = logging.getLogger(__name__)
 
@@ -193,6 +194,8 @@ def _claim(email_id: int) -> OutgoingEmail | str:
         return "missing"
     now = timezone.now()
     if email.status != OutgoingEmail.Status.QUEUED or email.next_attempt_at > now + CLOCK_SLACK:
+        return email.status
+    if email.renderer and not render_into(email):  # written as what to render (outbox.renderers)
         return email.status
     email.status = OutgoingEmail.Status.SENDING
     email.attempts += 1

@@ -88,6 +88,11 @@ class OutgoingEmail(models.Model):
     # Generated at the first attempt and sent with every attempt, so that a copy sent again after
     # a crash is recognisably the same message (receiving systems and readers can drop it).
     message_id = models.CharField(_("Message-ID"), max_length=255, blank=True, default="")
+    # A message written as what to render rather than its text (``services.queue_rendered_later``):
+    # the name of the renderer an app registered and its arguments (ids, template names). The
+    # worker renders it just before the first attempt and clears both, keeping the text.
+    renderer = models.CharField(_("renderer"), max_length=100, blank=True, default="")
+    render_args = models.JSONField(_("render arguments"), default=dict, blank=True)
 
     objects = OutgoingEmailQuerySet.as_manager()
 
@@ -116,7 +121,11 @@ class OutgoingEmail(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.subject} → {self.to}"
+        return f"{self.subject or _('(written when sent)')} → {self.to}"
+
+    @property
+    def awaits_rendering(self) -> bool:
+        return bool(self.renderer)
 
     @classmethod
     def blanked(cls) -> dict[str, object]:

@@ -25,6 +25,7 @@ from core.email_render import inline_css
 
 from .delivery import site_name
 from .models import OutgoingEmail
+from .renderers import RenderedEmail, is_registered
 from .tasks import enqueue
 
 BLANK_LINES = re.compile(r"\n{3,}")
@@ -51,6 +52,8 @@ def queue_email(
     language: str = "",
     group: str = "",
     secret: bool = False,
+    renderer: str = "",
+    render_args: dict[str, Any] | None = None,
 ) -> OutgoingEmail:
     """Write a message to the outbox and hand its id to Celery once the transaction commits.
 
@@ -76,6 +79,8 @@ def queue_email(
         language=language or translation.get_language() or settings.LANGUAGE_CODE,
         group=group,
         secret=secret,
+        renderer=renderer,
+        render_args=render_args or {},
     )
     if idempotency_key:
         try:
@@ -139,6 +144,33 @@ def queue_templated_email(
         language=language,
         group=group,
     )
+
+
+def rendered_email(
+    template: str, context: dict[str, Any], *, language: str, attachments: Iterable[Attachment] = ()
+) -> RenderedEmail:
+    """What a renderer (``outbox.renderers``) returns: ``render_email`` plus the attachments."""
+    subject, text, html = render_email(template, context, language=language)
+    return RenderedEmail(subject=subject, body_text=text, body_html=html,
+                         attachments=[a.__dict__ for a in attachments])
+
+
+def queue_rendered_later(
+    *,
+    to: str,
+    renderer: str,
+    args: dict[str, Any],
+    language: str,
+    purpose: str = "",
+    idempotency_key: str | None = None,
+    group: str = "",
+) -> OutgoingEmail:
+    """Write a message as what to render: the worker renders it just before sending
+    (``outbox.renderers``). For services that write a message while holding a lock."""
+    if not is_registered(renderer):
+        raise LookupError(f"no renderer registered as {renderer!r}")
+    return queue_email(to=to, subject="", body_text="", purpose=purpose or renderer, idempotency_key=idempotency_key,
+                       language=language, group=group, renderer=renderer, render_args=args)
 
 
 def resend(*, email_ids: list[int]) -> int:

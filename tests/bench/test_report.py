@@ -54,3 +54,31 @@ def test_table_aligns_numbers_right_and_text_left():
 def test_table_rejects_a_row_of_the_wrong_width():
     with pytest.raises(ValueError):
         format_table(["a", "b"], [[1]])
+
+
+def test_targets_read_each_measure_against_the_ceiling_of_the_same_run():
+    from bench.__main__ import targets
+
+    def page(name, conns, rps, p95):
+        return {"page": name, "connections": conns, "rps": rps, "p95_ms": p95}
+
+    reg = {"registrations_per_s": 300.0, "p95_ms": 900.0, "confirmed": 100, "capacity": 100, "errors": 0,
+           "waitlisted": 400, "attempts": 500}
+    result = {
+        "pages": [page("ceiling", 8, 1000.0, 5.0), page("ceiling", 32, 1000.0, 20.0),
+                  page("webinar page", 8, 600.0, 16.0), page("partners", 8, 400.0, 9.0)],
+        "ceiling_burst": {"rps": 1000.0, "p95_ms": 250.0},
+        "registrations": reg,
+        "registrations_paced": {**reg, "p95_ms": 70.0},
+        "email": {"messages": 2000, "raw": {"messages_per_s": 1000.0},
+                  "clean": {"messages_per_s": 400.0}, "killed": {"lost": 0, "duplicates": 3}},
+    }
+    lines = targets(result)
+    assert "- webinar page at 8 connections: 60 % of the ceiling's requests/s (need ≥ 50 %), p95 3.2 × the " \
+           "ceiling's (need ≤ 3): MISSED" in lines
+    assert any(line.startswith("- partners at 8 connections: 40 %") and line.endswith("MISSED") for line in lines)
+    assert any(line.startswith("- 500 registrations at once: 30 %") and line.endswith("HOLDS") for line in lines)
+    assert any(line.startswith("- 500 registrations from 32 clients: p95 3.5 ×") and line.endswith("MISSED")
+               for line in lines)
+    assert "- email, one worker: 40 % of the raw smtplib loop (need ≥ 50 %): MISSED" in lines
+    assert "- email after a worker kill: 0 lost, 3 duplicates (need 0 and ≤ 2): MISSED" in lines

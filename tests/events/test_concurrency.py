@@ -145,3 +145,45 @@ def test_locking_a_session_leaves_its_event_and_sibling_sessions_free():
     release.set()
     holder_thread.join()
     assert outcome == {"sibling": "locked", "event": "locked"}
+
+
+def test_a_registration_that_cannot_get_the_lock_in_time_answers_busy_and_stores_nothing(client, monkeypatch):
+    """Overload: the session's lock is held past ``LOCK_TIMEOUT`` by another transaction. The
+    visitor gets 503 with Retry-After (a page that says nothing was saved), never a 500; no
+    registration, no email, no counted allowance is left behind."""
+    from django.db import transaction
+
+    from outbox.models import OutgoingEmail
+
+    monkeypatch.setattr(services, "LOCK_TIMEOUT", "300ms")
+    session = SessionFactory(capacity=10)
+    holding, release = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        try:
+            with transaction.atomic():
+                services._lock_session(session.pk)
+                holding.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    try:
+        assert holding.wait(5)
+        response = client.post(session.event.get_absolute_url(), {
+            "session": session.pk, "name": "Ana Novak", "email": "ana@example.org", "affiliation": "UL",
+            "consent": "on",
+        })
+    finally:
+        release.set()
+        thread.join()
+    assert response.status_code == 503 and response["Retry-After"] == str(services.BUSY_RETRY_AFTER)
+    assert "nothing was saved" in response.content.decode()
+    assert not Registration.objects.exists() and not OutgoingEmail.objects.exists()
+    # once the lock is free, the same form goes through
+    again = client.post(session.event.get_absolute_url(), {
+        "session": session.pk, "name": "Ana Novak", "email": "ana@example.org", "affiliation": "UL", "consent": "on",
+    })
+    assert again.status_code == 302 and Registration.objects.filter(email="ana@example.org").count() == 1

@@ -1,0 +1,70 @@
+"""The event page with its registration form is cached, with a fresh CSRF token per visitor,
+and a registration makes stale only what it changes: that event's page (its seats) and the
+lists of seats, not the partners, the news or other events' pages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+
+from network.models import Partner
+from portal.models import NewsItem
+from tests.network.factories import PartnerFactory
+
+from .factories import SessionFactory
+
+pytestmark = pytest.mark.django_db
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def _token(html: str) -> str:
+    (token,) = set(TOKEN.findall(html))
+    return token
+
+
+def _form(session, token: str, email: str) -> dict:
+    return {"csrfmiddlewaretoken": token, "session": session.pk, "name": "Ana Novak", "email": email,
+            "affiliation": "UL", "consent": "on"}
+
+
+def test_each_visitor_gets_a_token_of_their_own_from_the_cached_page():
+    session = SessionFactory(capacity=50, event__summary="Before.")
+    url = session.event.get_absolute_url()
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    page_one = first.get(url)
+    # a change that raises no content area: the second visitor's page shows it only if re-rendered
+    type(session.event).objects.filter(pk=session.event.pk).update(summary="After.")
+    page_two = second.get(url)
+    assert "Before." in page_two.content.decode(), "the second visitor is served the cached page"
+    one, two = _token(page_one.content.decode()), _token(page_two.content.decode())
+    assert one != two and "csrf-token-of-this-visitor" not in page_two.content.decode()
+    assert page_two.cookies["csrftoken"].value != page_one.cookies["csrftoken"].value
+    # someone else's token is refused; one's own is accepted
+    assert second.post(url, _form(session, one, "ana@example.org")).status_code == 403
+    assert second.post(url, _form(session, two, "ana@example.org")).status_code == 302
+
+
+def test_a_registration_leaves_partner_and_news_pages_and_other_events_cached(
+    client, django_capture_on_commit_callbacks
+):
+    partner = PartnerFactory(name="Central Library", description="Before.")
+    item = NewsItem.objects.create(title="Network news", slug="network-news", category="Important",
+                                   published_on="2026-11-01", summary="Before.", body="Before.")
+    session, other = SessionFactory(capacity=50), SessionFactory(capacity=50, event__summary="Before.")
+    pages = [partner.get_absolute_url(), item.get_absolute_url(), other.event.get_absolute_url()]
+    for url in pages:
+        assert "Before." in client.get(url).content.decode()
+    # Changes that raise no content area: a page that is re-rendered shows them, a cached one does not.
+    Partner.objects.filter(pk=partner.pk).update(description="After.")
+    NewsItem.objects.filter(pk=item.pk).update(summary="After.", body="After.")
+    type(other.event).objects.filter(pk=other.event.pk).update(summary="After.")
+    page = client.get(session.event.get_absolute_url()).content.decode()
+    assert "50 seats left" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post(session.event.get_absolute_url(), _form(session, "", "ana@example.org"))
+    assert response.status_code == 302
+    assert "49 seats left" in client.get(session.event.get_absolute_url()).content.decode(), "its seats are fresh"
+    for url in pages:
+        assert "After." not in client.get(url).content.decode(), f"{url} was made stale by a registration"
