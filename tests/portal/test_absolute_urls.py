@@ -77,6 +77,7 @@ CACHED_PAGES: dict[str, Callable[[dict], str]] = {
     "network:working_group_list": lambda c: reverse("network:working_group_list"),
     "network:service_list": lambda c: reverse("network:service_list"),
     "events:event_list": lambda c: reverse("events:event_list"),
+    "events:event_detail": lambda c: c["event"].get_absolute_url(),
     "events:calendar_feed": lambda c: reverse("events:calendar_feed"),
     "events:api_events": lambda c: reverse("events:api_events"),
     "webinars:webinar_list": lambda c: reverse("webinars:webinar_list"),
