@@ -91,7 +91,12 @@ def _repeat_of(*, resource: Resource, email: str, message: str, now: datetime) -
 
 def _queue_use_request_emails(*, request: UseRequest, resource: Resource, requester_email: str, language: str) -> None:
     """Queue the message about ``request`` to each of its recipients (in the site's default
-    language, reply-to the requester) and the acknowledgement to the requester in ``language``."""
+    language, reply-to the requester) and the acknowledgement to the requester in ``language``.
+
+    The acknowledgement goes to whatever address was typed, so it is fixed text and the records'
+    own names only (the resource, its partner, who answers): never the name, organisation, dates
+    or message typed, which would let anyone send words of their own to any address through the
+    network's sender (as ``network.services._acknowledge``). Its context holds no request."""
     to = recipients(resource)
     admin_url = absolute_url(reverse("admin:infrastructure_userequest_change", args=[request.pk]))
     context = {"use_request": request, "resource": resource, "partner": resource.partner, "admin_url": admin_url}
@@ -108,7 +113,8 @@ def _queue_use_request_emails(*, request: UseRequest, resource: Resource, reques
         to=requester_email,
         template="infrastructure/use_request_received",
         context={
-            **context,
+            "resource": resource,
+            "partner": resource.partner,
             "partner_reached": to.partner_reached,
             "resource_url": _resource_url(resource, language),
         },
@@ -135,7 +141,7 @@ def request_use(
     each of its recipients (``recipients``: the partner's coordinators and the network
     coordinators, in the site's default language, as they have none on record; reply-to the
     requester) and an acknowledgement to the requester in ``language`` that says who will
-    answer and who receives their details. Raises ``ValueError`` for dates out of order (the
+    answer and who receives their details, in fixed text (nothing they typed). Raises ``ValueError`` for dates out of order (the
     form says so first; the database refuses them too).
 
     A double or replayed submit (the same address, resource and message within

@@ -29,6 +29,7 @@ from . import services
 from .filters import PartnerFilter
 from .forms import ContactRequestForm, JoinForm
 from .models import Partner, ServiceModule, ServiceOffer, WorkingGroup
+from .signals import partner_page_sections_for
 
 PAGE_SIZE = 24
 
@@ -197,17 +198,6 @@ def _partner_events(partner: Partner) -> list[Any]:
     return list(events[:20])
 
 
-def _partner_projects(partner: Partner) -> list[Any]:
-    """The public projects the partner leads or takes part in, by title (one query). Through the
-    reverse relations: the project catalogue sits above the network and is not imported here."""
-    return list((partner.led_projects.all() | partner.projects.all()).public().distinct().in_title_order())
-
-
-def _partner_resources(partner: Partner) -> list[Any]:
-    """The partner's public infrastructure resources, by title (one query; a reverse relation too)."""
-    return list(partner.resources.public().in_title_order())
-
-
 @cached_public_page(
     areas=[ContentArea.DIRECTORY, ContentArea.EVENTS, ContentArea.PROJECTS, ContentArea.INFRASTRUCTURE]
 )
@@ -224,8 +214,9 @@ def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "offers": ServiceOffer.objects.filter(partner=partner).select_related("module"),
             "groups": _partner_working_groups(partner),
             "events": _partner_events(partner),
-            "projects": _partner_projects(partner),
-            "resources": _partner_resources(partner),
+            # what the apps above the network show here (its projects, its resources): they answer
+            # ``signals.partner_page_sections``; their content areas are in this page's ``areas``
+            "sections": partner_page_sections_for(partner, current_language()),
             # this page, in the visitor's language
             "ld_json": to_json_ld(_partner_json_ld(partner, absolute_url(partner.get_absolute_url()))),
             "meta_description": plain_text(localised(partner, "description").value),

@@ -6,7 +6,8 @@ is refused, with the reason, while a criterion is not marked as met). A partner'
 see, add and edit only the projects their organisation leads (``CoordinatorScopedMixin`` on
 ``lead_partner``), write how the project meets each criterion, and send a project for review
 ("Submit for review"); they cannot otherwise change its publication state, feature it, or
-publish it. The publication state is read-only for everyone in the form: it changes only through
+publish it, and their change to a published project sends it back for review (it leaves the
+public pages until a network coordinator publishes it again). The publication state is read-only for everyone in the form: it changes only through
 the actions, so every change is in the project's publication history."""
 
 from __future__ import annotations
@@ -156,6 +157,18 @@ class ProjectAdmin(BothLanguagesMixin, CoordinatorScopedMixin, TranslationAdmin)
         if isinstance(inline, CriterionCheckInline) and request.method != "POST":
             kwargs["initial"] = [{"criterion": c.pk} for c in missing_criteria(obj)]
         return kwargs
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        """After a change is saved: a partner's coordinators' change to a published project sends it
+        back for review (``services.changed_after_publication``), and they are told so."""
+        super().save_related(request, form, formsets, change)
+        if change and form.has_changed() and services.changed_after_publication(
+            project=form.instance, actor=request.user
+        ):
+            self.message_user(request, _(
+                "“%(project)s” was published, so it awaits the network coordinators' review again: "
+                "it is off the public pages until they publish it again."
+            ) % {"project": form.instance}, messages.WARNING)
 
     def has_publish_permission(self, request: HttpRequest) -> bool:
         return is_network_coordinator(request.user)

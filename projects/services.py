@@ -1,5 +1,6 @@
 """Writes with rules for the project catalogue: moving a project through its publication
-(``submit``, ``publish``, ``return_to_partner``).
+(``submit``, ``publish``, ``return_to_partner``, and ``changed_after_publication``: a partner's
+edit of a published project sends it back for review).
 
 Each call locks the project's row, checks the move is allowed from the state it is in and by
 whom, writes the new state and one ``ProjectStateChange`` row, in one transaction. Only network
@@ -10,7 +11,9 @@ yet, and the coordinators follow the publication history in the admin.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.accounts import is_network_coordinator
@@ -94,3 +97,22 @@ def return_to_partner(*, project: Project, actor, note: str) -> Project:
     if not note:
         raise ReviewError(_("Say what the partner should change."))
     return _move(project=project, actor=actor, to=ReviewState.RETURNED, allowed_from=RETURNABLE, note=note)
+
+
+@transaction.atomic
+def changed_after_publication(*, project: Project, actor) -> bool:
+    """``actor`` has just saved changes to ``project``. When the project is published and the actor
+    is not a network coordinator (the lead partner's coordinators), it goes back to "submitted"
+    and so leaves the public pages until a network coordinator publishes it again: a partner's
+    edit is reviewed like its first version. A network coordinator's edit stays published.
+    Returns whether the project moved. The history note is in the site's default language, as
+    the rest of what the coordinators get without a language of their own on record."""
+    if is_network_coordinator(actor):
+        return False
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    if locked.review_state != ReviewState.PUBLISHED:
+        return False
+    with translation.override(settings.LANGUAGE_CODE):
+        note = _("Changed by the partner after publication: awaits review again.")
+    _move(project=project, actor=actor, to=ReviewState.SUBMITTED, allowed_from=(ReviewState.PUBLISHED,), note=note)
+    return True

@@ -74,3 +74,38 @@ def test_a_double_submit_is_stored_and_sent_once(partner_a, coordinator_a):
     assert OutgoingEmail.objects.filter(to="ana@example.org").count() == 1
     services.request_use(**{**data, "message": "Another question"})
     assert UseRequest.objects.count() == 2
+
+
+TYPED = {
+    "name": "Mallory Spoofer",
+    "organisation": "Totally Real Bank",
+    "message": "Your account is locked: call +386 1 555 0100 at once.",
+}
+
+
+@pytest.mark.parametrize("language", ["en", "sl"])
+def test_the_acknowledgement_repeats_nothing_typed(settings, partner_a, coordinator_a, language):
+    """It goes to whatever address was typed: fixed text and the records' names only, so no one
+    can send words of their own to someone else's address; the coordinators still get it all."""
+    settings.NETWORK_COORDINATOR_EMAILS = ["office@network.example"]
+    resource = ResourceFactory(partner=partner_a, title_en="Pond kit", title_sl="Komplet za mlako", slug="pond-kit")
+    services.request_use(
+        resource=resource, email="victim@example.org", wanted_from=date(2031, 3, 17), wanted_to=date(2031, 3, 19),
+        language=language, consent_text="I agree.", **TYPED,
+    )
+    ack = OutgoingEmail.objects.get(to="victim@example.org")
+    for part in (ack.subject, ack.body_text, ack.body_html):
+        for typed in (*TYPED.values(), "Mallory", "555 0100", "2031"):
+            assert typed not in part
+    title = "Pond kit" if language == "en" else "Komplet za mlako"
+    assert title in ack.subject and title in ack.body_text and title in ack.body_html
+    assert partner_a.name in ack.body_text and partner_a.name in ack.body_html
+    path = {"en": "/infrastructure/pond-kit/", "sl": "/sl/infrastructure/pond-kit/"}[language]
+    assert path in ack.body_text and path in ack.body_html
+    greeting = {"en": "Hello,", "sl": "Pozdravljeni,"}[language]
+    assert ack.body_text.startswith(greeting) and greeting in ack.body_html
+    for address in (coordinator_a.email, "office@network.example"):
+        mail = OutgoingEmail.objects.get(to=address)
+        for typed in TYPED.values():
+            assert typed in mail.body_text and typed in mail.body_html
+        assert "victim@example.org" in mail.body_text and mail.reply_to == "victim@example.org"

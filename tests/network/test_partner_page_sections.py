@@ -1,14 +1,19 @@
 """A partner's page lists the public projects it leads or takes part in and its public
-infrastructure resources (through the reverse relations), hides each section when it is empty,
-and reads a constant number of queries however many there are."""
+infrastructure resources (sections the apps above the network answer through
+``network.signals.partner_page_sections``), hides each section when it is empty, is refreshed
+when they change, and reads a constant number of queries however many there are."""
 
 from __future__ import annotations
+
+import re
+from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from network.models import Partner
+from network.signals import PartnerPageSection, partner_page_sections, partner_page_sections_for
 from projects.models import Project
 from tests.infrastructure.factories import ResourceFactory
 from tests.network.factories import PartnerFactory
@@ -81,3 +86,50 @@ def test_query_count_does_not_grow_with_projects_and_resources(client, settings,
         html = page(client, partner)
     assert len(many.captured_queries) <= queries
     assert html.count("Lead partner") >= 17
+
+
+def test_the_sections_are_the_apps_answers_in_their_order():
+    partner = PartnerFactory()
+    ProjectFactory(lead_partner=partner)
+    ResourceFactory(partner=partner)
+    extra = PartnerPageSection(order=15, template="network/_nothing.html", context={})
+
+    def between(sender, *, partner, language, **kwargs):
+        assert language == "sl"
+        return extra
+
+    partner_page_sections.connect(between, dispatch_uid="test-between")
+    partner_page_sections.connect(lambda sender, **kwargs: None, dispatch_uid="test-nothing", weak=False)
+    try:
+        sections = partner_page_sections_for(partner, "sl")
+    finally:
+        partner_page_sections.disconnect(dispatch_uid="test-between")
+        partner_page_sections.disconnect(dispatch_uid="test-nothing")
+    assert [s.template for s in sections] == [
+        "projects/_partner_section.html", "network/_nothing.html", "infrastructure/_partner_section.html"]
+    assert [s.order for s in sections] == [10, 15, 20]
+    assert partner_page_sections_for(PartnerFactory(), "en") == []  # nothing public: no section
+
+
+def test_a_change_in_the_catalogues_refreshes_the_cached_page(client, django_capture_on_commit_callbacks):
+    partner = PartnerFactory()
+    html = page(client, partner)
+    assert "Counting swifts" not in html and "Stereo microscope" not in html
+    with django_capture_on_commit_callbacks(execute=True):
+        ProjectFactory(title="Counting swifts", lead_partner=partner)
+    assert "Counting swifts" in page(client, partner)
+    with django_capture_on_commit_callbacks(execute=True):
+        ResourceFactory(title_en="Stereo microscope", partner=partner)
+    assert "Stereo microscope" in page(client, partner)
+
+
+def test_the_network_does_not_read_the_apps_above_it():
+    """Their reverse relations on a partner are theirs to read: the network asks (the signal)."""
+    root = Path(__file__).resolve().parents[2]
+    upward = re.compile(r"\b(led_projects|partner\.projects|partner\.resources)\b")
+    found = [
+        f"{path.relative_to(root)}: {match.group(0)}"
+        for path in [*(root / "network").glob("*.py"), *(root / "templates" / "network").rglob("*.html")]
+        for match in upward.finditer(path.read_text())
+    ]
+    assert found == []

@@ -267,3 +267,67 @@ def test_checks_of_retired_criteria_are_not_offered(client, network_coordinator,
     client.force_login(network_coordinator)
     body = client.get(f"/admin/projects/project/{projects['a'].pk}/change/").content.decode()
     assert "Old note" not in body
+
+
+def _resubmitted(client, project: Project, **changes) -> tuple[int, str]:
+    """Post the project's change form as the logged-in user sees it, with ``changes``; the status
+    and the page the admin goes to next (with its messages)."""
+    page = client.get(f"/admin/projects/project/{project.pk}/change/").context
+    forms = [page["adminform"].form]
+    for inline in page["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    data: dict = {}
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            key = form.add_prefix(name)
+            data[key] = "on" if value is True else [str(v) for v in value] if isinstance(value, list) else str(value)
+    response = client.post(f"/admin/projects/project/{project.pk}/change/", {**data, **changes}, follow=True)
+    return response.status_code, response.content.decode()
+
+
+@pytest.fixture
+def published(projects, network_coordinator):
+    project = projects["a"]
+    meet_every_criterion(project)
+    Project.objects.filter(pk=project.pk).update(review_state="published")
+    project.refresh_from_db()
+    return project
+
+
+def test_a_partners_change_to_a_published_project_goes_back_for_review(client, coordinator_a, published,
+                                                                         django_capture_on_commit_callbacks):
+    assert client.get(published.get_absolute_url()).status_code == 200  # cached, until the change commits
+    client.force_login(coordinator_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        status, body = _resubmitted(client, published, summary_en="Now with frogs.")
+    assert status == 200 and "awaits the network coordinators&#x27; review again" in body
+    published.refresh_from_db()
+    assert published.summary == "Now with frogs." and published.review_state == "submitted"
+    change = ProjectStateChange.objects.get(project=published)
+    assert (change.from_state, change.to_state, change.actor) == ("published", "submitted", coordinator_a)
+    assert "Changed by the partner after publication" in change.note
+    client.logout()  # off the public pages until published again
+    assert client.get(published.get_absolute_url()).status_code == 404
+    assert "Alpha Project" not in client.get("/projects/").content.decode()
+
+
+def test_a_partners_save_without_changes_keeps_the_project_published(client, coordinator_a, published):
+    client.force_login(coordinator_a)
+    status, body = _resubmitted(client, published)
+    assert status == 200 and "review again" not in body
+    published.refresh_from_db()
+    assert published.review_state == "published" and not ProjectStateChange.objects.exists()
+
+
+def test_a_network_coordinators_change_keeps_the_project_published(client, network_coordinator, published):
+    client.force_login(network_coordinator)
+    status, body = _resubmitted(client, published, summary_en="Edited by the network.")
+    assert status == 200 and "review again" not in body
+    published.refresh_from_db()
+    assert published.summary == "Edited by the network." and published.review_state == "published"
+    assert not ProjectStateChange.objects.exists()
+    client.logout()
+    assert "Edited by the network." in client.get(published.get_absolute_url()).content.decode()

@@ -102,3 +102,33 @@ def test_returning_needs_a_note(partner_a, network_coordinator):
         services.return_to_partner(project=project, actor=network_coordinator, note="   ")
     project.refresh_from_db()
     assert project.review_state == "submitted"
+
+
+def test_a_partners_change_after_publication_sends_it_back_for_review(partner_a, coordinator_a):
+    project = ProjectFactory(lead_partner=partner_a, review_state="published")
+    assert services.changed_after_publication(project=project, actor=coordinator_a) is True
+    project.refresh_from_db()
+    assert project.review_state == "submitted"
+    assert _history(project) == [
+        ("published", "submitted", coordinator_a.email,
+         "Changed by the partner after publication: awaits review again."),
+    ]
+    assert not Project.objects.public().filter(pk=project.pk).exists()
+    # not published any more: a further change moves nothing
+    assert services.changed_after_publication(project=project, actor=coordinator_a) is False
+    assert len(_history(project)) == 1
+
+
+@pytest.mark.parametrize("state", ["draft", "submitted", "returned"])
+def test_a_change_before_publication_moves_nothing(partner_a, coordinator_a, state):
+    project = ProjectFactory(lead_partner=partner_a, review_state=state)
+    assert services.changed_after_publication(project=project, actor=coordinator_a) is False
+    project.refresh_from_db()
+    assert project.review_state == state and not ProjectStateChange.objects.exists()
+
+
+def test_a_network_coordinators_change_stays_published(partner_a, network_coordinator):
+    project = ProjectFactory(lead_partner=partner_a, review_state="published")
+    assert services.changed_after_publication(project=project, actor=network_coordinator) is False
+    project.refresh_from_db()
+    assert project.review_state == "published" and not ProjectStateChange.objects.exists()
