@@ -342,14 +342,18 @@ def sync_zoom_registrant(*, registration_id: int) -> str:
     Returns the registrant's state: "added", "failed" (Zoom refused; recorded) or "" (nothing in
     Zoom). Raises ``zoom.ZoomUnavailable`` for the task to retry. The ``ZoomRegistrant`` row is
     locked during the Zoom calls, so two runs for one registration queue behind each other
-    (the registration itself is not locked: cancelling never waits for Zoom)."""
+    (the registration itself is not locked during them: cancelling never waits for Zoom). After
+    Zoom adds the registrant the registration is read again, locked: if it was cancelled or
+    switched meanwhile, the registrant is cancelled in Zoom and no join-link email goes out."""
     if not zoom.is_configured():
         return ""
     if not Registration.objects.filter(pk=registration_id).exists():
         return ""  # deleted: its row went with it
     with transaction.atomic():
-        row, _created = ZoomRegistrant.objects.get_or_create(registration_id=registration_id)
-        row = ZoomRegistrant.objects.select_for_update().get(pk=row.pk)
+        ZoomRegistrant.objects.get_or_create(registration_id=registration_id)
+        row = ZoomRegistrant.objects.select_for_update().filter(registration_id=registration_id).first()
+        if row is None:
+            return ""  # removed by a run that held the lock: it settled the registration (the sweep checks again)
         registration = Registration.objects.select_related("session__event").get(pk=registration_id)
         target = zoom_target(registration)
         if row.registrant_id and row.zoom_meeting_id != target:
@@ -369,6 +373,16 @@ def sync_zoom_registrant(*, registration_id: int) -> str:
                 return "failed"
             row.zoom_meeting_id, row.registrant_id, row.join_url, row.error = target, added.id, added.join_url, ""
             row.save()
+            # Read unlocked before Zoom's answer: a cancellation (or switch) may have been
+            # committed since. Read again, locked, and send the link only if it still belongs.
+            registration = (
+                Registration.objects.select_for_update()
+                .select_related("session__event")
+                .filter(pk=registration_id)
+                .first()
+            )
+            if registration is None or zoom_target(registration) != target:
+                return _withdraw_registrant(row)
             registration.zoom_registrant = row
             _send_personal_join_link(registration, row)
             return "added"
@@ -377,6 +391,20 @@ def sync_zoom_registrant(*, registration_id: int) -> str:
             return ""
         row.save()
         return "added" if row.registrant_id else "failed"
+
+
+def _withdraw_registrant(row: ZoomRegistrant) -> str:
+    """Zoom has just added a registrant whose registration no longer belongs in that meeting
+    (cancelled, switched or erased while Zoom answered): cancel it in Zoom at once, without
+    emailing the link. If Zoom cannot do that now, the row stays, with Zoom's registrant id, for
+    the cancellation's own task or the sweep (``_registrants_due``) to cancel."""
+    try:
+        zoom.cancel_registrant(row.zoom_meeting_id, row.registrant_id)
+    except zoom.ZoomError as exc:
+        logger.info("A Zoom registrant no longer wanted is left for the sweep to cancel (%s).", type(exc).__name__)
+        return "added"
+    row.delete()
+    return ""
 
 
 def _send_personal_join_link(registration: Registration, row: ZoomRegistrant) -> None:
@@ -401,11 +429,16 @@ def fetch_zoom_participants(*, session_id: int) -> int:
     """Read the participants report of the session's Zoom meeting and hand it to the
     registration engine's attendance record (``events.attendance.record_participants``, which
     matches rows to registrations). Returns the number of rows. Idempotent as far as that is:
-    the whole report is handed over each time."""
+    the whole report is handed over each time.
+
+    Nothing is read before ``ATTENDANCE_DELAY`` after the session's end (Zoom's report is
+    incomplete until then). An empty report records nothing and leaves the attendance unfetched,
+    so the sweep asks again (until ``ATTENDANCE_WINDOW``) instead of marking everyone absent for
+    good from a report Zoom had not finished."""
     meeting = Meeting.objects.select_related("session__event").filter(session_id=session_id).first()
     if meeting is None or not meeting.zoom_meeting_id or not zoom.is_configured():
         return 0
-    if meeting.session.start > timezone.now():
+    if timezone.now() < meeting.session.end + ATTENDANCE_DELAY:
         return 0
     participants = zoom.participants_report(meeting.zoom_meeting_id)
     rows = [
@@ -415,6 +448,8 @@ def fetch_zoom_participants(*, session_id: int) -> int:
         )
         for p in participants
     ]
+    if not rows:
+        return 0
     with transaction.atomic():
         attendance.record_participants(session=meeting.session, rows=rows)
         Meeting.objects.filter(pk=meeting.pk).update(participants_fetched_at=timezone.now())

@@ -13,9 +13,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import (
     Http404,
@@ -34,9 +36,12 @@ from django.views.decorators.http import require_GET, require_POST
 from core.breaker import publish
 from core.cache import ContentArea, cached_public_page
 from core.ratelimit import Limit, client_key
+from events.models import Session
 
 from . import services, tasks
 from .models import Webinar
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 20
 
@@ -95,24 +100,51 @@ def zoom_signature(secret: str, timestamp: str, body: bytes) -> str:
 
 
 def _signed_in_time(request: HttpRequest, body: bytes, secret: str) -> bool:
+    """Whether the request carries Zoom's signature of this body, made within ``WEBHOOK_TOLERANCE``.
+    Any header value, however odd (non-ASCII digits such as "²", non-ASCII signatures), is
+    answered True or False, never an exception."""
     timestamp = request.headers.get("x-zm-request-timestamp", "")
     signature = request.headers.get("x-zm-signature", "")
-    if not timestamp.isdigit() or not signature:
+    if not (timestamp.isascii() and timestamp.isdigit()) or not signature or not signature.isascii():
         return False
     sent = int(timestamp)
     if abs(timezone.now().timestamp() - sent) > WEBHOOK_TOLERANCE.total_seconds():
         return False
-    return hmac.compare_digest(zoom_signature(secret, timestamp, body), signature)
+    return hmac.compare_digest(zoom_signature(secret, timestamp, body).encode(), signature.encode())
+
+
+def _first_use(signature: str) -> bool:
+    """Remember an accepted signature for twice the tolerance; False if it was used before (a
+    replay within the window). A signature covers its timestamp and body, so a legitimate new
+    notification never repeats one. Kept in Django's cache: shared by every process with Redis;
+    while Redis is down ``ResilientRedisCache`` remembers in this process only, and a cache
+    that fails outright lets the request through (the timestamp window still bounds a replay)."""
+    key = "zoom-webhook:" + hashlib.sha256(signature.encode()).hexdigest()
+    try:
+        return bool(cache.add(key, 1, timeout=int(2 * WEBHOOK_TOLERANCE.total_seconds())))
+    except Exception:  # an unreachable cache must not refuse Zoom's notifications
+        logger.warning("Could not record a Zoom webhook signature; accepted without the replay check.", exc_info=True)
+        return True
+
+
+def _attendance_due(session_id: int) -> bool:
+    """Whether Zoom's participants report of the session is complete by now (``ATTENDANCE_DELAY``
+    after its end)."""
+    end = Session.objects.filter(pk=session_id).values_list("end", flat=True).first()
+    return end is not None and timezone.now() >= end + services.ATTENDANCE_DELAY
 
 
 @csrf_exempt
 @require_POST
 def zoom_webhook(request: HttpRequest) -> HttpResponse:
     """Zoom's event notifications. Every request must carry a valid ``x-zm-signature`` made
-    within ``WEBHOOK_TOLERANCE`` of now (an old one replayed is refused); answered are the URL
-    validation challenge and ``meeting.ended``, which queues the fetch of that session's
-    attendance. Never cached (POST only); a client sending refused requests is rate-limited.
-    Answers 404 while no webhook secret is configured."""
+    within ``WEBHOOK_TOLERANCE`` of now (401 otherwise: an old one replayed is refused), and a
+    signature is accepted once: the same notification sent again within the window gets 409
+    (``_first_use``). Answered are the URL validation challenge and ``meeting.ended``: Zoom's
+    participants report is complete only ``services.ATTENDANCE_DELAY`` after the end, so the
+    fetch is queued now only if the session ended that long ago; otherwise the Zoom sweep
+    (every five minutes) fetches it once it is due. Never cached (POST only); a client sending
+    refused requests is rate-limited. Answers 404 while no webhook secret is configured."""
     secret = settings.ZOOM_WEBHOOK_SECRET_TOKEN
     if not secret:
         raise Http404
@@ -134,6 +166,10 @@ def zoom_webhook(request: HttpRequest) -> HttpResponse:
         if settings.RATELIMIT_ENABLED:
             bad.record()
         return HttpResponse("Signature missing, wrong or too old.", status=401, content_type="text/plain")
+    if not _first_use(request.headers["x-zm-signature"]):
+        if settings.RATELIMIT_ENABLED:
+            bad.record()
+        return HttpResponse("Already received.", status=409, content_type="text/plain")
     try:
         notification = json.loads(body)
     except ValueError:
@@ -151,6 +187,6 @@ def zoom_webhook(request: HttpRequest) -> HttpResponse:
     if event == "meeting.ended":
         meeting = payload.get("object") if isinstance(payload.get("object"), dict) else {}
         session_id = services.session_for_zoom_meeting(str(meeting.get("id") or ""))
-        if session_id is not None:
+        if session_id is not None and _attendance_due(session_id):
             publish(tasks.fetch_participants, session_id, retried_by=tasks.SWEEP)
     return HttpResponse(status=204)

@@ -11,6 +11,7 @@ import base64
 import json
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -53,6 +54,8 @@ class ZoomStub:
         self.registrants: dict[str, dict[str, dict]] = {}
         self.participants: dict[str, list[dict]] = {}
         self.page_size_seen: list[str] = []
+        # (method, path pattern, callable): run once, in the stub's thread, before that request is answered.
+        self.before: list[tuple[str, str, Callable[[], None]]] = []
         server.expect_request(re.compile(r"^/.*$")).respond_with_handler(self.handle)
 
     @property
@@ -75,6 +78,10 @@ class ZoomStub:
         self.calls.append(call)
         body = request.get_data()
         self.bodies.append(json.loads(body) if body and request.path != "/oauth/token" else {})
+        for hook in list(self.before):
+            if hook[0] == request.method and re.fullmatch(hook[1], request.path):
+                self.before.remove(hook)
+                hook[2]()
         for fault in self.faults:
             if fault.method == request.method and re.fullmatch(fault.path, request.path):
                 self.faults.remove(fault)

@@ -13,11 +13,13 @@ from datetime import timedelta
 import pytest
 import time_machine
 from celery.signals import task_retry
+from django.db import connections
 from django.utils import timezone
 
 from events import services as events_services
 from events.models import Registration
 from events.signals import join_details_for
+from outbox.models import OutgoingEmail
 from tests.events.factories import SECRET_URL, MeetingFactory, RegistrationFactory, SessionFactory, WebinarFactory
 from tests.webinars import test_zoom_client as stub
 from tests.webinars.test_zoom_client import Fault, ZoomStub
@@ -121,6 +123,62 @@ def test_a_registrant_gets_a_personal_link_by_email_and_everywhere_after(
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.add_registrant.delay(registration.pk).get() == "added"
     assert len(zoom_stub.registrants["85000000001"]) == 1 and len(mailoutbox) == 3
+
+
+def _on_the_tests_connection(func):
+    """``func`` for the stub's thread, run on the test's own database connection (as Django's
+    live server shares it): what it writes is there when the code waiting for Zoom's answer
+    reads again, as a cancellation committed meanwhile would be."""
+    shared = connections["default"]
+
+    def run() -> None:
+        shared.inc_thread_sharing()
+        connections["default"] = shared
+        try:
+            func()
+        finally:
+            del connections["default"]
+            shared.dec_thread_sharing()
+
+    return run
+
+
+def _cancel_ana() -> None:
+    events_services.cancel_registration(registration=Registration.objects.get(email="ana@example.org"))
+
+
+def test_a_cancellation_while_zoom_adds_the_registrant_gets_no_join_link(
+    online_session, zoom_stub, mailoutbox, django_capture_on_commit_callbacks
+):
+    zoom_stub.before.append(("POST", r"/v2/meetings/\d+/registrants", _on_the_tests_connection(_cancel_ana)))
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = _register("ana@example.org", online_session).registration
+    registration.refresh_from_db()
+    assert zoom_stub.before == [] and registration.status == Registration.Status.CANCELLED
+    assert not OutgoingEmail.objects.filter(idempotency_key__startswith=f"webinars:join-link:{registration.pk}:").exists()
+    assert all("TOKEN-reg1" not in message.body for message in mailoutbox)
+    assert any("cancel" in message.subject.lower() for message in mailoutbox)
+    # Zoom's registrant was cancelled at once: the personal link does not work.
+    assert zoom_stub.registrants["85000000001"]["reg1"]["status"] == "cancel"
+    assert not ZoomRegistrant.objects.filter(registration=registration).exists()
+
+
+def test_a_registrant_zoom_could_not_cancel_then_is_left_for_the_sweep(
+    online_session, zoom_stub, mailoutbox, django_capture_on_commit_callbacks
+):
+    zoom_stub.before.append(("POST", r"/v2/meetings/\d+/registrants", _on_the_tests_connection(_cancel_ana)))
+    zoom_stub.faults += [Fault("PUT", r"/v2/meetings/\d+/registrants/status", 503) for _ in range(tasks.MAX_RETRIES + 2)]
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = _register("ana@example.org", online_session).registration
+    assert all("TOKEN-reg1" not in message.body for message in mailoutbox)
+    assert ZoomRegistrant.objects.get(registration=registration).registrant_id == "reg1"
+    zoom_stub.faults.clear()
+    ZoomRegistrant.objects.update(updated_at=timezone.now() - timedelta(minutes=5))
+    assert services.zoom_work_due().registrations == [registration.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.sweep_zoom.delay()
+    assert zoom_stub.registrants["85000000001"]["reg1"]["status"] == "cancel"
+    assert not ZoomRegistrant.objects.filter(registration=registration).exists()
 
 
 def test_the_waiting_list_is_added_on_promotion_only(online_session, zoom_stub, django_capture_on_commit_callbacks):
@@ -267,6 +325,48 @@ def test_after_the_session_its_attendance_is_recorded_from_the_report(
     assert (came.attended, came.attended_minutes) == (True, 45)
     assert (absent.attended, absent.attended_minutes) == (False, None)
     assert zoom_stub.calls.count("GET /v2/report/meetings/85000000001/participants") == 2
+
+
+def _ended_session(zoom_stub, *, ended_ago: timedelta):
+    start = timezone.now() - ended_ago - timedelta(hours=1)
+    session = SessionFactory(event=WebinarFactory().event, start=start, end=start + timedelta(hours=1))
+    MeetingFactory(session=session, zoom_meeting_id="85000000009", zoom_state=ZoomState.SYNCED)
+    zoom_stub.meetings["85000000009"] = {}
+    registration = RegistrationFactory(session=session, email="ana@example.org")
+    zoom_stub.participants["85000000009"] = [
+        {"name": "Ana", "user_email": "ana@example.org", "join_time": start.isoformat(),
+         "leave_time": (start + timedelta(minutes=40)).isoformat(), "duration": 2400},
+    ]
+    return session, registration
+
+
+def test_attendance_is_not_read_before_zooms_report_is_complete(zoom_stub):
+    session, registration = _ended_session(zoom_stub, ended_ago=timedelta(minutes=3))
+    assert tasks.fetch_participants.delay(session.pk).get() == 0
+    assert services.zoom_work_due().attendance == []
+    assert zoom_stub.api_calls() == []
+    with time_machine.travel(session.end + services.ATTENDANCE_DELAY + timedelta(seconds=1)):
+        assert services.zoom_work_due().attendance == [session.pk]
+        assert tasks.sweep_zoom.delay().get() == 1
+    registration.refresh_from_db()
+    assert (registration.attended, registration.attended_minutes) == (True, 40)
+    assert Meeting.objects.get(session=session).participants_fetched_at is not None
+
+
+def test_an_empty_report_marks_nobody_absent_and_is_read_again(zoom_stub):
+    session, registration = _ended_session(zoom_stub, ended_ago=timedelta(minutes=20))
+    rows = zoom_stub.participants.pop("85000000009")
+    assert tasks.fetch_participants.delay(session.pk).get() == 0
+    assert zoom_stub.api_calls() == ["GET /v2/report/meetings/85000000009/participants"]
+    registration.refresh_from_db()
+    assert registration.attended is None
+    assert Meeting.objects.get(session=session).participants_fetched_at is None
+    assert services.zoom_work_due().attendance == [session.pk]  # the sweep asks again
+    zoom_stub.participants["85000000009"] = rows
+    assert tasks.sweep_zoom.delay().get() == 1
+    registration.refresh_from_db()
+    assert (registration.attended, registration.attended_minutes) == (True, 40)
+    assert services.zoom_work_due().attendance == []
 
 
 # --- Not configured -------------------------------------------------------------------------------

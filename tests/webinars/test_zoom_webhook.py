@@ -1,7 +1,9 @@
 """``/webinars/zoom/webhook/``: Zoom's signed notifications. A valid signature made within five
-minutes is accepted; a wrong, missing or old one (a replay) is refused; the URL validation
-challenge is answered exactly as Zoom computes it; ``meeting.ended`` fetches that session's
-attendance; a client sending refused requests is slowed down; nothing is cached."""
+minutes is accepted once; a wrong, missing or old one is refused (401), the same one again
+(a replay within the window) too (409); odd header values are refused, never a server error;
+the URL validation challenge is answered exactly as Zoom computes it; ``meeting.ended`` fetches
+that session's attendance once Zoom's report is complete (else the sweep does later); a client
+sending refused requests is slowed down; nothing is cached."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.core.cache import caches
 from django.utils import timezone
 
 from tests.events.factories import MeetingFactory, RegistrationFactory, SessionFactory, WebinarFactory
@@ -85,6 +88,62 @@ def test_meeting_ended_fetches_the_sessions_attendance(client, zoom_stub):
     ana.refresh_from_db()
     assert (ana.attended, ana.attended_minutes) == (True, 50)
     assert Meeting.objects.get(session=session).participants_fetched_at is not None
+
+
+def test_meeting_ended_right_after_the_end_leaves_the_fetch_for_later(client, zoom_stub):
+    """Zoom's report is incomplete for ``ATTENDANCE_DELAY`` after the end: nothing is read (or
+    marked) yet; the sweep fetches it once it is due."""
+    start = timezone.now() - timedelta(minutes=62)
+    session = SessionFactory(event=WebinarFactory().event, start=start, end=start + timedelta(hours=1))
+    MeetingFactory(session=session, zoom_meeting_id="85000000009", zoom_state=ZoomState.SYNCED)
+    zoom_stub.meetings["85000000009"] = {}
+    body = json.dumps({"event": "meeting.ended", "payload": {"object": {"id": 85000000009}}}).encode()
+    assert _post(client, body, **_signed(body)).status_code == 204
+    assert zoom_stub.api_calls() == []
+    assert Meeting.objects.get(session=session).participants_fetched_at is None
+
+
+def test_the_same_signed_notification_twice_is_refused_the_second_time(client, zoom_stub):
+    body = json.dumps({"event": "endpoint.url_validation", "payload": {"plainToken": "abc"}}).encode()
+    headers = _signed(body)
+    assert _post(client, body, **headers).status_code == 200
+    second = _post(client, body, **headers)
+    assert second.status_code == 409 and b"encryptedToken" not in second.content
+    assert _post(client, body, **_signed(body, timestamp=int(time.time()) - 1)).status_code == 200  # a new signature
+
+
+def test_a_replay_is_refused_while_redis_is_down_and_zoom_still_accepted(client, zoom_stub, settings):
+    """The cache's stand-in (``ResilientRedisCache``) remembers in this process meanwhile."""
+    settings.CACHES = {"default": {"BACKEND": "core.cache.ResilientRedisCache", "LOCATION": "redis://127.0.0.1:1/0",
+                                   "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}}}
+    body = json.dumps({"event": "endpoint.url_validation", "payload": {"plainToken": "abc"}}).encode()
+    headers = _signed(body)
+    assert _post(client, body, **headers).status_code == 200
+    assert _post(client, body, **headers).status_code == 409
+
+
+def test_a_cache_that_fails_outright_lets_signed_notifications_through(client, zoom_stub, monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(caches["default"], "add", unreachable)
+    body = json.dumps({"event": "endpoint.url_validation", "payload": {"plainToken": "abc"}}).encode()
+    assert _post(client, body, **_signed(body)).status_code == 200
+
+
+@pytest.mark.parametrize("mode", ["superscript-timestamp", "arabic-indic-timestamp", "non-ascii-signature",
+                                  "latin1-signature"])
+def test_odd_header_values_are_refused_not_a_server_error(client, zoom_stub, mode):
+    body = json.dumps({"event": "endpoint.url_validation", "payload": {"plainToken": "abc"}}).encode()
+    signed = _signed(body)
+    headers = {
+        "superscript-timestamp": {**signed, "HTTP_X_ZM_REQUEST_TIMESTAMP": "\u00b2"},
+        "arabic-indic-timestamp": {**signed, "HTTP_X_ZM_REQUEST_TIMESTAMP": "\u0661\u0662\u0663"},
+        "non-ascii-signature": {**signed, "HTTP_X_ZM_SIGNATURE": "v0=\u017e" + "a" * 63},
+        "latin1-signature": {**signed, "HTTP_X_ZM_SIGNATURE": signed["HTTP_X_ZM_SIGNATURE"][:-1] + "\u00e9"},
+    }[mode]
+    response = _post(client, body, **headers)
+    assert response.status_code == 401 and b"encryptedToken" not in response.content
 
 
 def test_an_unknown_meeting_or_event_is_accepted_and_ignored(client, zoom_stub):
