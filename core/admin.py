@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .accounts import is_network_coordinator
 from .models import AuditEntry, SecurityPolicy
@@ -19,6 +20,31 @@ class SecurityPolicyAdmin(admin.ModelAdmin):
         return False
 
 
+# The keys services write into ``AuditEntry.detail`` (``core.audit.record`` callers), as the
+# admin shows them; a key not listed here is shown as stored.
+DETAIL_LABELS = {
+    "told": pgettext_lazy("audit detail", "registrants told"),
+    "sessions": pgettext_lazy("audit detail", "sessions"),
+    "from": pgettext_lazy("audit detail", "from"),
+    "to": pgettext_lazy("audit detail", "to"),
+    "time_zone": pgettext_lazy("audit detail", "time zone"),
+    "rows": pgettext_lazy("audit detail", "rows"),
+    "columns": pgettext_lazy("audit detail", "columns"),
+    "format": pgettext_lazy("audit detail", "format"),
+    "selected": pgettext_lazy("audit detail", "selected"),
+    "of": pgettext_lazy("audit detail", "of"),
+    "attended": pgettext_lazy("audit detail", "attended"),
+    "absent": pgettext_lazy("audit detail", "did not attend"),
+    "unmatched_rows": pgettext_lazy("audit detail", "unmatched rows"),
+    "kept_by_hand": pgettext_lazy("audit detail", "kept as marked by hand"),
+    "kind": pgettext_lazy("audit detail", "kind"),
+    "recipients": pgettext_lazy("audit detail", "recipients"),
+    "event": pgettext_lazy("audit detail", "event"),
+    "session": pgettext_lazy("audit detail", "session"),
+    "records": pgettext_lazy("audit detail", "records"),
+}
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
     """The audit log, read-only, for network coordinators alone (a partner's coordinators do not
@@ -34,7 +60,9 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("detail"))
     def detail_text(self, obj: AuditEntry) -> str:
-        return ", ".join(f"{key}: {value}" for key, value in (obj.detail or {}).items()) or "–"
+        return ", ".join(
+            f"{DETAIL_LABELS.get(key, key)}: {value}" for key, value in (obj.detail or {}).items()
+        ) or "–"
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return is_network_coordinator(request.user)

@@ -10,7 +10,8 @@ target whose ``str()`` names a person (a registration).
 Retention: entries are deleted ``RETENTION_DAYS`` (two years, or the ``RETENTION_AUDIT_DAYS``
 setting) after they were written, by the daily retention run (``portal.privacy.apply_retention``,
 through the holder this module registers with ``core.personal_data``). A coordinator's own
-address in ``actor_label`` is exported and blanked with their personal data.
+address (in ``actor_label``, or as the email of the ``actor`` account) is exported, and the entries
+made anonymous, with their personal data.
 
 Stock Django's ``LogEntry`` records admin form saves only, not actions done through services or
 downloads, and cannot be scoped or expired on its own; hence this table.
@@ -24,6 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 
 from . import personal_data
 from .models import AuditAction, AuditEntry
@@ -75,11 +77,17 @@ def entries_for(target: models.Model) -> models.QuerySet[AuditEntry]:
     )
 
 
+def _by(email: str) -> Q:
+    """The entries a person made: recorded under their address as the account name, or by the
+    account that has their address (its username may be something else)."""
+    return Q(actor_label__iexact=email) | Q(actor__email__iexact=email)
+
+
 class AuditLog(personal_data.PersonalData):
     """The log holds coordinators' account names (often their address), nothing of registrants."""
 
     def export(self, email: str) -> dict[str, list[dict[str, Any]]]:
-        entries = AuditEntry.objects.filter(actor_label__iexact=email).order_by("at", "id")
+        entries = AuditEntry.objects.filter(_by(email)).order_by("at", "id")
         return {
             "audit_log": [
                 {"at": e.at, "action": e.action, "target": e.target_label, "detail": e.detail} for e in entries
@@ -88,7 +96,7 @@ class AuditLog(personal_data.PersonalData):
 
     def erase(self, email: str) -> personal_data.Erasure:
         """The entries stay (what was done is the network's record), without the address."""
-        count = AuditEntry.objects.filter(actor_label__iexact=email).update(actor_label="", actor=None)
+        count = AuditEntry.objects.filter(_by(email)).update(actor_label="", actor=None)
         return personal_data.Erasure(counts={"audit entries made anonymous": count})
 
     def apply_retention(self, *, now: datetime) -> dict[str, int]:

@@ -194,6 +194,15 @@ class RecordAttendanceMixin:
                         result.matched,
                     ) % {"count": result.matched},
                 )
+                if result.kept:
+                    messages.info(
+                        request,
+                        ngettext(
+                            "%(count)d registrant marked by hand was left as marked.",
+                            "%(count)d registrants marked by hand were left as marked.",
+                            result.kept,
+                        ) % {"count": result.kept},
+                    )
         context = {
             **self.admin_site.each_context(request),  # type: ignore[attr-defined]
             "opts": self.model._meta,  # type: ignore[attr-defined]
@@ -390,6 +399,27 @@ class WriteToRegistrantsActions:
         return self._compose(request, queryset, RegistrantMessage.Kind.FOLLOW_UP)
 
 
+class EventListFilter(admin.SimpleListFilter):
+    """The events the user may see (a partner's coordinator: their own partner's, drafts of
+    other partners never listed), in one query; replaces the stock related filter, which lists
+    every event. ``event_path`` is the lookup from the listed model to its event."""
+
+    title = _("event")
+    parameter_name = "event"
+    event_path = "event_id"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return [(str(e.pk), str(e)) for e in Event.objects.for_coordinator(request.user).order_by("title_en", "id")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        return queryset.filter(**{self.event_path: int(value)}) if value and value.isdigit() else queryset
+
+
+class RegistrationEventFilter(EventListFilter):
+    event_path = "session__event_id"
+
+
 @admin.register(Session)
 class SessionAdmin(
     RecordAttendanceMixin, ExportRegistrationsActions, WriteToRegistrantsActions, SessionsWithPeopleAreProtected,
@@ -398,7 +428,7 @@ class SessionAdmin(
     partner_path = "event__organisers"
     form = SessionAdminForm
     list_display = ["__str__", "status", "capacity", "confirmed", "waiting", "cancelled", "is_demo"]
-    list_filter = ["status", "is_demo", "event"]
+    list_filter = ["status", "is_demo", EventListFilter]
     readonly_fields = ["status", "sequence"]
     inlines = [RegistrationInline]
     actions = ["cancel_sessions", "export_registrations", "export_registrations_xlsx", "record_attendance",
@@ -486,7 +516,7 @@ class RegistrationAdmin(CoordinatorScopedMixin, admin.ModelAdmin):
     partner_path = "session__event__organisers"
     # Narrow enough for a laptop; the rest (affiliation, answers, times) is on the registration's page.
     list_display = ["name", "email", "session", "status", "attended"]
-    list_filter = ["status", "attended", "session__event", SessionListFilter]
+    list_filter = ["status", "attended", RegistrationEventFilter, SessionListFilter]
     search_fields = ["name", "email", "affiliation"]
     readonly_fields = [*(f.name for f in Registration._meta.fields if f.name not in ("id", "answers")), "answers_given"]
     actions = ["export_csv", "export_xlsx", "mark_attended", "mark_not_attended", "cancel_selected",
@@ -716,18 +746,8 @@ def _write_to_registrants_url(session: Session, kind: str) -> str:
     return f"{reverse('admin:events_registrantmessage_add')}?{query}"
 
 
-class FeedbackEventFilter(admin.SimpleListFilter):
-    """The events the user may see (one query)."""
-
-    title = _("event")
-    parameter_name = "event"
-
-    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
-        return [(str(e.pk), str(e)) for e in Event.objects.for_coordinator(request.user).order_by("title_en", "id")]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[FeedbackAnswer]) -> QuerySet[FeedbackAnswer]:
-        value = self.value()
-        return queryset.filter(registration__session__event_id=int(value)) if value and value.isdigit() else queryset
+class FeedbackEventFilter(EventListFilter):
+    event_path = "registration__session__event_id"
 
 
 class FeedbackSessionFilter(SessionListFilter):

@@ -10,7 +10,7 @@ class EventsConfig(AppConfig):
     def ready(self) -> None:
         from outbox import renderers
 
-        from . import services
+        from . import messaging, services, signals
         from .models import Event
         from .question_services import give_new_event_its_questions
 
@@ -18,3 +18,5 @@ class EventsConfig(AppConfig):
 
         # Every new event asks the built-in "access needs" question (admin, seeds, demo data).
         post_save.connect(give_new_event_its_questions, sender=Event, dispatch_uid="events.access_needs_question")
+        # A registration cancelled gets none of the messages to registrants still waiting for it.
+        signals.registration_cancelled.connect(messaging.registration_cancelled, dispatch_uid="events.messages_to")

@@ -13,8 +13,12 @@ The rules, in one place:
   Zoom's own report counts a started minute.
 - A confirmed registrant without a row is marked as not attended; a waiting registrant without a
   row is left unrecorded (they had no seat).
-- The report is the record: recording the same report again gives the same result, and a new
-  report replaces what an earlier one (or a hand mark) said for the people it covers.
+- Each mark remembers where it came from (``Registration.attendance_source``: "report" or
+  "hand"). A coordinator's hand mark (``set_attended``) is final: no report changes it — not to
+  absent, not to other minutes — whether uploaded in the admin or fetched from Zoom (the webhook
+  and the periodic sweep record every report again). Such registrations are counted as kept.
+- Otherwise the report is the record: recording the same report again gives the same result, and
+  a new report replaces what an earlier one said for the people it covers.
 """
 
 from __future__ import annotations
@@ -53,11 +57,13 @@ class ParticipantRow:
 @dataclass
 class AttendanceResult:
     """``matched``: registrations marked as attended; ``unmatched``: the rows that belong to no
-    active registration of the session; ``absent``: confirmed registrants marked as not attended."""
+    active registration of the session; ``absent``: confirmed registrants marked as not attended;
+    ``kept``: registrations marked by hand, which the report left as they were."""
 
     matched: int
     unmatched: list[ParticipantRow] = field(default_factory=list)
     absent: int = 0
+    kept: int = 0
 
 
 class ReportError(ValueError):
@@ -116,8 +122,11 @@ def record_participants(*, session: Session, rows: list[ParticipantRow], actor: 
         else:
             unmatched.append(row)
     changed: list[Registration] = []
-    matched = absent = 0
+    matched = absent = kept = 0
     for key, registration in by_email.items():
+        if registration.attendance_source == Registration.AttendanceSource.HAND:
+            kept += 1  # a coordinator's mark is final
+            continue
         if key in rows_by_person:
             attended, minutes = True, minutes_from_seconds(attended_seconds(rows_by_person[key]))
             matched += 1
@@ -126,29 +135,36 @@ def record_participants(*, session: Session, rows: list[ParticipantRow], actor: 
             absent += 1
         else:
             continue
-        if (registration.attended, registration.attended_minutes) != (attended, minutes):
-            registration.attended, registration.attended_minutes = attended, minutes
+        mark = (attended, minutes, Registration.AttendanceSource.REPORT)
+        if (registration.attended, registration.attended_minutes, registration.attendance_source) != mark:
+            registration.attended, registration.attended_minutes, registration.attendance_source = mark
             changed.append(registration)
     # A bookkeeping write: no seat changes, so no save signals (the public pages' cache stays).
-    Registration.objects.bulk_update(changed, ["attended", "attended_minutes"])
+    Registration.objects.bulk_update(changed, ["attended", "attended_minutes", "attendance_source"])
     audit.record(
         actor=actor,
         action=audit.Action.ATTENDANCE_RECORDED,
         target=session,
-        detail={"rows": len(rows), "attended": matched, "absent": absent, "unmatched_rows": len(unmatched)},
+        detail={"rows": len(rows), "attended": matched, "absent": absent, "unmatched_rows": len(unmatched),
+                "kept_by_hand": kept},
     )
-    return AttendanceResult(matched=matched, unmatched=unmatched, absent=absent)
+    return AttendanceResult(matched=matched, unmatched=unmatched, absent=absent, kept=kept)
 
 
 @transaction.atomic
 def set_attended(*, registration: Registration, attended: bool, actor: Any) -> Registration:
-    """Mark one registration by hand as attended or not. Not attended clears the minutes;
-    attended keeps minutes a report recorded. The audit entry names the registration by number."""
+    """Mark one registration by hand as attended or not; no report changes it afterwards (see
+    the module's rules). Not attended clears the minutes; attended keeps minutes a report
+    recorded. The audit entry names the registration by number."""
     registration.attended = attended
+    registration.attendance_source = Registration.AttendanceSource.HAND
+    cleared: dict[str, Any] = {}
     if not attended:
-        registration.attended_minutes = None
+        registration.attended_minutes = cleared["attended_minutes"] = None
+    # The minutes are written only to clear them: a copy read before a report was recorded
+    # would otherwise blank the report's minutes.
     Registration.objects.filter(pk=registration.pk).update(
-        attended=registration.attended, attended_minutes=registration.attended_minutes
+        attended=attended, attendance_source=registration.attendance_source, **cleared
     )
     audit.record(
         actor=actor,

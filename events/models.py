@@ -200,8 +200,8 @@ class SessionQuerySet(models.QuerySet):
         """Scheduled sessions of published events (``Session.goes_ahead``, for a whole list)."""
         return self.filter(status=Session.Status.SCHEDULED, event__status=Event.Status.PUBLISHED)
 
-    def open_for_registration(self) -> SessionQuerySet:
-        now = timezone.now()
+    def open_for_registration(self, *, now: datetime | None = None) -> SessionQuerySet:
+        now = now or timezone.now()
         return (
             self.going_ahead().filter(start__gt=now)
             .filter(Q(registration_opens_at__isnull=True) | Q(registration_opens_at__lte=now))
@@ -309,8 +309,17 @@ class RegistrationStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class AttendanceSource:
+    """Where a registration's attendance mark came from (``Registration.attendance_source``)."""
+
+    NONE = ""
+    REPORT = "report"
+    HAND = "hand"
+
+
 class Registration(models.Model):
     Status = RegistrationStatus
+    AttendanceSource = AttendanceSource
 
     # Seats left are shown on event lists: each registration's change makes those pages stale.
     content_area = ContentArea.SEATS
@@ -349,6 +358,12 @@ class Registration(models.Model):
     # None until recorded, then True/False; minutes summed over the person's join/leave rows.
     attended = models.BooleanField(_("attended"), null=True, blank=True)
     attended_minutes = models.PositiveIntegerField(_("minutes attended"), null=True, blank=True)
+    # Where the attendance mark came from: "" (none), "report" (a participants report) or "hand"
+    # (a coordinator); a report never overrides a hand mark (``events.attendance``).
+    attendance_source = models.CharField(
+        _("attendance recorded from"), max_length=6, blank=True, default="",
+        choices=[(AttendanceSource.REPORT, _("participants report")), (AttendanceSource.HAND, _("marked by hand"))],
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = RegistrationQuerySet.as_manager()

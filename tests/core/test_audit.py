@@ -59,7 +59,7 @@ def test_network_coordinators_read_the_log_and_cannot_change_it(network_coordina
                          detail={"told": 37})
     changelist = network_coordinator_client.get(reverse("admin:core_auditentry_changelist"))
     html = changelist.content.decode()
-    assert changelist.status_code == 200 and "Workshop · 1 Dec" in html and "told: 37" in html
+    assert changelist.status_code == 200 and "Workshop · 1 Dec" in html and "registrants told: 37" in html
     index = network_coordinator_client.get(reverse("admin:index")).content.decode()
     assert reverse("admin:core_auditentry_changelist") in index
     change = network_coordinator_client.post(reverse("admin:core_auditentry_change", args=[entry.pk]), {"action": "x"})
@@ -68,6 +68,18 @@ def test_network_coordinators_read_the_log_and_cannot_change_it(network_coordina
     delete = network_coordinator_client.post(reverse("admin:core_auditentry_delete", args=[entry.pk]), {"post": "yes"})
     assert delete.status_code == 403
     assert AuditEntry.objects.count() == 1
+
+
+def test_the_detail_is_shown_with_labels_and_an_unknown_key_as_stored(network_coordinator):
+    from django.contrib.admin.sites import site
+    from django.utils import translation
+
+    entry = audit.record(actor=None, action=audit.Action.ATTENDANCE_RECORDED,
+                         detail={"rows": 6, "unmatched_rows": 2, "absent": 1, "something new": 3})
+    with translation.override("en"):
+        text = site._registry[AuditEntry].detail_text(entry)
+    assert text == "rows: 6, unmatched rows: 2, did not attend: 1, something new: 3"
+    assert site._registry[AuditEntry].detail_text(audit.record(actor=None, action=audit.Action.SESSION_MOVED)) == "–"
 
 
 def test_partner_coordinators_get_nothing_even_with_the_permission(client, coordinator_a, partner_a):
@@ -111,6 +123,34 @@ def test_a_coordinators_address_is_exported_and_erased_but_the_entry_stays(netwo
     entry = AuditEntry.objects.get(action=audit.Action.REGISTRATIONS_EXPORTED)
     assert (entry.actor, entry.actor_label) == (None, "")
     assert not any(hit.startswith("core.AuditEntry") for hit in result.remaining)
+
+
+def test_a_coordinator_whose_username_is_not_their_address_is_found_by_the_accounts_address():
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user(username="mojca", email="Mojca.Kos@example.org", is_staff=True)
+    someone_else = get_user_model().objects.create_user(username="other", email="other@example.org")
+    audit.record(actor=user, action=audit.Action.REGISTRATIONS_EXPORTED, label="Workshop")
+    audit.record(actor=someone_else, action=audit.Action.SESSION_MOVED, label="Other")
+    assert AuditEntry.objects.get(action=audit.Action.REGISTRATIONS_EXPORTED).actor_label == "mojca"
+    exported = privacy.export_personal_data(email="mojca.kos@example.org")
+    assert [row["action"] for row in exported["audit_log"]] == ["registrations_exported"]
+    assert audit.AuditLog().erase("mojca.kos@example.org").counts["audit entries made anonymous"] == 1
+    entry = AuditEntry.objects.get(action=audit.Action.REGISTRATIONS_EXPORTED)
+    assert (entry.actor, entry.actor_label) == (None, "")
+    other = AuditEntry.objects.get(action=audit.Action.SESSION_MOVED)
+    assert (other.actor, other.actor_label) == (someone_else, "other")
+
+
+def test_erasing_such_a_coordinator_through_the_privacy_run_makes_their_entries_anonymous():
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user(username="mojca", email="mojca.kos@example.org", is_staff=True)
+    audit.record(actor=user, action=audit.Action.REGISTRATIONS_EXPORTED, label="Workshop")
+    result = privacy.erase_personal_data(email="mojca.kos@example.org")
+    assert result.counts["audit entries made anonymous"] == 1
+    entry = AuditEntry.objects.get(action=audit.Action.REGISTRATIONS_EXPORTED)
+    assert (entry.actor_id, entry.actor_label) == (None, "")
 
 
 def test_personal_data_requests_are_recorded_with_counts_not_the_address(network_coordinator):

@@ -267,3 +267,28 @@ def test_cancelling_an_event_leaves_past_sessions_alone():
     event.refresh_from_db()
     assert event.status == Event.Status.CANCELLED
     assert (past.status, upcoming.status) == (Session.Status.SCHEDULED, Session.Status.CANCELLED)
+
+
+@pytest.mark.parametrize(
+    ("changelist", "codenames"), [("admin:events_registration_changelist", "_registration"),
+                                  ("admin:events_session_changelist", "_session")]
+)
+def test_the_event_filter_lists_only_the_coordinators_events(client, coordinator_a, partner_a, changelist, codenames):
+    """Not another partner's draft: the stock related filter listed every event."""
+    from django.contrib.auth.models import Permission
+
+    coordinator_a.user_permissions.add(*Permission.objects.filter(codename__endswith=codenames))
+    mine = SessionFactory(event=EventFactory(title="Our open day"))
+    mine.event.organisers.add(partner_a)
+    RegistrationFactory(session=mine)
+    theirs = SessionFactory(event=EventFactory(title="Their secret draft", status=Event.Status.DRAFT))
+    RegistrationFactory(session=theirs)
+    client.force_login(coordinator_a)
+    url = reverse(changelist)
+    html = client.get(url).content.decode()
+    assert "Our open day" in html and f"event={mine.event_id}" in html
+    assert "Their secret draft" not in html and f"event={theirs.event_id}" not in html
+    filtered = client.get(f"{url}?event={mine.event_id}")
+    assert filtered.status_code == 200 and len(filtered.context["cl"].result_list) == 1
+    # Another partner's event named in the address filters to nothing of theirs.
+    assert list(client.get(f"{url}?event={theirs.event_id}").context["cl"].result_list) == []

@@ -134,7 +134,9 @@ def test_rows_are_matched_by_address_summed_per_person_and_the_rest_listed():
     assert people["waiting"].attended is None  # had no seat: left unrecorded
     assert people["cancelled"].attended is None
     entry = AuditEntry.objects.get(action=AuditEntry.Action.ATTENDANCE_RECORDED)
-    assert entry.detail == {"rows": 6, "attended": 2, "absent": 1, "unmatched_rows": 2}
+    assert entry.detail == {"rows": 6, "attended": 2, "absent": 1, "unmatched_rows": 2, "kept_by_hand": 0}
+    assert {r.attendance_source for r in (people["ana"], people["bor"], people["cene"])} == {"report"}
+    assert people["waiting"].attendance_source == ""
     assert "example" not in str(entry.detail)
 
 
@@ -200,6 +202,60 @@ def test_the_admin_actions_mark_registrations(network_coordinator_client):
     network_coordinator_client.post(url, {"action": "mark_not_attended", "_selected_action": [second.pk]})
     second.refresh_from_db()
     assert second.attended is False
+
+
+def test_a_report_never_overrides_a_hand_mark(network_coordinator):
+    """A coordinator marked Cene (not in the report) as attended and Ana (in it) as absent; the
+    report — uploaded, or fetched again and again from Zoom — leaves both as marked."""
+    session = _session()
+    people = _cast(session)
+    attendance.set_attended(registration=people["cene"], attended=True, actor=network_coordinator)
+    attendance.set_attended(registration=people["ana"], attended=False, actor=network_coordinator)
+    rows = attendance.parse_participants_csv(ZOOM_REPORT, tz=LJUBLJANA)
+    for _ in range(2):
+        result = attendance.record_participants(session=session, rows=rows)
+        assert (result.matched, result.absent, result.kept) == (1, 0, 2)
+    for registration in people.values():
+        registration.refresh_from_db()
+    assert (people["cene"].attended, people["cene"].attended_minutes, people["cene"].attendance_source) == (
+        True, None, "hand"
+    )
+    assert (people["ana"].attended, people["ana"].attended_minutes, people["ana"].attendance_source) == (
+        False, None, "hand"
+    )
+    assert (people["bor"].attended, people["bor"].attended_minutes, people["bor"].attendance_source) == (
+        True, 90, "report"
+    )
+    entry = AuditEntry.objects.filter(action=AuditEntry.Action.ATTENDANCE_RECORDED).latest("id")
+    assert entry.detail["kept_by_hand"] == 2
+
+
+def test_a_hand_mark_of_attended_keeps_the_reports_minutes_and_later_reports_do_not_change_them(
+    network_coordinator,
+):
+    session = _session()
+    ana = RegistrationFactory(session=session, email="ana@example.org")
+    t = datetime(2026, 11, 30, 10, 0, tzinfo=LJUBLJANA)
+    first = [ParticipantRow("Ana", "ana@example.org", t, t + timedelta(minutes=30), 1800)]
+    attendance.record_participants(session=session, rows=first)
+    attendance.set_attended(registration=ana, attended=True, actor=network_coordinator)
+    longer = [ParticipantRow("Ana", "ana@example.org", t, t + timedelta(minutes=80), 4800)]
+    attendance.record_participants(session=session, rows=longer)
+    ana.refresh_from_db()
+    assert (ana.attended, ana.attended_minutes, ana.attendance_source) == (True, 30, "hand")
+
+
+def test_the_upload_page_says_how_many_hand_marks_were_kept(network_coordinator_client, network_coordinator):
+    session = _session()
+    people = _cast(session)
+    attendance.set_attended(registration=people["cene"], attended=True, actor=network_coordinator)
+    url = reverse("admin:events_session_attendance", args=[session.pk])
+    response = network_coordinator_client.post(
+        url, {"report": SimpleUploadedFile("participants.csv", ZOOM_REPORT, content_type="text/csv")}
+    )
+    assert "1 registrant marked by hand was left as marked." in response.content.decode()
+    people["cene"].refresh_from_db()
+    assert people["cene"].attended is True
 
 
 # --- The "Record attendance" page ----------------------------------------------------------------

@@ -99,12 +99,48 @@ def test_a_registrant_whose_language_is_empty_gets_the_other_marked_with_its_lan
     assert '<html lang="sl">' in email.body_html  # the layout is still in Slovenian
 
 
+def _join_link_cast(session) -> dict[str, Registration]:
+    waiting = Registration.Status.WAITLISTED
+    return {
+        "confirmed": RegistrationFactory(session=session, email="c@example.org"),
+        "waiting": RegistrationFactory(session=session, email="w@example.org", status=waiting, confirmed_at=None),
+        "cancelled": RegistrationFactory(session=session, email="x@example.org",
+                                         status=Registration.Status.CANCELLED),
+        # Recorded as not attending, and no longer holding a seat (put back on the waiting list).
+        "absent": RegistrationFactory(session=session, email="a@example.org", status=waiting, confirmed_at=None,
+                                      attended=False),
+    }
+
+
 def test_the_join_link_goes_only_to_confirmed_registrants_with_their_meeting(session):
-    MeetingFactory(session=session, join_url="https://zoom.example/j/42?pwd=x")
-    RegistrationFactory(session=session, email="c@example.org")
+    url = "https://zoom.example/j/42?pwd=x"
+    MeetingFactory(session=session, join_url=url)
+    people = _join_link_cast(session)
     message = _message(session, body_en="Join here: {join_link}")
     _send_all(message)
-    assert "https://zoom.example/j/42?pwd=x" in _emails(message)["c@example.org"].body_text
+    emails = _emails(message)
+    assert set(emails) == {"c@example.org"}
+    assert url in emails["c@example.org"].body_text and len(people) == 4
+    assert url not in "".join(
+        f"{e.body_text}{e.body_html}" for e in OutgoingEmail.objects.exclude(to="c@example.org")
+    )
+
+
+def test_the_join_link_is_never_filled_in_for_someone_without_a_seat(session):
+    """Even a message whose recipients were stored without the form's check (waiting, absent)
+    gives those without a seat their own page instead of the meeting."""
+    url = "https://zoom.example/j/42?pwd=x"
+    MeetingFactory(session=session, join_url=url)
+    people = _join_link_cast(session)
+    message = _message(session, recipients=["confirmed", "waitlisted", "absent"], body_en="Join here: {join_link}")
+    _send_all(message)
+    emails = _emails(message)
+    assert set(emails) == {"c@example.org", "w@example.org", "a@example.org"}  # never the cancelled one
+    assert url in emails["c@example.org"].body_text
+    for key, address in (("waiting", "w@example.org"), ("absent", "a@example.org")):
+        email = emails[address]
+        assert url not in email.body_text and "zoom.example" not in email.body_html
+        assert f"Join here: {manage_url(people[key])}" in email.body_text
 
 
 def test_placeholder_rules():
@@ -265,6 +301,63 @@ def test_cancelling_while_queued_sends_no_more_and_the_counts_show_it(
     assert "1 sent, 0 queued, 0 failed, 1 cancelled, of 5" in page.content.decode()
     listing = network_coordinator_client.get(reverse("admin:events_registrantmessage_changelist"))
     assert "1 sent, 0 queued, 0 failed, 1 cancelled, of 5" in listing.content.decode()
+
+
+def test_who_cancels_after_their_copy_was_written_does_not_get_it(session):
+    """A registration cancelled while the message waits in the outbox: its copy (with the join
+    link) is cancelled; the others' copies, a copy already sent and other events' messages stay."""
+    from events import services
+
+    MeetingFactory(session=session, join_url="https://zoom.example/j/42?pwd=x")
+    ana = RegistrationFactory(session=session, email="ana@example.org")
+    bor = RegistrationFactory(session=session, email="bor@example.org")
+    other_date = RegistrationFactory(session=SessionFactory(event=session.event), email="ana@example.org")
+    whole_event = _message(session, session=None, body_en="Join here: {join_link}")
+    this_date = _message(session, body_en="Hello {name}")
+    sent_earlier = _message(session, body_en="Earlier")
+    for message in (whole_event, this_date, sent_earlier):
+        _send_all(message)
+    OutgoingEmail.objects.filter(idempotency_key=sent_earlier.idempotency_key(ana.pk)).update(
+        status=OutgoingEmail.Status.SENT, sent_at=timezone.now()
+    )
+    elsewhere = _message(SessionFactory(), body_en="Another event")
+    RegistrationFactory(session=elsewhere.session, email="ana@example.org")
+    _send_all(elsewhere)
+
+    services.cancel_registration(registration=ana)
+
+    def status(message, registration):
+        return OutgoingEmail.objects.get(idempotency_key=message.idempotency_key(registration.pk)).status
+
+    Status = OutgoingEmail.Status
+    assert status(whole_event, ana) == status(this_date, ana) == Status.CANCELLED
+    assert status(sent_earlier, ana) == Status.SENT
+    assert status(whole_event, bor) == status(this_date, bor) == Status.QUEUED
+    assert status(whole_event, other_date) == Status.QUEUED  # the same person's other registration
+    assert outbox.count_by_status(group=elsewhere.outbox_group)["queued"] == 1
+
+
+def test_who_cancels_while_the_message_is_being_written_gets_nothing(session):
+    people = [RegistrationFactory(session=session) for _ in range(3)]
+    message = _message(session)
+    chain = messaging.start_sending(message_id=message.pk)
+    chain = messaging.send_batch(message_id=message.pk, chain=chain, batch_size=1)  # the first one written
+    from events import services
+
+    services.cancel_registration(registration=people[0])
+    services.cancel_registration(registration=people[1])  # not written yet: later batches skip them
+    while chain is not None:
+        chain = messaging.send_batch(message_id=message.pk, chain=chain, batch_size=1)
+    assert outbox.count_by_status(group=message.outbox_group) == {
+        "queued": 1, "sending": 0, "sent": 0, "failed": 0, "cancelled": 1,
+    }
+    assert OutgoingEmail.objects.get(group=message.outbox_group, status="queued").to == people[2].email
+
+
+def test_a_draft_has_nothing_to_cancel(session):
+    registration = RegistrationFactory(session=session)
+    _message(session)  # a draft: nothing in the outbox
+    assert messaging.cancel_messages_to(registration) == 0
 
 
 def test_sending_from_the_admin_queues_everyone_and_is_audited(

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import json
 import time
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -104,7 +105,8 @@ def test_meeting_ended_right_after_the_end_leaves_the_fetch_for_later(client, zo
 
 
 def test_the_same_signed_notification_twice_is_refused_the_second_time(client, zoom_stub):
-    body = json.dumps({"event": "endpoint.url_validation", "payload": {"plainToken": "abc"}}).encode()
+    # a body of its own: no other test's accepted signature (remembered per process) can match
+    body = json.dumps({"event": "endpoint.url_validation", "payload": {"plainToken": uuid.uuid4().hex}}).encode()
     headers = _signed(body)
     assert _post(client, body, **headers).status_code == 200
     second = _post(client, body, **headers)
@@ -116,7 +118,7 @@ def test_a_replay_is_refused_while_redis_is_down_and_zoom_still_accepted(client,
     """The cache's stand-in (``ResilientRedisCache``) remembers in this process meanwhile."""
     settings.CACHES = {"default": {"BACKEND": "core.cache.ResilientRedisCache", "LOCATION": "redis://127.0.0.1:1/0",
                                    "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}}}
-    body = json.dumps({"event": "endpoint.url_validation", "payload": {"plainToken": "abc"}}).encode()
+    body = json.dumps({"event": "endpoint.url_validation", "payload": {"plainToken": uuid.uuid4().hex}}).encode()
     headers = _signed(body)
     assert _post(client, body, **headers).status_code == 200
     assert _post(client, body, **headers).status_code == 409
