@@ -175,9 +175,11 @@ class RegistrationForm(PublicForm):
         return name
 
 
-def open_sessions(event_id: int) -> QuerySet[Session]:
-    """Sessions of an event that take registrations now, with their counts (one query)."""
-    return Session.objects.filter(event_id=event_id).open_for_registration().with_counts().order_by("start")
+def open_sessions(event_id: int, *, now: datetime | None = None, counts: bool = True) -> QuerySet[Session]:
+    """Sessions of an event that take registrations now (or at ``now``), with their counts (one
+    query; ``counts=False`` without them, enough to check a posted choice)."""
+    sessions = Session.objects.filter(event_id=event_id).open_for_registration(now=now)
+    return (sessions.with_counts() if counts else sessions).order_by("start")
 
 
 

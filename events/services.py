@@ -12,7 +12,8 @@ what happened.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,7 +22,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import CharField, F, Q, QuerySet, Value
+from django.db.models import CharField, Count, F, Max, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -138,22 +139,32 @@ def _lock_session(session_id: int) -> Session:
     """Lock the session row (only that row: ``of=("self",)`` keeps the joined event row
     unlocked, so registrations for different sessions of one event do not queue behind each
     other, and an admin saving the event does not deadlock with them) until the transaction
-    ends; parallel registrations for the same session wait here, for ``LOCK_TIMEOUT`` at most
-    (then ``SessionBusy``). (The concurrency control test replaces this with a version that
-    takes no lock.)"""
-    connection = transaction.get_connection()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:  # for the rest of this transaction only
-            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [LOCK_TIMEOUT])
-    try:
-        return Session.objects.select_for_update(of=("self",)).select_related("event").get(pk=session_id)
-    except OperationalError as exc:
-        if getattr(getattr(exc, "__cause__", None), "sqlstate", None) == LOCK_NOT_AVAILABLE:
-            raise SessionBusy from exc
-        raise
+    ends; parallel registrations for the same session wait here (a visitor's for
+    ``LOCK_TIMEOUT`` at most: ``_busy_after_lock_timeout``). (The concurrency control test
+    replaces this with a version that takes no lock.)"""
+    return Session.objects.select_for_update(of=("self",)).select_related("event").get(pk=session_id)
 
 
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's lock_not_available
+
+
+@contextmanager
+def _busy_after_lock_timeout() -> Iterator[None]:
+    """A visitor's transaction (registering, switching): every lock it waits for — the session's,
+    a rate-limit counter's — is waited for ``LOCK_TIMEOUT`` at most, then the whole transaction
+    rolls back and ``SessionBusy`` is raised (503 with Retry-After). The coordinators' actions in
+    the admin wait as long as it takes."""
+    try:
+        with transaction.atomic():
+            connection = transaction.get_connection()
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:  # for this transaction only
+                    cursor.execute("SELECT set_config('lock_timeout', %s, true)", [LOCK_TIMEOUT])
+            yield
+    except OperationalError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+            raise SessionBusy from exc
+        raise
 
 
 def register(
@@ -194,14 +205,13 @@ def register(
     """
     email = normalise_email(email)
     language = language or translation.get_language() or settings.LANGUAGE_CODE
-    with transaction.atomic():
+    with _busy_after_lock_timeout():
         locked = _lock_session(session.pk)
         cap, limits = _new_registration_limits(locked, email=email, client=client)
         if cap is not None and cap.exhausted():
             raise RegistrationError("client_cap", str(_CLIENT_CAP_MESSAGE))
         ratelimit.refuse_if_exhausted(limits)
-        existing = locked.registrations.active().filter(email=email).first()
-        free = _free_seats(locked)
+        existing, free = _existing_and_free_seats(locked, email=email)
         problem = _refusal(locked, free=free)
         if problem is None and existing is not None:
             existing.session = locked
@@ -289,6 +299,17 @@ def _free_seats(session: Session) -> int:
     return session.capacity - session.registrations.confirmed().count()
 
 
+def _existing_and_free_seats(session: Session, *, email: str) -> tuple[Registration | None, int]:
+    """The address's active registration for the locked session (if any) and the seats left, in
+    one query for a newcomer (a second one fetches an existing registration)."""
+    found = session.registrations.aggregate(
+        confirmed=Count("pk", filter=Q(status=Registration.Status.CONFIRMED)),
+        mine=Max("pk", filter=Q(email=email) & ~Q(status=Registration.Status.CANCELLED)),
+    )
+    existing = Registration.objects.get(pk=found["mine"]) if found["mine"] is not None else None
+    return existing, session.capacity - found["confirmed"]
+
+
 def _create_registration(
     session: Session,
     *,
@@ -313,7 +334,7 @@ def _create_registration(
         with transaction.atomic():
             registration = Registration.objects.create(
                 session=session, name=name.strip(), email=email, affiliation=affiliation.strip(),
-                role=role.strip(), consent_given_at=now, **seat, **fields,
+                role=role.strip(), consent_given_at=now, confirmation_sent_at=now, **seat, **fields,
             )
     except IntegrityError:
         # The same address inserted by a concurrent transaction (only possible when the lock was
@@ -331,7 +352,7 @@ def _create_registration(
 def _announce_new_registration(registration: Registration, *, session: Session) -> None:
     """Queue the confirmation or waiting-list email and tell the listening apps."""
     registration.session = session
-    _send_registration_email(registration, session=session)
+    _send_registration_email(registration, session=session, sent_at_recorded=True)
     if registration.status == Registration.Status.CONFIRMED:
         signals.registration_confirmed.send(sender=Registration, registration=registration)
     if registration.mailing_list_opt_in:
@@ -467,7 +488,10 @@ def cancel_session(*, session: Session) -> Session:
     locked.sequence += 1
     locked.save(update_fields=["status", "sequence", "updated_at"])
     _raise_calendar_sequences(locked)
-    for registration in locked.registrations.active():
+    registrations = list(locked.registrations.active())
+    # What is still waiting to go to them (a confirmation not yet sent) is overtaken by this.
+    outbox.cancel_queued(groups=[registration_outbox_group(r) for r in registrations])
+    for registration in registrations:
         registration.session = locked
         _queue(
             registration,
@@ -599,7 +623,7 @@ def switch_registration(
     calendar entry (UID); one email (the new date's confirmation or waiting-list note) carries
     one calendar file with a raised SEQUENCE: METHOD:REQUEST with the new time when confirmed,
     METHOD:CANCEL when they gave up a seat for a waiting list."""
-    with transaction.atomic():
+    with _busy_after_lock_timeout():
         current_id = Registration.objects.values_list("session_id", flat=True).get(pk=registration.pk)
         locked = _lock_sessions(current_id, session.pk)
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
@@ -696,7 +720,9 @@ def _resend_registration_email(registration: Registration, *, session: Session) 
 REGISTRATION_EMAIL_RENDERER = "events.registration_email"
 
 
-def _send_registration_email(registration: Registration, *, session: Session, resend: bool = False) -> None:
+def _send_registration_email(
+    registration: Registration, *, session: Session, resend: bool = False, sent_at_recorded: bool = False
+) -> None:
     """The confirmation (with its calendar file) or the waiting-list email, written as what to
     render (``outbox.renderers``): this runs under the session's row lock, which is held only
     for the count, the insert and these rows; the worker renders the message from the ids."""
@@ -714,16 +740,27 @@ def _send_registration_email(registration: Registration, *, session: Session, re
         idempotency_key=key,
         group=registration_outbox_group(registration),
     )
-    _mark_sent(registration, now)
+    if not sent_at_recorded:  # a new registration is inserted with its confirmation_sent_at
+        _mark_sent(registration, now)
 
 
 def render_registration_email(*, registration_id: int, session_id: int, confirmed: bool) -> RenderedEmail | None:
     """Render a confirmation or waiting-list email written by ``_send_registration_email``, as
-    the registration stands now (a waiting-list place is today's); None if the registration or
-    its session is gone, or the registration was anonymised."""
+    the registration stands now (a waiting-list place is today's). None — nothing to send — when
+    what it would say is no longer true: the registration or its session is gone, the
+    registration was anonymised, cancelled, moved to another date, promoted or put back on the
+    waiting list (each of those sent its own email), or the session or its event was cancelled."""
     registration = Registration.objects.filter(pk=registration_id).exclude(_anonymised()).first()
     session = Session.objects.select_related("event").filter(pk=session_id).first()
     if registration is None or session is None:
+        return None
+    overtaken = (
+        registration.session_id != session.pk
+        or registration.status == Registration.Status.CANCELLED
+        or (registration.status == Registration.Status.CONFIRMED) != confirmed
+        or session.is_cancelled
+    )
+    if overtaken:
         return None
     registration.session = session
     if confirmed:

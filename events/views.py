@@ -16,7 +16,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
@@ -47,7 +47,7 @@ PAGE_SIZE = 20
 
 
 def _get_public_event(slug: str) -> Event:
-    return get_object_or_404(Event.objects.published().prefetch_related("organisers", "presenters"), slug=slug)
+    return get_object_or_404(Event.objects.published(), slug=slug)
 
 
 @cached_public_page(
@@ -76,9 +76,15 @@ def handle_registration(request: HttpRequest, event: Event) -> HttpResponse:
     the 429 page. The view's decorator (``limit_public_form(per_address=None)``) counts every
     POST per client; the allowances for new registrations (per client per session, per
     plus-tagged address) are counted by ``services.register``."""
-    sessions = open_sessions(event.pk)
-    form = RegistrationForm(request.POST or None, sessions=sessions)
-    if request.method == "POST" and form.is_valid():
+    # One moment for the whole page: which sessions are open, and when the page next changes by
+    # itself (a registration opening or closing while the page is rendered is not skipped).
+    now = timezone.now()
+    posted = request.method == "POST"
+    # A post is checked against the open sessions without counting their seats (the service
+    # counts under the lock); the page shows them with their seats.
+    form = RegistrationForm(request.POST or None, sessions=open_sessions(event.pk, now=now, counts=not posted),
+                            event=event)
+    if posted and form.is_valid():
         data = form.cleaned_data
         try:
             result = services.register(
@@ -103,10 +109,17 @@ def handle_registration(request: HttpRequest, event: Event) -> HttpResponse:
         else:
             _remember(request, result)
             return redirect("events:registered", slug=event.slug)
+    if posted:
+        form.fields["session"].queryset = open_sessions(event.pk, now=now)
+    return _event_page(request, event, form, now=now)
+
+
+def _event_page(request: HttpRequest, event: Event, form: RegistrationForm, *, now: Any) -> HttpResponse:
+    """The event's page with its registration form (as posted, with its errors, after a post)."""
+    prefetch_related_objects([event], "organisers", "presenters")
     all_sessions = list(Session.objects.filter(event=event).with_counts().order_by("start"))
     for session in all_sessions:
         session.event = event  # read by is_cancelled: no query per session
-    now = timezone.now()
     response = render(
         request,
         "events/event_detail.html",
@@ -130,7 +143,7 @@ def _next_change(sessions: list[Session], now: Any) -> Any:
         moment
         for session in sessions
         for moment in (session.registration_opens_at, session.registration_closes_at, session.start, session.end)
-        if moment is not None and moment > now
+        if moment is not None and moment >= now
     ]
     return min(moments, default=None)
 

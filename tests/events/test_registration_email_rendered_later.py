@@ -58,3 +58,59 @@ def test_a_registration_erased_before_its_email_went_out_cancels_the_email(mailo
     row.refresh_from_db()
     assert row.status == OutgoingEmail.Status.CANCELLED and row.renderer == ""
     assert mailoutbox == []
+
+
+def test_a_confirmation_overtaken_by_the_session_s_cancellation_is_not_sent(mailoutbox, django_capture_on_commit_callbacks):
+    """Queued, not yet sent, when the session is cancelled: the cancellation goes out, the stale
+    confirmation (whose calendar file would put the session back) does not."""
+    session = SessionFactory(capacity=5)
+    _register(session)
+    confirmation = OutgoingEmail.objects.get(to="ana@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_session(session=session)
+    confirmation.refresh_from_db()
+    assert confirmation.status == OutgoingEmail.Status.CANCELLED
+    assert [m.subject.split(":")[0] for m in mailoutbox] == ["Cancelled"]
+
+
+@pytest.mark.parametrize("change", ["promoted", "cancelled", "switched"])
+def test_a_registration_email_whose_news_is_stale_renders_to_nothing(change):
+    session = SessionFactory(capacity=1)
+    _register(session, email="first@example.org")
+    waiting = _register(session, email="ana@example.org").registration
+    row = OutgoingEmail.objects.get(to="ana@example.org")
+    assert row.render_args["confirmed"] is False
+    if change == "promoted":
+        type(waiting).objects.filter(pk=waiting.pk).update(status="confirmed")
+    elif change == "cancelled":
+        type(waiting).objects.filter(pk=waiting.pk).update(status="cancelled")
+    else:
+        type(waiting).objects.filter(pk=waiting.pk).update(session=SessionFactory(event=session.event))
+    assert services.render_registration_email(**row.render_args) is None
+    type(waiting).objects.filter(pk=waiting.pk).update(status="waitlisted", session=session)
+    assert services.render_registration_email(**row.render_args) is not None  # the control: as written
+
+
+def test_a_message_that_cannot_be_rendered_is_retried_later_then_failed(monkeypatch):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from outbox import delivery
+
+    _register(SessionFactory(capacity=5))
+    row = OutgoingEmail.objects.get(to="ana@example.org")
+
+    def broken(**kwargs):
+        raise RuntimeError("template missing")
+
+    monkeypatch.setitem(renderers._renderers, services.REGISTRATION_EMAIL_RENDERER, broken)
+    assert delivery.deliver(email_id=row.pk) == OutgoingEmail.Status.QUEUED
+    row.refresh_from_db()
+    assert row.attempts == 1 and row.next_attempt_at > timezone.now() and "template missing" in row.last_error
+    assert row.renderer, "still to be rendered when it is tried again"
+    with time_machine.travel(timezone.now() + delivery.retry_period() + timedelta(minutes=1)):
+        assert delivery.deliver(email_id=row.pk) == OutgoingEmail.Status.FAILED
+    row.refresh_from_db()
+    assert row.status == OutgoingEmail.Status.FAILED and row.attempts == 2
