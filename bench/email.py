@@ -156,10 +156,11 @@ def raw_ceiling(sink: Sink, count: int, timeout: float = 120.0) -> dict[str, Any
 
 
 def _enqueue(ids: list[int]) -> None:
-    from outbox.tasks import enqueue
+    """As a mail-out's batch hands its messages over after its commit (``enqueue_many``)."""
+    from outbox.tasks import enqueue_many
 
-    for pk in ids:
-        enqueue(pk)
+    for start in range(0, len(ids), 200):  # the batches of an announcement or a message to registrants
+        enqueue_many(ids[start : start + 200])
 
 
 def _wait(sink: Sink, prefix: str, count: int, timeout: float, at_least: int | None = None) -> bool:

@@ -7,7 +7,8 @@ a batch locks the message, writes its emails in one transaction, moves the curso
 next batch a fresh chain token, so a resumed chain never forks. Each email's idempotency key is
 ``RegistrantMessage.idempotency_key`` (message and registration), so a batch that runs again after
 a crash writes nobody a second copy (``outbox.services.written_keys`` lets it skip rendering those).
-Cancelling cancels what is still queued in the outbox group (``outbox.services.cancel_queued``).
+Cancelling cancels what is still queued in the outbox group (``outbox.services.cancel_queued``);
+a registration cancelled meanwhile has its own waiting copies cancelled (``cancel_messages_to``).
 
 Placeholders in the body — ``{name}``, ``{session_time}``, ``{manage_link}`` and, for confirmed
 registrants of an online session only, ``{join_link}`` — are filled in per registrant after the
@@ -370,9 +371,9 @@ def send_test(*, message: RegistrantMessage, user: Any) -> list[OutgoingEmail]:
     return written
 
 
-def _queue_message(message: RegistrantMessage, registration: Registration, rendered: Rendered) -> None:
+def _queue_message(message: RegistrantMessage, registration: Registration, rendered: Rendered) -> int:
     language, context = message_context(message, registration, rendered)
-    queue_templated_email(
+    return queue_templated_email(
         to=registration.email,
         template=_template(message),
         context=context,
@@ -380,7 +381,8 @@ def _queue_message(message: RegistrantMessage, registration: Registration, rende
         purpose=f"events/{message.kind}",
         idempotency_key=message.idempotency_key(registration.pk),
         group=message.outbox_group,
-    )
+        enqueue_after_commit=False,
+    ).pk
 
 
 @transaction.atomic
@@ -429,9 +431,12 @@ def send_batch(
         transaction.on_commit(lambda: on_next(following))
     written = outbox.written_keys(message.idempotency_key(r.pk) for r in batch)
     rendered: Rendered = {}
-    for registration in batch:
-        if message.idempotency_key(registration.pk) not in written:
-            _queue_message(message, registration, rendered)
+    queued = [
+        _queue_message(message, registration, rendered)
+        for registration in batch
+        if message.idempotency_key(registration.pk) not in written
+    ]
+    outbox.enqueue_all_after_commit(queued)  # the batch's emails in a few tasks, after its commit
     now = timezone.now()
     message.chain_queued_at = now
     if batch:
@@ -492,6 +497,25 @@ def cancel_sending(*, message_id: int) -> int | None:
     message.chain = message.chain_queued_at = None
     message.save(update_fields=["state", "cancelled_at", "chain", "chain_queued_at"])
     return outbox.cancel_queued(groups=[message.outbox_group])
+
+
+def cancel_messages_to(registration: Registration) -> int:
+    """Cancel what is still waiting in the outbox for ``registration`` from the messages of its
+    event being sent (queued, or sent with emails still waiting): done when the registration is
+    cancelled (``registration_cancelled``), as a copy written before that (with a join link, say)
+    is no longer theirs to get. Batches written later skip the registration anyway
+    (``recipients``). Returns how many emails were cancelled."""
+    open_messages = RegistrantMessage.objects.filter(
+        event__sessions=registration.session_id, state__in=[State.QUEUED, State.SENT]
+    )
+    keys = [message.idempotency_key(registration.pk) for message in open_messages.only("pk")]
+    return outbox.cancel_queued_keys(keys=keys) if keys else 0
+
+
+def registration_cancelled(sender: Any, *, registration: Registration, **kwargs: Any) -> None:
+    """Receives ``events.signals.registration_cancelled`` (connected in ``EventsConfig.ready``:
+    ``services`` cannot import this module, which imports it)."""
+    cancel_messages_to(registration)
 
 
 def progress(message: RegistrantMessage) -> dict[str, int]:

@@ -23,7 +23,7 @@ from core.content import localised, marked
 from core.email_address import normalise_email
 from core.markdown import render_plain_text
 from outbox import services as outbox
-from outbox.services import queue_templated_email
+from outbox.services import enqueue_all_after_commit, queue_templated_email
 
 from . import tokens
 from .models import Announcement, ConsentRecord, MailingList, Subscription
@@ -330,11 +330,12 @@ def render_announcement(announcement: Announcement, language: str) -> dict[str, 
 def _queue_announcement(announcement: Announcement, subscriptions: list[Subscription]) -> None:
     """Write the announcement's message to each subscription's address, in its language."""
     rendered: dict[str, dict[str, Any]] = {}
+    written: list[int] = []
     for subscription in subscriptions:
         language = subscriber_language(subscription)
         if language not in rendered:
             rendered[language] = render_announcement(announcement, language)
-        queue_templated_email(
+        email = queue_templated_email(
             to=subscription.email,
             template="mailing/announcement",
             context={**rendered[language], **list_links(subscription)},
@@ -343,7 +344,10 @@ def _queue_announcement(announcement: Announcement, subscriptions: list[Subscrip
             purpose="mailing/announcement",
             idempotency_key=announcement.idempotency_key(subscription.pk),
             group=announcement.outbox_group,
+            enqueue_after_commit=False,
         )
+        written.append(email.pk)
+    enqueue_all_after_commit(written)  # the batch's messages in a few tasks, after its commit
 
 
 @transaction.atomic

@@ -26,7 +26,7 @@ from core.email_render import inline_css
 from .delivery import site_name
 from .models import OutgoingEmail
 from .renderers import RenderedEmail, is_registered
-from .tasks import enqueue
+from .tasks import enqueue, enqueue_many
 
 BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -54,6 +54,7 @@ def queue_email(
     secret: bool = False,
     renderer: str = "",
     render_args: dict[str, Any] | None = None,
+    enqueue_after_commit: bool = True,
 ) -> OutgoingEmail:
     """Write a message to the outbox and hand its id to Celery once the transaction commits.
 
@@ -61,11 +62,10 @@ def queue_email(
     key returns the existing row and queues nothing. ``group`` names the set of messages this
     one belongs to (see ``cancel_queued`` and ``count_by_status``). A ``secret`` message (one
     whose body signs its reader in) is shown to nobody and blanked once sent (``OutgoingEmail``).
+    A writer of many messages in one transaction (a mail-out's batch) passes
+    ``enqueue_after_commit=False`` and hands their ids over together after the commit
+    (``enqueue_all_after_commit``): one task per ``tasks.BATCH_SIZE`` messages, not one each.
     """
-    if idempotency_key:
-        existing = OutgoingEmail.objects.filter(idempotency_key=idempotency_key).first()
-        if existing:
-            return existing
     fields: dict[str, Any] = dict(
         to=to,
         subject=" ".join(subject.split())[:300],
@@ -83,15 +83,28 @@ def queue_email(
         render_args=render_args or {},
     )
     if idempotency_key:
+        # Insert first (a savepoint): nearly every key is new, so no lookup beforehand; a key
+        # already written (by an earlier call or a concurrent transaction) returns that row.
         try:
             with transaction.atomic():
                 email = OutgoingEmail.objects.create(**fields)
-        except IntegrityError:  # written by a concurrent transaction meanwhile
-            return OutgoingEmail.objects.get(idempotency_key=idempotency_key)
+        except IntegrityError:
+            existing = OutgoingEmail.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is None:  # another constraint refused the row
+                raise
+            return existing
     else:
         email = OutgoingEmail.objects.create(**fields)
-    transaction.on_commit(lambda: enqueue(email.pk))
+    if enqueue_after_commit:
+        transaction.on_commit(lambda: enqueue(email.pk))
     return email
+
+
+def enqueue_all_after_commit(email_ids: list[int]) -> None:
+    """Hand these rows to Celery together once the current transaction commits (at once outside one)."""
+    ids = list(email_ids)
+    if ids:
+        transaction.on_commit(lambda: enqueue_many(ids))
 
 
 def render_email(template: str, context: dict[str, Any], *, language: str | None = None) -> tuple[str, str, str]:
@@ -128,6 +141,7 @@ def queue_templated_email(
     purpose: str = "",
     idempotency_key: str | None = None,
     group: str = "",
+    enqueue_after_commit: bool = True,
 ) -> OutgoingEmail:
     language = language or translation.get_language() or settings.LANGUAGE_CODE
     subject, text, html = render_email(template, context, language=language)
@@ -143,6 +157,7 @@ def queue_templated_email(
         idempotency_key=idempotency_key,
         language=language,
         group=group,
+        enqueue_after_commit=enqueue_after_commit,
     )
 
 
@@ -207,6 +222,13 @@ def cancel_queued(*, groups: Iterable[str], to: str | None = None) -> int:
     queued = OutgoingEmail.objects.filter(status=OutgoingEmail.Status.QUEUED, group__in=list(groups))
     if to is not None:
         queued = queued.filter(to__iexact=to)
+    return queued.update(status=OutgoingEmail.Status.CANCELLED)
+
+
+def cancel_queued_keys(*, keys: Iterable[str]) -> int:
+    """Cancel the messages written under ``keys`` (idempotency keys the caller made) that are
+    still waiting to be sent. Returns how many were cancelled."""
+    queued = OutgoingEmail.objects.filter(status=OutgoingEmail.Status.QUEUED, idempotency_key__in=list(keys))
     return queued.update(status=OutgoingEmail.Status.CANCELLED)
 
 

@@ -200,7 +200,7 @@ def test_a_slow_chain_that_is_resumed_goes_on_as_one_chain(
         pending = queued_tasks.take()
         assert [name for name, _ in pending] == [BATCH]
         pending = run(pending[0])
-        assert [name for name, _ in pending] == ["outbox.tasks.deliver_email"] * 2 + [BATCH]
+        assert [name for name, _ in pending] == ["outbox.tasks.deliver_emails", BATCH]  # the batch's two, together
 
         clock.shift(timedelta(minutes=2))  # the worker is still busy elsewhere
         assert tasks.resume_stalled_announcements() == 1
