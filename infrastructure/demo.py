@@ -1,5 +1,7 @@
 """Demo offers for ``make run``: three resources, clearly marked as demo data, on partners that
-already exist (the first published partners by name). Idempotent (by slug); creates no partners.
+already exist (those with a coordinator login first, so the demo coordinator sees requests to the
+first offer, then the first published partners by name). Idempotent (by slug: one loaded before
+is left as it is, with any edits); creates no partners.
 
 DEMO ONLY: never run this in production.
 """
@@ -54,14 +56,18 @@ DEMO_RESOURCES: list[dict[str, Any]] = [
         "fee_note_en": "Free for the first hour; then by agreement.",
         "fee_note_sl": "Prva ura brezplačno, nato po dogovoru.",
         "who_may_use_en": "Anyone running a citizen science project",
-        "who_may_use_sl": "Vsi, ki vodijo projekt ljubiteljske znanosti",
+        "who_may_use_sl": "Vsi, ki vodijo projekt občanske znanosti",
     },
 ]
 
 
 @transaction.atomic
 def load(*, stdout: TextIO) -> None:
-    partners = list(Partner.objects.published().in_name_order("en")[: len(DEMO_RESOURCES)])
+    # Partners with a coordinator login first (the demo's own coordinator sees the requests to
+    # the first offer, an instrument to borrow, in the admin), then the first by name.
+    with_login = list(Partner.objects.published().filter(coordinators__isnull=False).distinct().in_name_order("en"))
+    others = Partner.objects.published().exclude(pk__in=[p.pk for p in with_login]).in_name_order("en")
+    partners = [*with_login, *others[: len(DEMO_RESOURCES)]][: len(DEMO_RESOURCES)]
     if not partners:
         stdout.write("No published partner yet: run load_seeds first to add the demo infrastructure.\n")
         return
@@ -69,13 +75,8 @@ def load(*, stdout: TextIO) -> None:
         fields = {key: value for key, value in values.items() if key != "slug"}
         fields["description_en"] = f"{DEMO_NOTE_EN}\n\n{values['summary_en']}"
         fields["description_sl"] = f"{DEMO_NOTE_SL}\n\n{values['summary_sl']}"
-        resource = Resource.objects.filter(slug=values["slug"]).first()
-        if resource is None:
-            resource = Resource(slug=values["slug"], partner=partners[index % len(partners)], published=True)
-            verb = "created"
-        else:
-            verb = "updated"
-        for name, value in fields.items():
-            setattr(resource, name, value)
+        if Resource.objects.filter(slug=values["slug"]).exists():
+            continue  # loaded before: a coordinator's edits are kept
+        resource = Resource(slug=values["slug"], partner=partners[index % len(partners)], published=True, **fields)
         resource.save()
-        stdout.write(f"Demo infrastructure {verb}: {resource.title_en} ({resource.partner.name}).\n")
+        stdout.write(f"Demo infrastructure created: {resource.title_en} ({resource.partner.name}).\n")

@@ -32,3 +32,17 @@ def test_without_partners_it_says_so_and_creates_nothing():
     demo.load(stdout=out)
     assert not Resource.objects.exists() and not Partner.objects.exists()
     assert "load_seeds" in out.getvalue()
+
+
+def test_the_instrument_goes_to_a_partner_with_a_coordinator_login_and_edits_are_kept():
+    from tests.conftest import make_user
+
+    PartnerFactory(name="Alpha Library")
+    coordinated = PartnerFactory(name="Zeta Library")
+    coordinated.coordinators.add(make_user("zeta@example.org", is_staff=True))
+    demo.load(stdout=StringIO())
+    instrument = Resource.objects.get(kind=Resource.Kind.INSTRUMENT)
+    assert instrument.partner == coordinated  # its coordinator sees the requests in the admin
+    Resource.objects.filter(pk=instrument.pk).update(title_en="Demo: our own kit")
+    demo.load(stdout=StringIO())
+    assert Resource.objects.get(pk=instrument.pk).title_en == "Demo: our own kit"
