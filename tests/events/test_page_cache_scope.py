@@ -68,3 +68,16 @@ def test_a_registration_leaves_partner_and_news_pages_and_other_events_cached(
     assert "49 seats left" in client.get(session.event.get_absolute_url()).content.decode(), "its seats are fresh"
     for url in pages:
         assert "After." not in client.get(url).content.decode(), f"{url} was made stale by a registration"
+
+
+def test_a_cached_page_leaves_cross_site_posts_refused():
+    session = SessionFactory(capacity=50)
+    url = session.event.get_absolute_url()
+    Client().get(url)  # the page is now in the cache
+    visitor = Client(enforce_csrf_checks=True)
+    token = _token(visitor.get(url).content.decode())
+    assert visitor.post(url, _form(session, "", "ana@example.org")).status_code == 403, "no token"
+    forged = visitor.post(url, _form(session, token, "ana@example.org"), headers={"Origin": "https://elsewhere.example"})
+    assert forged.status_code == 403, "another site's page posting with the visitor's cookie"
+    assert not session.registrations.exists()
+    assert visitor.post(url, _form(session, token, "ana@example.org")).status_code == 302
