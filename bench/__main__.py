@@ -100,11 +100,14 @@ def count_queries(urls: list[tuple[str, str]]) -> dict[str, int]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from core.cache import forget_local
+
     client = Client()
     counts = {}
     for name, url in urls:
         client.get(url)
         cache.clear()  # render afresh: count the page's own queries
+        forget_local()
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(url)
         if response.status_code != 200:

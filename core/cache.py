@@ -37,6 +37,7 @@ import hashlib
 import re
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from enum import StrEnum
 from typing import Any
@@ -129,22 +130,72 @@ def _area_of(key: str) -> ContentArea:
     return ContentArea(key.split("@", 1)[0])
 
 
+# What this process remembers of the shared cache, for at most LOCAL_SECONDS: the content
+# versions it read (so a hot page costs no round trip for them), and the pages it served (keyed,
+# like the shared copies, by those versions). A change made in another process therefore shows
+# here within LOCAL_SECONDS; one made in this process, at once (``bump_content_area`` forgets the
+# version it raised). Bounded: LOCAL_PAGES pages at most, the least recently used go first.
+LOCAL_SECONDS = 1.0
+LOCAL_PAGES = 256
+_local_versions: dict[str, tuple[float, int]] = {}
+_local_pages: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+_local_lock = threading.Lock()
+
+
+def forget_local() -> None:
+    """Drop what this process remembers (tests, and the benchmark's query count, clear the
+    shared cache and must not be answered from here)."""
+    with _local_lock:
+        _local_versions.clear()
+        _local_pages.clear()
+
+
+def _local_page(key: str) -> Any:
+    with _local_lock:
+        entry = _local_pages.get(key)
+        if entry is None or entry[0] <= time.monotonic():
+            return None
+        _local_pages.move_to_end(key)
+        return entry[1]
+
+
+def _remember_page(key: str, value: Any, timeout: float) -> None:
+    with _local_lock:
+        _local_pages[key] = (time.monotonic() + timeout, value)
+        _local_pages.move_to_end(key)
+        while len(_local_pages) > LOCAL_PAGES:
+            _local_pages.popitem(last=False)
+
+
 def content_versions(areas: Iterable[str]) -> tuple[int, ...]:
-    """The current version of each area, in order (one cache round trip when all are set)."""
+    """The current version of each area, in order (one cache round trip when all are set; none
+    for those this process read from the shared cache less than LOCAL_SECONDS ago)."""
     if _unshared_bumps:
         _reraise_unshared_bumps()
     keys = [_version_key(area) for area in areas]
-    found = cache.get_many(keys)
+    now = time.monotonic()
+    found: dict[str, Any] = {}
     for key in keys:
-        if found.get(key) is None:
-            cache.add(key, time.time_ns(), None)
-            found[key] = cache.get(key) or 0
+        local = _local_versions.get(key)
+        if local is not None and local[0] > now:
+            found[key] = local[1]
+    missing = [key for key in keys if key not in found]
+    if missing:
+        found.update(cache.get_many(missing))
+        for key in missing:
+            if found.get(key) is None:
+                cache.add(key, time.time_ns(), None)
+                found[key] = cache.get(key) or 0
+        if _cache_is_shared() and not served_locally():
+            for key in missing:
+                _local_versions[key] = (now + LOCAL_SECONDS, int(found[key]))
     return tuple(int(found[key]) for key in keys)
 
 
 def bump_content_area(area: str) -> None:
     """Make every cached page that shows ``area`` stale, now. An increment is atomic in Redis, so
     concurrent bumps from several processes add up. Prefer ``bump_after_commit``."""
+    _local_versions.pop(_version_key(area), None)  # this process reads the new one at once
     try:
         cache.incr(_version_key(area))
     except ValueError:  # not set yet (or evicted): any fresh value differs from the old one
@@ -287,7 +338,11 @@ def cached_public_page(
             parts = [*shown, *map(str, scopes(request, *args, **kwargs))] if scopes else shown
             versions = ".".join(map(str, content_versions(parts)))
             key = f"portal:page:{versions}:{digest}"
-            cached = cache.get(key)
+            cached = _local_page(key)
+            if cached is None:
+                cached = cache.get(key)
+                if cached is not None and not served_locally():
+                    _remember_page(key, cached, LOCAL_SECONDS)
             if cached is not None:
                 content, content_type, extra = cached
                 response = HttpResponse(_with_csrf_token(request, content) if csrf else content,

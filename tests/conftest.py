@@ -44,12 +44,15 @@ def _test_storage_and_caches(settings):
     and a fast password hasher (the cast's logins would otherwise cost ~0.3 s each)."""
     from django.core.cache import cache
 
+    from core.cache import forget_local
+
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     cache.clear()
+    forget_local()  # what this process remembers of the cache (core.cache), too
     translation.activate(settings.LANGUAGE_CODE)  # no language left over from an earlier test
     yield
     translation.activate(settings.LANGUAGE_CODE)
