@@ -48,5 +48,5 @@ def test_the_join_now_checkbox_is_a_big_enough_target_and_filters(project_path, 
     box = browser_page.locator("#id_join").bounding_box()
     assert box is not None and box["width"] >= 24 and box["height"] >= 24
     browser_page.get_by_label("Only projects you can join now").check()
-    browser_page.get_by_role("button", name="Search").click()
+    browser_page.locator("main").get_by_role("button", name="Search").click()  # the filters, not the header
     assert "River Watch" in browser_page.content() and "Bird Count" not in browser_page.content()
