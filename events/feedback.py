@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core import signing
 from django.db import transaction
 from django.db.models import Avg, Count, QuerySet
 from django.urls import reverse
@@ -21,7 +20,7 @@ from core.personal_data import ANONYMISED_DOMAIN
 from core.sites import absolute_url
 
 from .models import FeedbackAnswer, Registration
-from .services import registration_language
+from .services import registration_language, registrations_for_signed_token, signed_public_id
 
 FEEDBACK_TOKEN_SALT = "events.feedback"
 CHANGE_WINDOW = timedelta(days=30)
@@ -30,21 +29,14 @@ RATINGS = range(1, 6)
 
 
 def feedback_token(registration: Registration) -> str:
-    return signing.dumps(str(registration.public_id), salt=FEEDBACK_TOKEN_SALT, compress=True)
+    return signed_public_id(registration, salt=FEEDBACK_TOKEN_SALT)
 
 
 def registration_for_feedback_token(token: str) -> Registration | None:
     """The registration a feedback link is for, or None for a bad or tampered token, a cancelled
     registration and an anonymised one."""
-    try:
-        public_id = signing.loads(token, salt=FEEDBACK_TOKEN_SALT)
-    except signing.BadSignature:
-        return None
-    if not (isinstance(public_id, str) and len(public_id) == 36):
-        return None
     return (
-        Registration.objects.select_related("session__event")
-        .filter(public_id=public_id)
+        registrations_for_signed_token(token, salt=FEEDBACK_TOKEN_SALT)
         .exclude(status=Registration.Status.CANCELLED)
         .exclude(email__endswith=f"@{ANONYMISED_DOMAIN}")
         .first()

@@ -80,25 +80,33 @@ class EmailSection:
     html: SafeString
 
 
+def signed_public_id(registration: Registration, *, salt: str) -> str:
+    """A registrant's own link token: the registration's public id, signed with ``salt`` (each
+    kind of link has its own salt, so no token opens another kind's page)."""
+    return signing.dumps(str(registration.public_id), salt=salt, compress=True)
+
+
+def registrations_for_signed_token(token: str, *, salt: str) -> QuerySet[Registration]:
+    """The registration a ``signed_public_id`` token carries (with its session and event), as a
+    queryset for the caller to narrow; empty, without a query, for a bad or tampered token (or one
+    signed with another salt)."""
+    try:
+        public_id = signing.loads(token, salt=salt)
+    except signing.BadSignature:
+        return Registration.objects.none()
+    if not (isinstance(public_id, str) and len(public_id) == 36):
+        return Registration.objects.none()
+    return Registration.objects.select_related("session__event").filter(public_id=public_id)
+
+
 def manage_token(registration: Registration) -> str:
-    return signing.dumps(str(registration.public_id), salt=MANAGE_TOKEN_SALT, compress=True)
+    return signed_public_id(registration, salt=MANAGE_TOKEN_SALT)
 
 
 def registration_for_token(token: str) -> Registration | None:
     """The registration a manage link points at, or None for a bad or tampered token and for an
     anonymised registration (retention or erasure blanked it: nobody's page any more)."""
-    try:
-        public_id = signing.loads(token, salt=MANAGE_TOKEN_SALT)
-    except signing.BadSignature:
-        return None
-    if not (isinstance(public_id, str) and len(public_id) == 36):
-        return None
-    return (
-        Registration.objects.select_related("session__event")
-        .filter(public_id=public_id)
-        .exclude(_anonymised())
-        .first()
-    )
+    return registrations_for_signed_token(token, salt=MANAGE_TOKEN_SALT).exclude(_anonymised()).first()
 
 
 def _anonymised() -> Q:

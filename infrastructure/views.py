@@ -8,7 +8,6 @@ No page shows anything of a request: requests are seen in the admin only.
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.cache import ContentArea, cached_public_page
 from core.content import localised
 from core.ratelimit import limit_public_form
-from network.views import plain_text
+from network.views import filtered_or_all, list_page_context, plain_text
 
 from . import services
 from .filters import ResourceFilter
@@ -40,17 +39,9 @@ def _get_public_resource(slug: str) -> Resource:
 def resource_list(request: HttpRequest) -> HttpResponse:
     public = Resource.objects.public()
     filterset = ResourceFilter(request.GET or None, queryset=public)
-    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else public
-    qs = qs.with_listing_data().in_title_order()
-    paginator = Paginator(qs, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "infrastructure/resource_list.html",
-        {"filter": filterset, "page": page, "query_string": query.urlencode(), "count": paginator.count},
-    )
+    qs = filtered_or_all(filterset, public).with_listing_data().in_title_order()
+    context = list_page_context(request, filterset=filterset, rows=qs, page_size=PAGE_SIZE)
+    return render(request, "infrastructure/resource_list.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -7,13 +7,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q
+from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django_filters import FilterSet
 
 from core import thumbnails
 from core.cache import ContentArea, bump_content_area, cached_public_page
@@ -52,6 +53,23 @@ def plain_text(markdown_text: str, length: int = META_DESCRIPTION_LENGTH) -> str
     ``length`` characters with an ellipsis (0: whole). Escaped again by the template or JSON."""
     text = " ".join(html.unescape(strip_tags(render_markdown(markdown_text))).split())
     return Truncator(text).chars(length) if length else text
+
+
+def filtered_or_all(filterset: FilterSet, everything: QuerySet) -> QuerySet:
+    """The rows the visitor's filters select; all of ``everything`` when no filter is set or one
+    is invalid (the form then shows its errors above the whole list)."""
+    return filterset.qs if filterset.is_bound and filterset.is_valid() else everything
+
+
+def list_page_context(request: HttpRequest, *, filterset: FilterSet, rows: QuerySet, page_size: int) -> dict[str, Any]:
+    """The context of a filtered public list (partners, projects, resources): the ``page`` of
+    ``rows`` that ``?page=`` asks for (the last one past the end), their ``count``, the ``filter``
+    and the ``query_string`` without ``page`` for the pager's links. Counts ``rows`` (one query)."""
+    paginator = Paginator(rows, page_size)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {"filter": filterset, "page": page, "query_string": query.urlencode(), "count": paginator.count}
 
 
 # --- Partner cards and pages -----------------------------------------------------------------
@@ -125,7 +143,7 @@ def _prepare_cards(partners: Iterable[Partner]) -> list[str]:
 @cached_public_page(areas=[ContentArea.DIRECTORY], params=[*PartnerFilter.base_filters, "page"])
 def partner_list(request: HttpRequest) -> HttpResponse:
     filterset = PartnerFilter(request.GET or None, queryset=_public_partners())
-    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else _public_partners()
+    qs = filtered_or_all(filterset, _public_partners())
     qs = (
         qs.only(
             "name", "acronym", "slug", "kind", "partner_type", "roles", "city", "region", "description", "logo",
@@ -134,17 +152,11 @@ def partner_list(request: HttpRequest) -> HttpResponse:
         .in_name_order()
         .distinct()
     )
-    paginator = Paginator(qs, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    context = list_page_context(request, filterset=filterset, rows=qs, page_size=PAGE_SIZE)
+    page = context["page"]
     page.object_list = list(page.object_list)
     missing = _prepare_cards(page.object_list)
-    query = request.GET.copy()
-    query.pop("page", None)
-    response = render(
-        request,
-        "network/partner_list.html",
-        {"filter": filterset, "page": page, "query_string": query.urlencode(), "count": paginator.count},
-    )
+    response = render(request, "network/partner_list.html", context)
     return _make_missing_logos(response, missing, services.CARD_LOGO_WIDTHS)
 
 

@@ -23,7 +23,7 @@ from core.csv_export import csv_response
 from core.jsonld import to_json_ld
 from core.sites import absolute_url
 from network.models import Partner
-from network.views import plain_text
+from network.views import filtered_or_all, list_page_context, plain_text
 
 from .filters import ProjectFilter
 from .models import ListingCriterion, Project
@@ -42,17 +42,9 @@ def _public_partners_prefetch() -> Prefetch:
 def project_list(request: HttpRequest) -> HttpResponse:
     public = Project.objects.public()
     filterset = ProjectFilter(request.GET or None, queryset=public, request=request)
-    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else public
-    qs = qs.with_card_data().in_title_order()
-    paginator = Paginator(qs, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "projects/project_list.html",
-        {"filter": filterset, "page": page, "query_string": query.urlencode(), "count": paginator.count},
-    )
+    qs = filtered_or_all(filterset, public).with_card_data().in_title_order()
+    context = list_page_context(request, filterset=filterset, rows=qs, page_size=PAGE_SIZE)
+    return render(request, "projects/project_list.html", context)
 
 
 def _ld_text(obj: Any, field: str) -> str | dict[str, str] | None:

@@ -115,6 +115,13 @@ def coordinator_b(db):
 
 
 @pytest.fixture
+def cast(network_coordinator, coordinator_a, coordinator_b):
+    """The cast by the names of the admin permission matrices (``tests.network.admin_matrix.ROLES``);
+    ``anonymous`` is None."""
+    return {"network": network_coordinator, "a": coordinator_a, "b": coordinator_b, "anonymous": None}
+
+
+@pytest.fixture
 def partner_a(coordinator_a):
     from network.models import Partner
 

@@ -113,17 +113,24 @@ def _send_join_link(meeting: Meeting, *, key_suffix: str) -> int:
     count = 0
     for registration in session.registrations.confirmed().select_related("zoom_registrant"):
         registration.session = session
-        queue_templated_email(
-            to=registration.email,
-            template="webinars/join_link",
-            context=_context(registration, session, meeting),
-            language=registration_language(registration),
-            attachments=[invitation(registration, session)],
-            idempotency_key=f"webinars:join-link:{registration.pk}:s{session.pk}:{key_suffix}",
-            group=registration_outbox_group(registration),
-        )
+        _queue_join_link_email(registration, session, meeting, key_suffix=key_suffix)
         count += 1
     return count
+
+
+def _queue_join_link_email(registration: Registration, session: Session, meeting: Meeting, *, key_suffix: str) -> None:
+    """One join-link email to one registrant, with the calendar invitation, into the outbox (in
+    the caller's transaction). ``key_suffix`` tells this sending apart from the others to the
+    same registrant (the meeting's fingerprint, a resend, a personal Zoom link)."""
+    queue_templated_email(
+        to=registration.email,
+        template="webinars/join_link",
+        context=_context(registration, session, meeting),
+        language=registration_language(registration),
+        attachments=[invitation(registration, session)],
+        idempotency_key=f"webinars:join-link:{registration.pk}:s{session.pk}:{key_suffix}",
+        group=registration_outbox_group(registration),
+    )
 
 
 def _context(registration: Registration, session: Session, meeting: Meeting) -> dict:
@@ -414,15 +421,7 @@ def _send_personal_join_link(registration: Registration, row: ZoomRegistrant) ->
     meeting = Meeting.objects.get(session_id=session.pk)
     if not row.join_url or not session.goes_ahead or session.end <= timezone.now():
         return
-    queue_templated_email(
-        to=registration.email,
-        template="webinars/join_link",
-        context=_context(registration, session, meeting),
-        language=registration_language(registration),
-        attachments=[invitation(registration, session)],
-        idempotency_key=f"webinars:join-link:{registration.pk}:s{session.pk}:zoom:{row.registrant_id}",
-        group=registration_outbox_group(registration),
-    )
+    _queue_join_link_email(registration, session, meeting, key_suffix=f"zoom:{row.registrant_id}")
 
 
 def fetch_zoom_participants(*, session_id: int) -> int:

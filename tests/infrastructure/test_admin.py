@@ -7,16 +7,9 @@ import pytest
 
 from infrastructure.models import Resource, UseRequest
 from tests.infrastructure.factories import ResourceFactory, UseRequestFactory
+from tests.network.admin_matrix import DENIED, OK, ROLES, admin_status
 
 pytestmark = pytest.mark.django_db
-
-OK, DENIED = "ok", "denied"
-WHO = ("network", "a", "b", "anonymous")
-
-
-@pytest.fixture
-def cast(network_coordinator, coordinator_a, coordinator_b):
-    return {"network": network_coordinator, "a": coordinator_a, "b": coordinator_b, "anonymous": None}
 
 
 @pytest.fixture
@@ -28,14 +21,6 @@ def rows(partner_a, partner_b):
         "qa": UseRequestFactory(resource=resource_a, name="Asker of Alpha"),
         "qb": UseRequestFactory(resource=resource_b, name="Asker of Beta"),
     }
-
-
-def _status(client, user, url) -> str:
-    client.logout()
-    if user is not None:
-        client.force_login(user)
-    # anonymous → login redirect; another partner's row → redirect to the index ("does not exist") or 403
-    return OK if client.get(url).status_code == 200 else DENIED
 
 
 URLS = {
@@ -73,7 +58,7 @@ EXPECTED = {
 @pytest.mark.parametrize("name", list(URLS))
 def test_matrix(client, cast, rows, name):
     url = URLS[name].format(**{key: row.pk for key, row in rows.items()})
-    got = tuple(_status(client, cast[who], url) for who in WHO)
+    got = tuple(admin_status(client, cast[who], url) for who in ROLES)
     assert got == EXPECTED[name], (name, got)
 
 

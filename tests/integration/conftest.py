@@ -11,14 +11,19 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from django.db import connection
 
+from bench.email import Worker
 from tests.broker import point_celery_at
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,43 +68,117 @@ class Sink:
         return self.messages
 
 
+class ArrivalsSink:
+    """An aiosmtpd server on loopback that records Message-IDs in ``arrivals`` under a key its
+    subclass's ``handle_DATA`` chooses (a test id, a recipient), behind a lock: the server runs in
+    a thread of its own."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.port = free_port()
+        self.arrivals: dict[str, list[str]] = defaultdict(list)
+        self.lock = threading.Lock()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    def unique(self) -> int:
+        """How many keys have had at least one message."""
+        with self.lock:
+            return len(self.arrivals)
+
+
+SinkT = TypeVar("SinkT", Sink, ArrivalsSink)
+
+
+@contextmanager
+def running(sink: SinkT) -> Iterator[SinkT]:
+    """The sink's SMTP server listens until the block ends."""
+    sink.controller.start()
+    try:
+        yield sink
+    finally:
+        sink.controller.stop()
+
+
 @pytest.fixture
 def smtp_sink() -> Iterator[Sink]:
-    sink = Sink()
-    sink.controller.start()
-    yield sink
-    sink.controller.stop()
+    with running(Sink()) as sink:
+        yield sink
+
+
+def worker_env(queue: str, smtp_port: int) -> dict[str, str]:
+    """The environment of a ``celery -A portal worker`` on the test database and ``queue``,
+    sending to the SMTP server on ``smtp_port``."""
+    db = connection.settings_dict
+    return {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "REDIS_URL": redis_url(),
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+        "DB_CONN_MAX_AGE": "0",
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+    }
+
+
+@contextmanager
+def celery_pointed_at(queue: str) -> Iterator[None]:
+    """This process's Celery app publishes to Redis and ``queue`` (not eagerly) until the block
+    ends, then goes back to what it was."""
+    from portal.celery import app
+
+    old = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue")}
+    point_celery_at(redis_url(), task_always_eager=False, task_default_queue=queue)
+    try:
+        yield
+    finally:
+        point_celery_at(**old)
+
+
+@contextmanager
+def killable_worker_for(sink: ArrivalsSink, *, queue_prefix: str, log: Path, concurrency: int) -> Iterator[Worker]:
+    """A prefork ``celery -A portal worker`` (not started yet: the test starts and kills it) in a
+    process group of its own, so that SIGKILL takes its children too, on a fresh queue named
+    ``<queue_prefix><random>``, sending to ``sink``; stopped when the block ends."""
+    queue = f"{queue_prefix}{uuid.uuid4().hex[:10]}"
+    env = worker_env(queue, sink.port)
+    with celery_pointed_at(queue):
+        worker = Worker(env, queue, log, concurrency)
+        try:
+            yield worker
+        finally:
+            worker.stop()
+
+
+def wait_until(
+    condition: Callable[[], object], timeout: float, *, every: float, then: Callable[[], None] | None = None
+) -> bool:
+    """Poll ``condition`` every ``every`` seconds (calling ``then`` between polls) until it holds
+    or ``timeout`` passes; its last value, as a bool."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        if then:
+            then()
+        time.sleep(every)
+    return bool(condition())
 
 
 @pytest.fixture
 def celery_worker(services_required, smtp_sink) -> Iterator[str]:
     """Start ``celery -A portal worker`` on the test database, sending to the sink; point this
     process's Celery app at the same broker and queue."""
-    from portal.celery import app
-
     queue = f"it-{uuid.uuid4().hex[:10]}"
-    db = connection.settings_dict
-    database_url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url(),
-        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_sink.port}",
-        "DB_CONN_MAX_AGE": "0",
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
-    }
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool", "solo", "-Q", queue,
          "--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT, env=worker_env(queue, smtp_sink.port), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
-    old = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue")}
-    point_celery_at(redis_url(), task_always_eager=False, task_default_queue=queue)
     try:
-        _wait_until_ready(worker)
-        yield queue
+        with celery_pointed_at(queue):
+            _wait_until_ready(worker)
+            yield queue
     finally:
-        point_celery_at(**old)
         worker.terminate()
         try:
             worker.wait(timeout=15)

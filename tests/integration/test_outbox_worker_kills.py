@@ -15,46 +15,36 @@ delivered".
 from __future__ import annotations
 
 import asyncio
-import os
 import random
-import threading
 import time
-import uuid
-from collections import defaultdict
 from datetime import timedelta
 from email import message_from_bytes
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from bench.email import Worker
 from outbox import services as outbox
 from outbox import tasks
 from outbox.models import OutgoingEmail
-from tests.broker import point_celery_at
 
-from .conftest import free_port, redis_url
+from .conftest import ArrivalsSink, killable_worker_for, running, wait_until
 
 pytestmark = pytest.mark.integration
 
 MESSAGES = 300
 KILLS = 5
 CONCURRENCY = 4  # prefork children: up to this many messages in flight at each kill
+POLL = 0.05  # seconds between looks at the sink and the outbox
 
 
-class SlowSink:
+class SlowSink(ArrivalsSink):
     """An aiosmtpd server that records each message (test id, Message-ID) when its data is
     complete, then waits 100–300 ms before accepting it."""
 
     def __init__(self) -> None:
-        from aiosmtpd.controller import Controller
-
-        self.port = free_port()
-        self.arrivals: dict[str, list[str]] = defaultdict(list)
-        self.lock = threading.Lock()
+        super().__init__()
         self.random = random.Random(16)
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd's hook name
         message = message_from_bytes(envelope.content)
@@ -63,10 +53,6 @@ class SlowSink:
             delay = self.random.uniform(0.1, 0.3)
         await asyncio.sleep(delay)
         return "250 Message accepted for delivery"
-
-    def unique(self) -> int:
-        with self.lock:
-            return len(self.arrivals)
 
     def figures(self) -> dict[str, int]:
         with self.lock:
@@ -82,47 +68,18 @@ class SlowSink:
 
 @pytest.fixture
 def slow_sink():
-    sink = SlowSink()
-    sink.controller.start()
-    yield sink
-    sink.controller.stop()
+    with running(SlowSink()) as sink:
+        yield sink
 
 
 @pytest.fixture
 def killable_worker(services_required, slow_sink, tmp_path):
     """``celery -A portal worker`` (prefork) on the test database and its own queue, sending to
     the slow sink, in a process group of its own so that SIGKILL takes its children too."""
-    from portal.celery import app
-
-    queue = f"it-kill-{uuid.uuid4().hex[:10]}"
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        "REDIS_URL": redis_url(),
-        "EMAIL_URL": f"smtp://127.0.0.1:{slow_sink.port}",
-        "DB_CONN_MAX_AGE": "0",
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
-    }
-    old = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue")}
-    point_celery_at(redis_url(), task_always_eager=False, task_default_queue=queue)
-    worker = Worker(env, queue, tmp_path / "celery.log", CONCURRENCY)
-    try:
+    with killable_worker_for(
+        slow_sink, queue_prefix="it-kill-", log=tmp_path / "celery.log", concurrency=CONCURRENCY
+    ) as worker:
         yield worker
-    finally:
-        point_celery_at(**old)
-        worker.stop()
-
-
-def wait_until(condition, timeout: float, *, every: float = 0.05, then=None) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        if then:
-            then()
-        time.sleep(every)
-    return condition()
 
 
 def test_worker_kills_during_slow_smtp_lose_nothing_and_duplicate_nothing_a_reader_sees(killable_worker, slow_sink):
@@ -135,7 +92,7 @@ def test_worker_kills_during_slow_smtp_lose_nothing_and_duplicate_nothing_a_read
             )
 
     for kill in range(1, KILLS + 1):
-        assert wait_until(lambda kill=kill: slow_sink.unique() >= kill * MESSAGES // (KILLS + 1), 30)
+        assert wait_until(lambda kill=kill: slow_sink.unique() >= kill * MESSAGES // (KILLS + 1), 30, every=POLL)
         killed_at = timezone.now()
         killable_worker.kill()
         killable_worker.start()
@@ -150,10 +107,10 @@ def test_worker_kills_during_slow_smtp_lose_nothing_and_duplicate_nothing_a_read
             tasks.sweep(older_than=timedelta(seconds=3), stalled_after=timezone.now() - killed_at)
             last_sweep[0] = time.monotonic()
 
-    wait_until(lambda: slow_sink.unique() >= MESSAGES, 30, then=sweep_now_and_then)
+    wait_until(lambda: slow_sink.unique() >= MESSAGES, 30, every=POLL, then=sweep_now_and_then)
     assert wait_until(
         lambda: not OutgoingEmail.objects.exclude(status=OutgoingEmail.Status.SENT).exists(), 10,
-        then=sweep_now_and_then,
+        every=POLL, then=sweep_now_and_then,
     )
     time.sleep(1.0)  # late copies, if any, arrive now
     figures = {**slow_sink.figures(), "kills": KILLS, "seconds": round(time.monotonic() - started, 1)}

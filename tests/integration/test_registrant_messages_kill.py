@@ -15,44 +15,30 @@ registrant.
 
 from __future__ import annotations
 
-import os
-import threading
 import time
-import uuid
-from collections import defaultdict
 from datetime import timedelta
 from email import message_from_bytes
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
-from bench.email import Worker
 from events import messaging
 from events import tasks as event_tasks
 from events.models import Event, RegistrantMessage, Registration, Session
 from outbox import tasks as outbox_tasks
 from outbox.models import OutgoingEmail
-from tests.broker import point_celery_at
 
-from .conftest import free_port, redis_url
+from .conftest import ArrivalsSink, killable_worker_for, running, wait_until
 
 pytestmark = pytest.mark.integration
 
 REGISTRANTS = 2000
 CONCURRENCY = 4  # prefork children, as in test_outbox_worker_kills
+POLL = 0.1  # seconds between looks at the sink and the outbox
 
 
-class CountingSink:
+class CountingSink(ArrivalsSink):
     """An aiosmtpd server on loopback that records, per recipient, the Message-IDs it received."""
-
-    def __init__(self) -> None:
-        from aiosmtpd.controller import Controller
-
-        self.port = free_port()
-        self.arrivals: dict[str, list[str]] = defaultdict(list)
-        self.lock = threading.Lock()
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd's hook name
         message = message_from_bytes(envelope.content)
@@ -61,10 +47,6 @@ class CountingSink:
                 self.arrivals[recipient.lower()].append(message["Message-ID"])
         return "250 Message accepted for delivery"
 
-    def unique(self) -> int:
-        with self.lock:
-            return len(self.arrivals)
-
     def snapshot(self) -> dict[str, list[str]]:
         with self.lock:
             return {to: list(ids) for to, ids in self.arrivals.items()}
@@ -72,47 +54,18 @@ class CountingSink:
 
 @pytest.fixture
 def counting_sink():
-    sink = CountingSink()
-    sink.controller.start()
-    yield sink
-    sink.controller.stop()
+    with running(CountingSink()) as sink:
+        yield sink
 
 
 @pytest.fixture
 def killable_worker(services_required, counting_sink, tmp_path):
     """``celery -A portal worker`` (prefork, its own queue and process group) on the test
     database, sending to the sink."""
-    from portal.celery import app
-
-    queue = f"it-messages-{uuid.uuid4().hex[:10]}"
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        "REDIS_URL": redis_url(),
-        "EMAIL_URL": f"smtp://127.0.0.1:{counting_sink.port}",
-        "DB_CONN_MAX_AGE": "0",
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
-    }
-    old = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue")}
-    point_celery_at(redis_url(), task_always_eager=False, task_default_queue=queue)
-    worker = Worker(env, queue, tmp_path / "celery.log", CONCURRENCY)
-    try:
+    with killable_worker_for(
+        counting_sink, queue_prefix="it-messages-", log=tmp_path / "celery.log", concurrency=CONCURRENCY
+    ) as worker:
         yield worker
-    finally:
-        point_celery_at(**old)
-        worker.stop()
-
-
-def wait_until(condition, timeout: float, *, every: float = 0.1, then=None) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        if then:
-            then()
-        time.sleep(every)
-    return condition()
 
 
 def _registrants() -> tuple[Event, Session]:
@@ -169,12 +122,12 @@ def test_writing_to_2000_registrants_reaches_each_once_although_the_worker_is_ki
                 event_tasks.queue_batch(pk, token)
         outbox_tasks.sweep(older_than=timedelta(seconds=30), stalled_after=timezone.now() - killed_at)
 
-    wait_until(lambda: counting_sink.unique() >= REGISTRANTS, 120, then=beat_now_and_then)
+    wait_until(lambda: counting_sink.unique() >= REGISTRANTS, 120, every=POLL, then=beat_now_and_then)
     assert wait_until(
         lambda: not OutgoingEmail.objects.filter(group=message.outbox_group)
         .exclude(status=OutgoingEmail.Status.SENT).exists()
         and OutgoingEmail.objects.filter(group=message.outbox_group).count() == REGISTRANTS,
-        15, then=beat_now_and_then,
+        15, every=POLL, then=beat_now_and_then,
     )
     time.sleep(0.5)  # late copies, if any, arrive now
 

@@ -5,30 +5,10 @@ import json
 import pytest
 
 from network.models import Partner, ServiceOffer
+from tests.network.admin_matrix import DENIED, OK, ROLES, admin_status
 from tests.network.factories import ServiceModuleFactory, ServiceOfferFactory
 
 pytestmark = pytest.mark.django_db
-
-OK, DENIED = "ok", "denied"
-
-
-@pytest.fixture
-def cast(client, network_coordinator, coordinator_a, coordinator_b, partner_a, partner_b):
-    return {"network": network_coordinator, "a": coordinator_a, "b": coordinator_b, "anonymous": None}
-
-
-def _get(client, user, url):
-    client.logout()
-    if user is not None:
-        client.force_login(user)
-    return client.get(url)
-
-
-def _status(response) -> str:
-    if response.status_code == 200:
-        return OK
-    # anonymous → login redirect; other partners' objects → 302 to admin index ("does not exist") or 403/404
-    return DENIED
 
 
 URLS = {
@@ -68,7 +48,7 @@ EXPECTED = {
 @pytest.mark.parametrize("name", list(URLS))
 def test_matrix(client, cast, partner_a, partner_b, name):
     url = URLS[name].format(a=partner_a.pk, b=partner_b.pk)
-    got = tuple(_status(_get(client, cast[who], url)) for who in ("network", "a", "b", "anonymous"))
+    got = tuple(admin_status(client, cast[who], url) for who in ROLES)
     assert got == EXPECTED[name], (name, got)
 
 

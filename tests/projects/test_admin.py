@@ -5,11 +5,10 @@ everything and publish only what meets the listing criteria."""
 import pytest
 
 from projects.models import CriterionCheck, ListingCriterion, Project, ProjectStateChange
+from tests.network.admin_matrix import DENIED, OK, ROLES, admin_status
 from tests.projects.factories import ProjectFactory, TopicFactory, meet_every_criterion
 
 pytestmark = pytest.mark.django_db
-
-OK, DENIED = "ok", "denied"
 
 
 @pytest.fixture
@@ -18,18 +17,6 @@ def projects(partner_a, partner_b):
         "a": ProjectFactory(title="Alpha Project", lead_partner=partner_a, review_state="draft"),
         "b": ProjectFactory(title="Beta Project", lead_partner=partner_b, review_state="draft"),
     }
-
-
-@pytest.fixture
-def cast(network_coordinator, coordinator_a, coordinator_b):
-    return {"network": network_coordinator, "a": coordinator_a, "b": coordinator_b, "anonymous": None}
-
-
-def _status(client, user, url) -> str:
-    client.logout()
-    if user is not None:
-        client.force_login(user)
-    return OK if client.get(url).status_code == 200 else DENIED
 
 
 URLS = {
@@ -65,7 +52,7 @@ EXPECTED = {
 @pytest.mark.parametrize("name", list(URLS))
 def test_matrix(client, cast, projects, name):
     url = URLS[name].format(a=projects["a"].pk, b=projects["b"].pk)
-    got = tuple(_status(client, cast[who], url) for who in ("network", "a", "b", "anonymous"))
+    got = tuple(admin_status(client, cast[who], url) for who in ROLES)
     assert got == EXPECTED[name], (name, got)
 
 
