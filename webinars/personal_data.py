@@ -48,7 +48,7 @@ class ZoomRegistrants(personal_data.PersonalData):
         ids = list(rows.values_list("registration_id", flat=True))
         rows.update(join_url="", error="")
         for registration_id in ids:
-            transaction.on_commit(partial(publish, tasks.cancel_registrant, registration_id, retried_by=tasks.SWEEP))
+            transaction.on_commit(partial(publish, tasks.sync_registrant, registration_id, retried_by=tasks.SWEEP))
         return personal_data.Erasure(counts={"Zoom registrants cancelled": len(ids)})
 
     def apply_retention(self, *, now: datetime) -> dict[str, int]:

@@ -70,7 +70,7 @@ def _queue_after_commit(task, object_id: int) -> None:
 @receiver(events_signals.registration_promoted, dispatch_uid="webinars.zoom_add_promoted")
 def zoom_add_registrant(sender, *, registration: Registration, **kwargs) -> None:
     if zoom.is_configured():
-        _queue_after_commit(tasks.add_registrant, registration.pk)
+        _queue_after_commit(tasks.sync_registrant, registration.pk)
 
 
 @receiver(events_signals.registration_cancelled, dispatch_uid="webinars.zoom_cancel_registrant")
@@ -79,20 +79,15 @@ def zoom_cancel_registrant(sender, *, registration: Registration, **kwargs) -> N
     """Cancelled, or moved to another date: out of the old meeting (and, for a switch, into the
     new one's: the task reconciles both)."""
     if zoom.is_configured():
-        _queue_after_commit(tasks.cancel_registrant, registration.pk)
-
-
-@receiver(events_signals.session_changed, dispatch_uid="webinars.zoom_session_changed")
-@receiver(events_signals.session_cancelled, dispatch_uid="webinars.zoom_session_cancelled")
-def zoom_sync_session(sender, *, session: Session, **kwargs) -> None:
-    if zoom.is_configured():
-        _queue_after_commit(tasks.sync_meeting, session.pk)
+        _queue_after_commit(tasks.sync_registrant, registration.pk)
 
 
 @receiver(post_save, sender=Session, dispatch_uid="webinars.zoom_session_saved")
 def zoom_session_saved(sender, *, instance: Session, raw: bool = False, **kwargs) -> None:
-    """A session added or edited (admin, seeds): its meeting is created or updated. The task
-    does nothing for a session that is not of a webinar on Zoom, and calls Zoom only when what
-    Zoom holds (title, time, length) changed."""
+    """A session added or edited (admin, seeds), moved or cancelled (``move_session`` and
+    ``cancel_session`` save the row, so this one receiver queues their one sync): its meeting
+    is created, updated or deleted. The task does nothing for a session that is not of a webinar
+    on Zoom, and calls Zoom only when what Zoom holds (title, time, length) changed or the
+    session was cancelled."""
     if zoom.is_configured() and not raw:
         _queue_after_commit(tasks.sync_meeting, instance.pk)

@@ -52,28 +52,35 @@ def sync_meeting(self: Task, session_id: int) -> str:
         _retry(self, exc)
     if result.created:
         for registration_id in services.confirmed_registration_ids(session_id=session_id):
-            publish(add_registrant, registration_id, retried_by=SWEEP)
+            publish(sync_registrant, registration_id, retried_by=SWEEP)
     return result.state
+
+
+def _sync_registrant(task: Task, registration_id: int) -> str:
+    """The one body of ``sync_registrant`` and its old names; retries as ``task``, the one running."""
+    try:
+        return services.sync_zoom_registrant(registration_id=registration_id)
+    except zoom.ZoomUnavailable as exc:
+        _retry(task, exc)
+
+
+@shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
+def sync_registrant(self: Task, registration_id: int) -> str:
+    """Put a registration where it belongs in Zoom: a confirmed one into its session's meeting,
+    and out of any meeting it no longer belongs in (cancelled, or switched to another date)."""
+    return _sync_registrant(self, registration_id)
 
 
 @shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
 def add_registrant(self: Task, registration_id: int) -> str:
-    """Add a confirmed registration to its session's Zoom meeting (and out of another one)."""
-    try:
-        return services.sync_zoom_registrant(registration_id=registration_id)
-    except zoom.ZoomUnavailable as exc:
-        _retry(self, exc)
+    """Old name of ``sync_registrant``, kept so that messages queued under it still run."""
+    return _sync_registrant(self, registration_id)
 
 
 @shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
 def cancel_registrant(self: Task, registration_id: int) -> str:
-    """Cancel a registration in the Zoom meeting it no longer belongs in (and, after a switch
-    to another date, add it to that date's meeting): the same reconciliation as
-    ``add_registrant``, named for the caller."""
-    try:
-        return services.sync_zoom_registrant(registration_id=registration_id)
-    except zoom.ZoomUnavailable as exc:
-        _retry(self, exc)
+    """Old name of ``sync_registrant``, kept so that messages queued under it still run."""
+    return _sync_registrant(self, registration_id)
 
 
 @shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
@@ -93,7 +100,7 @@ def sweep_zoom() -> int:
     for session_id in work.meetings:
         publish(sync_meeting, session_id, retried_by=SWEEP)
     for registration_id in work.registrations:
-        publish(add_registrant, registration_id, retried_by=SWEEP)
+        publish(sync_registrant, registration_id, retried_by=SWEEP)
     for session_id in work.attendance:
         publish(fetch_participants, session_id, retried_by=SWEEP)
     return len(work.meetings) + len(work.registrations) + len(work.attendance)

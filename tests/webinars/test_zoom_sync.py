@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from celery.signals import task_retry
+from celery.signals import task_prerun, task_retry
 from django.db import connections
 from django.utils import timezone
 
@@ -41,6 +41,20 @@ def retries():
     task_retry.connect(record, weak=False)
     yield seen
     task_retry.disconnect(record)
+
+
+@pytest.fixture
+def runs():
+    """The name of every task run (Celery's ``task_prerun`` signal; without a broker each task
+    published runs at once, so this counts what was queued)."""
+    seen: list[str] = []
+
+    def record(sender=None, **kwargs):
+        seen.append(sender.name.rsplit(".", 1)[-1])
+
+    task_prerun.connect(record, weak=False)
+    yield seen
+    task_prerun.disconnect(record)
 
 
 @pytest.fixture
@@ -96,6 +110,26 @@ def test_a_move_updates_the_meeting_and_an_unchanged_save_calls_nothing(
     assert len(zoom_stub.calls) == calls
 
 
+@pytest.mark.parametrize("change", ["move", "cancel", "cancel_event"])
+def test_a_move_or_a_cancellation_queues_one_meeting_sync(
+    change, online_session, zoom_stub, runs, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _register("ana@example.org", online_session)
+    runs.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        if change == "move":
+            new_start = online_session.start + timedelta(days=1)
+            events_services.move_session(session=online_session, start=new_start, end=new_start + timedelta(hours=1))
+        elif change == "cancel":
+            events_services.cancel_session(session=online_session)
+        else:
+            events_services.cancel_event(event=online_session.event)
+    assert runs.count("sync_meeting") == 1
+    expected = "PATCH" if change == "move" else "DELETE"
+    assert zoom_stub.api_calls()[-1] == f"{expected} /v2/meetings/85000000001"
+
+
 def test_a_registrant_gets_a_personal_link_by_email_and_everywhere_after(
     online_session, zoom_stub, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -121,8 +155,22 @@ def test_a_registrant_gets_a_personal_link_by_email_and_everywhere_after(
     assert personal in mailoutbox[-1].body
     # A second run of the task adds nobody twice and emails nobody twice.
     with django_capture_on_commit_callbacks(execute=True):
-        assert tasks.add_registrant.delay(registration.pk).get() == "added"
+        assert tasks.sync_registrant.delay(registration.pk).get() == "added"
     assert len(zoom_stub.registrants["85000000001"]) == 1 and len(mailoutbox) == 3
+
+
+def test_messages_queued_under_the_old_task_names_still_run(
+    online_session, zoom_stub, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = _register("ana@example.org", online_session).registration
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.add_registrant.delay(registration.pk).get() == "added"
+    Registration.objects.filter(pk=registration.pk).update(status=Registration.Status.CANCELLED)
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.cancel_registrant.delay(registration.pk).get()
+    assert zoom_stub.registrants["85000000001"]["reg1"]["status"] == "cancel"
+    assert not ZoomRegistrant.objects.filter(registration=registration).exists()
 
 
 def _on_the_tests_connection(func):
@@ -237,7 +285,7 @@ def test_429_is_retried_after_zooms_retry_after(online_session, zoom_stub, retri
     zoom_stub.faults.append(Fault("POST", r"/v2/meetings/\d+/registrants", 429, {"Retry-After": "7"}))
     with django_capture_on_commit_callbacks(execute=True):
         registration = _register("ana@example.org", online_session).registration
-    assert retries == [("add_registrant", 7)]
+    assert retries == [("sync_registrant", 7)]
     assert ZoomRegistrant.objects.get(registration=registration).registrant_id == "reg1"
 
 
@@ -289,7 +337,7 @@ def test_a_hung_zoom_costs_one_timeout_not_one_per_retry(zoom_stub, settings):
     zoom_stub.faults += slow
     registration = _register("ana@example.org", session).registration  # its tasks: run below
     began = time.monotonic()
-    tasks.add_registrant.delay(registration.pk)  # as it runs without a broker, in the request
+    tasks.sync_registrant.delay(registration.pk)  # as it runs without a broker, in the request
     # One timeout, then the retries fail at once (the breaker): not nine timeouts (1.8 s).
     assert time.monotonic() - began < 1.0
     assert not ZoomRegistrant.objects.filter(registration=registration).exclude(registrant_id="").exists()
