@@ -7,11 +7,11 @@ account), the action, the target record (content type, id and a short label) and
 counts and formats only, never a registrant's name, address or answers. Pass ``label=`` for a
 target whose ``str()`` names a person (a registration).
 
-Retention: entries are deleted ``RETENTION_DAYS`` (two years, or the ``RETENTION_AUDIT_DAYS``
-setting) after they were written, by the daily retention run (``portal.privacy.apply_retention``,
-through the holder this module registers with ``core.personal_data``). A coordinator's own
-address (in ``actor_label``, or as the email of the ``actor`` account) is exported, and the entries
-made anonymous, with their personal data.
+Retention: entries are deleted ``RETENTION_AUDIT_DAYS`` (by default two years) after they were
+written, by the daily retention run (``portal.privacy.apply_retention``, through the holder this
+module registers with ``core.personal_data``). A coordinator's own address (in ``actor_label``,
+or as the email of the ``actor`` account) is exported, and the entries made anonymous, with their
+personal data.
 
 Stock Django's ``LogEntry`` records admin form saves only, not actions done through services or
 downloads, and cannot be scoped or expired on its own; hence this table.
@@ -30,14 +30,7 @@ from django.db.models import Q
 from . import personal_data
 from .models import AuditAction, AuditEntry
 
-DEFAULT_RETENTION_DAYS = 730
-
 Action = AuditAction
-
-
-def retention_days() -> int:
-    """How long entries are kept: ``RETENTION_AUDIT_DAYS`` if set, else two years."""
-    return int(getattr(settings, "RETENTION_AUDIT_DAYS", DEFAULT_RETENTION_DAYS))
 
 
 def actor_label(actor: Any) -> str:
@@ -70,13 +63,6 @@ def record(
     )
 
 
-def entries_for(target: models.Model) -> models.QuerySet[AuditEntry]:
-    """The entries about one record, newest first."""
-    return AuditEntry.objects.filter(
-        target_type=ContentType.objects.get_for_model(target), target_id=str(target.pk)
-    )
-
-
 def _by(email: str) -> Q:
     """The entries a person made: recorded under their address as the account name, or by the
     account that has their address (its username may be something else)."""
@@ -100,7 +86,7 @@ class AuditLog(personal_data.PersonalData):
         return personal_data.Erasure(counts={"audit entries made anonymous": count})
 
     def apply_retention(self, *, now: datetime) -> dict[str, int]:
-        cutoff = now - timedelta(days=retention_days())
+        cutoff = now - timedelta(days=settings.RETENTION_AUDIT_DAYS)
         deleted, _ = AuditEntry.objects.filter(at__lt=cutoff).delete()
         return {"audit_entries_deleted": deleted}
 

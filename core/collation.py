@@ -11,6 +11,7 @@ no library builds such keys without ICU, which is not installed on every machine
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 
 from django.db import connection
 from django.db.models import F, OrderBy
@@ -43,6 +44,12 @@ def sort_key(text: str, language: str) -> str:
             continue
         out.append(unaccented(char))
     return "".join(out)
+
+
+def sorted_choices(values: Iterable[str], language: str) -> list[tuple[str, str]]:
+    """Form choices for names that are their own labels (the regions of a filter), in
+    ``language``'s alphabetical order."""
+    return [(value, value) for value in sorted(values, key=lambda value: sort_key(value, language))]
 
 
 def by_key(field: str, *, descending: bool = False) -> OrderBy:

@@ -22,6 +22,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TYPE_STRING
+from openpyxl.styles import Font
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -72,31 +76,33 @@ def xlsx_rows(header: Iterable[str], rows: Iterable[Iterable[Any]], *, sheet_tit
     """An Excel workbook of one sheet: the header row in bold, then every row. Text is defused
     and stored as text (never a formula); numbers, booleans and dates keep their type (an aware
     time is written as the wall-clock time of its own zone: Excel has no zones, so an export
-    that needs the zone gives it a column of its own)."""
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import TYPE_STRING
-    from openpyxl.styles import Font
+    that needs the zone gives it a column of its own).
 
-    workbook = Workbook(write_only=False)
-    sheet = workbook.active
-    if sheet_title:
-        sheet.title = sheet_title[:31]
-    sheet.append([_xlsx_value(name) for name in header])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        if isinstance(cell.value, str):
-            cell.data_type = TYPE_STRING
-    for row in rows:
-        sheet.append([_xlsx_value(value) for value in row])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = TYPE_STRING  # openpyxl reads "=…" as a formula otherwise
-            elif isinstance(cell.value, datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm"
+    Written row by row (openpyxl's write-only mode), so the time grows with the number of cells
+    and not with its square (the ordinary mode's ``max_row`` counts every cell again)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=sheet_title[:31] or None)
     sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    sheet.append([_xlsx_cell(sheet, name, font=bold) for name in header])
+    for row in rows:
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _xlsx_cell(sheet: Any, value: Any, *, font: Font | None = None) -> WriteOnlyCell:
+    """One cell of ``xlsx_rows``: text is always stored as text (openpyxl would otherwise make
+    a formula of "=…" and an error value of "#N/A"), a date and time shown to the minute."""
+    cell = WriteOnlyCell(sheet, value=_xlsx_value(value))
+    if isinstance(cell.value, str):
+        cell.data_type = TYPE_STRING
+    elif isinstance(cell.value, datetime):
+        cell.number_format = "yyyy-mm-dd hh:mm"
+    if font is not None:
+        cell.font = font
+    return cell
 
 
 def _xlsx_value(value: Any) -> Any:
@@ -106,8 +112,6 @@ def _xlsx_value(value: Any) -> Any:
         return value.replace(tzinfo=None)
     if isinstance(value, (list, tuple)):
         value = ";".join(str(item) for item in value)
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
     # Control characters other than tab and newlines cannot be stored in the file format.
     text = defuse(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
     return text if text else None

@@ -89,9 +89,7 @@ class AuditEntry(models.Model):
     ``actor_label`` keeps the account's name after the account is deleted (``actor`` is then
     null); ``target_label`` likewise keeps what the target was called. ``detail`` holds counts
     and formats, never a registrant's personal data. Entries are deleted after
-    ``core.audit.RETENTION_DAYS`` by the daily retention run."""
-
-    Action = AuditAction
+    ``RETENTION_AUDIT_DAYS`` (two years by default) by the daily retention run."""
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -33,7 +33,7 @@ from icalendar import Calendar, vCalAddress, vText
 from icalendar import Event as ICalEvent
 
 from core.content import current_language, localised
-from core.sites import absolute_url
+from core.sites import absolute_url, site_name
 
 from . import signals
 from .models import Event, Registration, Session
@@ -47,11 +47,6 @@ def _organiser_address() -> str:
     from email.utils import parseaddr
 
     return parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or "network@localhost"
-
-
-def _site_name() -> str:
-    """The network's name in the active language (the name every page shows in its header)."""
-    return _("Citizen Science Network")
 
 
 def _add_text(item: ICalEvent, name: str, obj: object, field: str) -> None:
@@ -130,7 +125,7 @@ def session_invitation(
         item = _vevent(
             session, uid=registration.calendar_uid, sequence=registration.calendar_sequence, cancelled=cancel
         )
-        organiser_name = _site_name()
+        organiser_name = site_name()  # in the registrant's language, as the whole invitation
         if not cancel and registration.status == Registration.Status.CONFIRMED and not session.is_cancelled:
             registration.session = session
             details = signals.join_details_for(registration)
@@ -159,7 +154,7 @@ def public_feed(sessions: Iterable[Session]) -> str:
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", _site_name())
+    cal.add("x-wr-calname", site_name())
     cal.add("refresh-interval;value=duration", "PT6H")
     sessions = list(sessions)
     for session in sessions:

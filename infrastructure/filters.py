@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from core.collation import sort_key
+from core.collation import sorted_choices
 from core.content import current_language
 from network.filters import PartnerFilterForm, RecordNameChoiceFilter
 from network.models import SEARCH_MAX_LENGTH, Partner
@@ -25,8 +25,7 @@ def region_choices() -> list[tuple[str, str]]:
     sorted in the visitor's alphabet."""
     rows = Resource.objects.public().values_list("region", "partner__region").distinct()
     regions = {own or partners for own, partners in rows if own or partners}
-    language = current_language()
-    return [(r, r) for r in sorted(regions, key=lambda r: sort_key(r, language))]
+    return sorted_choices(regions, current_language())
 
 
 class ResourceFilter(django_filters.FilterSet):

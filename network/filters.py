@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from core.collation import sort_key
+from core.collation import sorted_choices
 from core.content import current_language, in_reading_order, localised
 from core.forms import AccessibleBoundField
 
@@ -92,8 +92,7 @@ class PartnerFilter(django_filters.FilterSet):
             .order_by("region").values_list("region", flat=True).distinct()
         )
         # Region names are Slovenian words: sorted in the visitor's alphabet, alike on either database.
-        language = current_language()
-        self.filters["region"].extra["choices"] = [(r, r) for r in sorted(regions, key=lambda r: sort_key(r, language))]
+        self.filters["region"].extra["choices"] = sorted_choices(regions, current_language())
         # A filter with no choice (no region written yet, no working group or module) is not
         # shown at all: an empty select is a dead end.
         for name in ("region", "working_group", "module"):

@@ -83,26 +83,23 @@ def sender(language: str) -> str:
 
     Only when ``DEFAULT_FROM_EMAIL``'s display name is the site's name (in any of the site's
     languages, as the default is): a deployment that chose another name, or none, keeps its
-    ``DEFAULT_FROM_EMAIL`` exactly as it is. Worked out once per setting, names and language (a
-    worker sends thousands of messages with a handful of senders)."""
-    names = _site_names(settings.SITE_NAME, tuple(code for code, _label in settings.LANGUAGES))
-    return _sender(settings.DEFAULT_FROM_EMAIL, tuple(names.values()), names.get(language) or site_name(language))
-
-
-@functools.lru_cache(maxsize=16)
-def _site_names(configured: str, languages: tuple[str, ...]) -> dict[str, str]:
-    return {code: site_name(code) for code in languages}
+    ``DEFAULT_FROM_EMAIL`` exactly as it is."""
+    return _sender(settings.DEFAULT_FROM_EMAIL, settings.SITE_NAME, language)
 
 
 @functools.lru_cache(maxsize=64)
-def _sender(configured: str, site_names: tuple[str, ...], display_name: str) -> str:
-    name, address = parseaddr(configured)
+def _sender(from_email: str, site_name_setting: str, language: str) -> str:
+    """``sender``, worked out once per setting and language (a worker sends thousands of messages
+    with a handful of senders); ``site_name_setting`` is part of the key only, ``site_name``
+    translates it."""
+    name, address = parseaddr(from_email)
+    site_names = {site_name(code) for code, _label in settings.LANGUAGES}
     if not address or name not in site_names:
-        return configured
+        return from_email
     try:
-        return str(Address(display_name=display_name, addr_spec=address))
+        return str(Address(display_name=site_name(language), addr_spec=address))
     except (ValueError, IndexError, HeaderParseError):  # an address the email package cannot rebuild
-        return configured
+        return from_email
 
 
 def build_message(email: OutgoingEmail, connection: Any = None) -> EmailMultiAlternatives:

@@ -123,10 +123,6 @@ class OutgoingEmail(models.Model):
     def __str__(self) -> str:
         return f"{self.subject or _('(written when sent)')} → {self.to}"
 
-    @property
-    def awaits_rendering(self) -> bool:
-        return bool(self.renderer)
-
     @classmethod
     def blanked(cls) -> dict[str, object]:
         """The values of ``SECRET_FIELDS`` once a secret message has been sent."""

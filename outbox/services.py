@@ -22,8 +22,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from core.email_render import inline_css
+from core.sites import site_name
 
-from .delivery import site_name
 from .models import OutgoingEmail
 from .renderers import RenderedEmail, is_registered
 from .tasks import enqueue, enqueue_many

@@ -399,6 +399,7 @@ CONTENT_SECURITY_POLICY = {
 RETENTION_REGISTRATION_DAYS = env_int("RETENTION_REGISTRATION_DAYS", 180, minimum=1)
 RETENTION_OUTBOX_DAYS = env_int("RETENTION_OUTBOX_DAYS", 90, minimum=1)
 RETENTION_UNCONFIRMED_DAYS = env_int("RETENTION_UNCONFIRMED_DAYS", 7, minimum=1)
+RETENTION_AUDIT_DAYS = env_int("RETENTION_AUDIT_DAYS", 730, minimum=1)
 # How long the outbox keeps retrying a message SMTP refuses for now (4xx, no connection), counted
 # from its first attempt; then it is failed, logged as an ERROR and counted in the admin.
 OUTBOX_RETRY_HOURS = env_int("OUTBOX_RETRY_HOURS", 72, minimum=1)

@@ -10,7 +10,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from core.collation import sort_key
+from core.collation import sorted_choices
 from core.content import current_language
 from network.filters import PartnerFilterForm, RecordNameChoiceFilter
 from network.models import SEARCH_MAX_LENGTH, Partner
@@ -60,8 +60,7 @@ class ProjectFilter(django_filters.FilterSet):
             Project.objects.public().exclude(region="").order_by("region").values_list("region", flat=True).distinct()
         )
         # Region names are Slovenian words: sorted in the visitor's alphabet, alike on either database.
-        language = current_language()
-        self.filters["region"].extra["choices"] = [(r, r) for r in sorted(regions, key=lambda r: sort_key(r, language))]
+        self.filters["region"].extra["choices"] = sorted_choices(regions, current_language())
         for name in ("topic", "region", "partner"):
             if not self._has_choices(name):
                 del self.filters[name]

@@ -11,6 +11,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from core import audit
 from core.models import AuditEntry
 from events.models import Event, Registration
 
@@ -56,7 +57,7 @@ def test_moving_a_session_says_the_new_time_and_how_many_were_told(
         response = network_coordinator_client.post(url, data)
     assert response.status_code == 302
     assert "Moved to 21 December, 10:00 CET; 3 registrants told." in _messages(response)
-    entry = AuditEntry.objects.get(action=AuditEntry.Action.SESSION_MOVED)
+    entry = AuditEntry.objects.get(action=audit.Action.SESSION_MOVED)
     assert entry.target_id == str(session.pk) and entry.detail["told"] == 3
     assert entry.detail["to"].startswith("2030-12-21T09:00")  # stored in UTC
     assert entry.actor_label == "network.coordinator@example.org"
@@ -98,7 +99,7 @@ def test_moving_in_the_event_inline_gives_the_same_message(
     with django_capture_on_commit_callbacks(execute=True):
         response = network_coordinator_client.post(url, data)
     assert "Moved to 20 December, 11:00 CET; 2 registrants told." in _messages(response)
-    assert AuditEntry.objects.filter(action=AuditEntry.Action.SESSION_MOVED).count() == 1
+    assert AuditEntry.objects.filter(action=audit.Action.SESSION_MOVED).count() == 1
 
 
 def test_cancelling_sessions_says_how_many_were_told_and_is_recorded(network_coordinator_client):
@@ -107,13 +108,13 @@ def test_cancelling_sessions_says_how_many_were_told_and_is_recorded(network_coo
         reverse("admin:events_session_changelist"), {"action": "cancel_sessions", "_selected_action": [session.pk]}
     )
     assert f"Cancelled {session}; 1 registrant told." in _messages(response)
-    entry = AuditEntry.objects.get(action=AuditEntry.Action.SESSION_CANCELLED)
+    entry = AuditEntry.objects.get(action=audit.Action.SESSION_CANCELLED)
     assert entry.detail == {"told": 1}
     # Cancelling it again tells no one and records nothing more.
     network_coordinator_client.post(
         reverse("admin:events_session_changelist"), {"action": "cancel_sessions", "_selected_action": [session.pk]}
     )
-    assert AuditEntry.objects.filter(action=AuditEntry.Action.SESSION_CANCELLED).count() == 1
+    assert AuditEntry.objects.filter(action=audit.Action.SESSION_CANCELLED).count() == 1
 
 
 def test_cancelling_an_event_says_how_many_were_told_and_is_recorded(network_coordinator_client):
@@ -126,5 +127,5 @@ def test_cancelling_an_event_says_how_many_were_told_and_is_recorded(network_coo
     data["status"] = Event.Status.CANCELLED
     response = network_coordinator_client.post(url, data)
     assert "Event cancelled; 2 registrants told." in _messages(response)
-    entry = AuditEntry.objects.get(action=AuditEntry.Action.EVENT_CANCELLED)
+    entry = AuditEntry.objects.get(action=audit.Action.EVENT_CANCELLED)
     assert entry.detail == {"sessions": 2, "told": 2} and entry.target_id == str(event.pk)

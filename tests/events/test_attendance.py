@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core import audit
 from core.models import AuditEntry
 from events import attendance
 from events.attendance import ParticipantRow
@@ -133,7 +134,7 @@ def test_rows_are_matched_by_address_summed_per_person_and_the_rest_listed():
     assert (people["cene"].attended, people["cene"].attended_minutes) == (False, None)
     assert people["waiting"].attended is None  # had no seat: left unrecorded
     assert people["cancelled"].attended is None
-    entry = AuditEntry.objects.get(action=AuditEntry.Action.ATTENDANCE_RECORDED)
+    entry = AuditEntry.objects.get(action=audit.Action.ATTENDANCE_RECORDED)
     assert entry.detail == {"rows": 6, "attended": 2, "absent": 1, "unmatched_rows": 2, "kept_by_hand": 0}
     assert {r.attendance_source for r in (people["ana"], people["bor"], people["cene"])} == {"report"}
     assert people["waiting"].attendance_source == ""
@@ -185,7 +186,7 @@ def test_set_attended_by_hand_is_recorded_without_the_persons_name(network_coord
     attendance.set_attended(registration=registration, attended=True, actor=network_coordinator)
     registration.refresh_from_db()
     assert (registration.attended, registration.attended_minutes) == (True, None)
-    entries = AuditEntry.objects.filter(action=AuditEntry.Action.ATTENDANCE_MARKED).order_by("id")
+    entries = AuditEntry.objects.filter(action=audit.Action.ATTENDANCE_MARKED).order_by("id")
     assert [e.detail for e in entries] == [{"attended": False}, {"attended": True}]
     assert all("Ana" not in e.target_label and "ana@" not in e.target_label for e in entries)
     assert entries[0].actor == network_coordinator
@@ -226,7 +227,7 @@ def test_a_report_never_overrides_a_hand_mark(network_coordinator):
     assert (people["bor"].attended, people["bor"].attended_minutes, people["bor"].attendance_source) == (
         True, 90, "report"
     )
-    entry = AuditEntry.objects.filter(action=AuditEntry.Action.ATTENDANCE_RECORDED).latest("id")
+    entry = AuditEntry.objects.filter(action=audit.Action.ATTENDANCE_RECORDED).latest("id")
     assert entry.detail["kept_by_hand"] == 2
 
 
@@ -275,7 +276,7 @@ def test_uploading_the_report_shows_the_count_and_the_unmatched_rows(network_coo
     assert "2 registrants attended." in html
     assert "stranger@example.net" in html and "Phone user" in html
     assert Registration.objects.filter(attended=True).count() == 2
-    entry = AuditEntry.objects.get(action=AuditEntry.Action.ATTENDANCE_RECORDED)
+    entry = AuditEntry.objects.get(action=audit.Action.ATTENDANCE_RECORDED)
     assert entry.actor.email == "network.coordinator@example.org"
     assert entry.target_id == str(session.pk)
 

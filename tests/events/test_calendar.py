@@ -110,3 +110,21 @@ def test_the_public_feed_keeps_the_sessions_own_uid_and_sequence(client):
     services.move_session(session=session, start=session.start + timedelta(hours=1), end=session.end + timedelta(hours=1))
     (vevent,) = Calendar.from_ical(client.get(reverse("events:calendar_feed")).content).walk("VEVENT")
     assert str(vevent["UID"]) == session.calendar_uid and int(vevent["SEQUENCE"]) == 1
+
+
+def test_the_calendar_names_the_site_in_its_own_language(settings):
+    """The organiser of an invitation (in the registrant's language) and the public feed's name
+    (in the active one) are ``SITE_NAME``, translated."""
+    from django.utils import translation
+
+    slovene = RegistrationFactory(language="sl")
+    cal = Calendar.from_ical(calendar.session_invitation(slovene.session, registration=slovene))
+    (vevent,) = cal.walk("VEVENT")
+    assert str(vevent["ORGANIZER"].params["CN"]) == "Mreža za občansko znanost"
+    with translation.override("en"):
+        assert str(Calendar.from_ical(calendar.public_feed([]))["X-WR-CALNAME"]) == "Citizen Science Network"
+    settings.SITE_NAME = "Open Science Lab"
+    english = RegistrationFactory(language="en")
+    cal = Calendar.from_ical(calendar.session_invitation(english.session, registration=english))
+    (vevent,) = cal.walk("VEVENT")
+    assert str(vevent["ORGANIZER"].params["CN"]) == "Open Science Lab"

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
+from core import audit
 from core.models import AuditEntry
 from events import exports
 from events.models import Registration, RegistrationQuestion
@@ -87,7 +88,7 @@ def test_the_session_csv_defuses_formulas_and_leaves_empty_cells_empty(network_c
     assert ana[header.index("session start")] == "2026-12-21T10:00:00+01:00"
     assert bor[header.index("affiliation")] == "" and bor[header.index("minutes attended")] == ""
     assert bor[header.index("name")] == "Bor Žužek"
-    entry = AuditEntry.objects.get(action=AuditEntry.Action.REGISTRATIONS_EXPORTED)
+    entry = AuditEntry.objects.get(action=audit.Action.REGISTRATIONS_EXPORTED)
     assert entry.target_id == str(session.pk)
     assert entry.detail["format"] == "csv" and entry.detail["rows"] == 2
     assert entry.actor_label == "network.coordinator@example.org"
@@ -114,7 +115,7 @@ def test_the_event_xlsx_is_a_workbook_with_the_right_cells(network_coordinator_c
     bor = dict(zip(header, values[2], strict=True))
     assert bor["affiliation"] is None and bor["name"] == "Bor Žužek"
     assert not any(isinstance(c, str) and c.startswith("=") for row in values for c in row)
-    entry = AuditEntry.objects.get(action=AuditEntry.Action.REGISTRATIONS_EXPORTED)
+    entry = AuditEntry.objects.get(action=audit.Action.REGISTRATIONS_EXPORTED)
     assert entry.target_id == str(session.event.pk) and entry.detail["format"] == "xlsx"
 
 
