@@ -12,17 +12,9 @@ class InfrastructureConfig(AppConfig):
         from network.models import Partner
         from network.signals import partner_page_sections
 
-        from .receivers import partner_page_section
+        from .receivers import partner_page_section, partner_saved
 
         # A resource's search text holds its partner's name: renaming the partner refreshes it.
-        post_save.connect(_partner_saved, sender=Partner, dispatch_uid="infrastructure-partner-search-text")
+        post_save.connect(partner_saved, sender=Partner, dispatch_uid="infrastructure-partner-search-text")
         # A partner's page lists the resources it offers.
         partner_page_sections.connect(partner_page_section, dispatch_uid="infrastructure-partner-page-section")
-
-
-def _partner_saved(sender, instance, raw: bool = False, **kwargs) -> None:
-    if raw:  # loading fixtures
-        return
-    from .services import refresh_search_text
-
-    refresh_search_text(partner=instance)

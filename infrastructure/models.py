@@ -46,10 +46,6 @@ class ResourceQuerySet(models.QuerySet):
             qs = qs.filter(search_text__contains=word)
         return qs
 
-    def for_coordinator(self, user) -> ResourceQuerySet:
-        """The resources of the partners ``user`` coordinates (all for network coordinators)."""
-        return self.filter(partner__in=Partner.objects.for_coordinator(user))
-
     def in_title_order(self, language: str | None = None) -> ResourceQuerySet:
         """By title in ``language``'s alphabet (the active language by default); a resource with
         no title in that language sorts by its title in the other (the one its card shows)."""
@@ -193,22 +189,12 @@ class Resource(models.Model):
         """Its region, else its partner's (reads the partner)."""
         return self.region or self.partner.region
 
-    @property
-    def is_free(self) -> bool:
-        return self.cost == Resource.Cost.FREE
-
 
 class UseRequestStatus(models.TextChoices):
     # In the request's grammatical gender ("zahteva": "Nova").
     NEW = "new", pgettext_lazy("request to use", "New")
     ANSWERED = "answered", pgettext_lazy("request to use", "Answered")
     CLOSED = "closed", pgettext_lazy("request to use", "Closed")
-
-
-class UseRequestQuerySet(models.QuerySet):
-    def for_coordinator(self, user) -> UseRequestQuerySet:
-        """Requests to the resources of the partners ``user`` coordinates (all for network coordinators)."""
-        return self.filter(resource__partner__in=Partner.objects.for_coordinator(user))
 
 
 class UseRequest(models.Model):
@@ -241,8 +227,6 @@ class UseRequest(models.Model):
         _("internal note"), blank=True, help_text=_("For the coordinators only; never sent to the requester.")
     )
     created_at = models.DateTimeField(_("received"), default=timezone.now, editable=False)
-
-    objects = UseRequestQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("request to use")

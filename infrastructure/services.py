@@ -29,6 +29,9 @@ from .models import Resource, UseRequest
 # A second identical request within this interval is a double click or a replayed form.
 REPEAT_INTERVAL = timedelta(minutes=10)
 
+# Rows per UPDATE when a partner's rename refreshes its resources' search text (``refresh_search_text``).
+REFRESH_BATCH_SIZE = 500
+
 
 @dataclass(frozen=True)
 class Recipients:
@@ -151,6 +154,9 @@ def request_use(
     email = normalise_email(email)
     language = (language or translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
     now = timezone.now()
+    # Two submits at once both find no repeat and both insert, unless the second waits for the
+    # first's commit: the resource's row lock serialises requests to one resource.
+    Resource.objects.select_for_update().only("pk").get(pk=resource.pk)
     repeat = _repeat_of(resource=resource, email=email, message=message, now=now)
     if repeat is not None:
         return repeat
@@ -209,15 +215,18 @@ def anonymise_requests(*, requests: QuerySet[UseRequest]) -> int:
 
 def refresh_search_text(*, partner: Partner) -> int:
     """Recompute the search text of ``partner``'s resources (it holds the partner's name), after
-    the partner was saved; their cached pages go stale after commit. Returns how many changed."""
-    changed = 0
+    the partner was saved; their cached pages go stale after commit. One read, and one UPDATE per
+    batch of changed rows (``bulk_update``). Returns how many changed."""
+    changed = []
     for resource in Resource.objects.filter(partner=partner).only(
         "title_en", "title_sl", "summary_en", "summary_sl", "description_en", "description_sl", "search_text",
         "partner_id",
     ):
         text = resource.compute_search_text(partner=partner)
         if text != resource.search_text:
-            changed += Resource.objects.filter(pk=resource.pk).update(search_text=text)
+            resource.search_text = text
+            changed.append(resource)
     if changed:
+        Resource.objects.bulk_update(changed, ["search_text"], batch_size=REFRESH_BATCH_SIZE)
         bump_after_commit(Resource.content_area)
-    return changed
+    return len(changed)

@@ -12,9 +12,9 @@ search reads them from the database once per edit, not once per visitor.
 Typing mistakes: on PostgreSQL, when the exact search finds little, each empty group is searched
 again with pg_trgm's word similarity (the ``%>`` operator, served by the GIN trigram indexes of
 ``portal/migrations/0003_search_trigram_indexes.py``). On every database, when nothing at all is
-found, ``suggestion`` proposes the closest known names (``difflib``; the names are cached per
-content area and language). Written by hand because SQLite has no fuzzy matching and the two
-databases must give the visitor the same help.
+found, ``suggestion`` proposes the closest known names (``difflib``; the names, and their folded
+vocabulary, are cached per content area and language). Written by hand because SQLite has no
+fuzzy matching and the two databases must give the visitor the same help.
 
 Every group costs at most three queries (count, rows, close matches), whatever the data.
 """
@@ -314,6 +314,38 @@ def _uses_trigrams() -> bool:
 
 
 # --- Suggestions -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Vocabulary:
+    """Known names folded once for ``difflib``: each whole name by its folded form (a later name
+    with the same folded form wins) and each word of three letters or more by its unaccented
+    form (the first spelling met wins)."""
+
+    names: dict[str, str]
+    words: dict[str, str]
+
+    @classmethod
+    def of(cls, names: Iterable[str]) -> Vocabulary:
+        names = [name for name in names if name]
+        words: dict[str, str] = {}
+        for name in names:
+            for word in _WORD.findall(name):
+                if len(word) >= 3:
+                    words.setdefault(unaccented(word), word)
+        return cls(names={normalise_search_text(name): name for name in names}, words=words)
+
+    @classmethod
+    def merged(cls, vocabularies: Iterable[Vocabulary]) -> Vocabulary:
+        """One vocabulary of several, as ``of`` would build it from all their names in order
+        (nothing is folded again)."""
+        names: dict[str, str] = {}
+        words: dict[str, str] = {}
+        for vocabulary in vocabularies:
+            names.update(vocabulary.names)
+            for folded, word in vocabulary.words.items():
+                words.setdefault(folded, word)
+        return cls(names=names, words=words)
+
+
 def _names(searcher: Searcher, language: str) -> list[str]:
     """The names (titles) of the group's records in ``language`` (else the other one)."""
 
@@ -325,31 +357,33 @@ def _names(searcher: Searcher, language: str) -> list[str]:
     return _cached("names", searcher.area, build, searcher.key, language)
 
 
-def suggestion_for(query: str, names: Iterable[str]) -> str:
-    """A query close to ``query`` made of known names: a whole name when one is close enough,
-    else ``query`` with each unknown word replaced by the closest known word. "" when nothing
-    is close or nothing would change. Accents and case do not count as differences."""
+def _vocabulary(searcher: Searcher, language: str) -> Vocabulary:
+    """``_names`` folded for suggestions, cached under the same versions: a search that finds
+    nothing folds no name again until the group's area changes."""
+    return _cached("vocabulary", searcher.area, lambda: Vocabulary.of(_names(searcher, language)), searcher.key,
+                   language)
+
+
+def suggestion_for(query: str, names: Iterable[str] | Vocabulary) -> str:
+    """A query close to ``query`` made of known names (or their ``Vocabulary``): a whole name when
+    one is close enough, else ``query`` with each unknown word replaced by the closest known word.
+    "" when nothing is close or nothing would change. Accents and case do not count as differences."""
     words = query_words(query)
     if not words:
         return ""
-    names = [name for name in names if name]
-    whole = {normalise_search_text(name): name for name in names}
-    found = difflib.get_close_matches(" ".join(words), list(whole), n=1, cutoff=SUGGESTION_CUTOFF)
+    vocabulary = names if isinstance(names, Vocabulary) else Vocabulary.of(names)
+    found = difflib.get_close_matches(" ".join(words), list(vocabulary.names), n=1, cutoff=SUGGESTION_CUTOFF)
     if found:
-        return whole[found[0]]
-    vocabulary: dict[str, str] = {}
-    for name in names:
-        for word in _WORD.findall(name):
-            if len(word) >= 3:
-                vocabulary.setdefault(unaccented(word), word)
+        return vocabulary.names[found[0]]
+    known = vocabulary.words
     corrected, changed = [], False
     for word in words:
-        if word in vocabulary:
-            corrected.append(vocabulary[word])
+        if word in known:
+            corrected.append(known[word])
             continue
-        close = difflib.get_close_matches(word, list(vocabulary), n=1, cutoff=SUGGESTION_CUTOFF)
+        close = difflib.get_close_matches(word, list(known), n=1, cutoff=SUGGESTION_CUTOFF)
         if close:
-            corrected.append(vocabulary[close[0]])
+            corrected.append(known[close[0]])
             changed = True
         else:
             corrected.append(word)
@@ -388,6 +422,6 @@ def search_site(query: str) -> SiteSearch:
     result.groups = [group for group in result.groups if group.count]
     if not result.groups:
         language = current_language()
-        names = [name for s in all_searchers if s.suggests for name in _names(s, language)]
-        result.suggestion = suggestion_for(query, names)
+        vocabulary = Vocabulary.merged(_vocabulary(s, language) for s in all_searchers if s.suggests)
+        result.suggestion = suggestion_for(query, vocabulary)
     return result

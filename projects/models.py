@@ -223,8 +223,12 @@ class Project(ImportedRecord):
         )
 
     @property
-    def is_public(self) -> bool:
-        return self.review_state == ReviewState.PUBLISHED
+    def public_lead_partner(self) -> Partner | None:
+        """The lead partner as the public pages, the JSON-LD, the API and the CSV name it: only a
+        published one (``Partner.objects.published()``); ``None`` for a pending applicant or an
+        archived partner, whose name stays private. Reads ``lead_partner`` (``with_card_data`` joins it)."""
+        lead = self.lead_partner
+        return lead if lead.status == Partner.Status.PUBLISHED else None
 
 
 class ListingCriterion(models.Model):

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core.cache import ContentArea, cached_public_page
-from core.content import current_language, for_api, language_tagged, localised
+from core.content import current_language, for_api, localised
 from core.csv_export import csv_response
-from core.jsonld import to_json_ld
+from core.jsonld import ld_name, ld_text, to_json_ld
 from core.sites import absolute_url
 from network.models import Partner
 from network.views import filtered_or_all, list_page_context, plain_text
@@ -47,24 +47,8 @@ def project_list(request: HttpRequest) -> HttpResponse:
     return render(request, "projects/project_list.html", context)
 
 
-def _ld_text(obj: Any, field: str) -> str | dict[str, str] | None:
-    """A text in the page's language, or the other language's value tagged with its language."""
-    value, language = localised(obj, field)
-    if not value:
-        return None
-    return value if language == current_language() else {"@value": value, "@language": language}
-
-
-def _ld_name(obj: Any, field: str) -> str | dict[str, str] | list[dict[str, str]] | None:
-    """A name in every language it is written in, language-tagged (the page's language first)."""
-    tagged = language_tagged(obj, field)
-    if len(tagged) < 2:
-        return _ld_text(obj, field)
-    return sorted(tagged, key=lambda value: value["@language"] != current_language())
-
-
 def _organisation(partner: Partner) -> dict[str, Any]:
-    return {"@type": "Organization", "name": _ld_name(partner, "name"), "url": absolute_url(partner.get_absolute_url())}
+    return {"@type": "Organization", "name": ld_name(partner, "name"), "url": absolute_url(partner.get_absolute_url())}
 
 
 def _json_ld(project: Project, partners: list[Partner]) -> SafeString:
@@ -73,11 +57,11 @@ def _json_ld(project: Project, partners: list[Partner]) -> SafeString:
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "ResearchProject",
-        "name": _ld_name(project, "title"),
+        "name": ld_name(project, "title"),
         "url": url,
         "mainEntityOfPage": {"@type": "WebPage", "@id": url, "inLanguage": current_language()},
     }
-    summary = _ld_text(project, "summary")
+    summary = ld_text(project, "summary")
     if summary:
         data["description"] = summary
     elif (description := localised(project, "description")).value:
@@ -90,8 +74,8 @@ def _json_ld(project: Project, partners: list[Partner]) -> SafeString:
         data["dissolutionDate"] = project.ends_on.isoformat()
     if project.region:
         data["areaServed"] = project.region
-    if project.lead_partner.status == Partner.Status.PUBLISHED:
-        data["parentOrganization"] = _organisation(project.lead_partner)
+    if lead := project.public_lead_partner:
+        data["parentOrganization"] = _organisation(lead)
     if partners:
         data["member"] = [_organisation(p) for p in partners]
     keywords = [name for topic in project.topics.all() if (name := localised(topic, "name").value)]
@@ -115,7 +99,6 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "project": project,
             "partners": partners,
-            "lead_is_public": project.lead_partner.status == Partner.Status.PUBLISHED,
             "ld_json": _json_ld(project, partners),
             "meta_description": localised(project, "summary").value
             or plain_text(localised(project, "description").value),
@@ -145,7 +128,7 @@ def _partner_ref(partner: Partner) -> dict[str, str]:
 
 
 def _api_row(project: Project) -> dict[str, Any]:
-    lead = project.lead_partner
+    lead = project.public_lead_partner
     texts: dict[str, str] = {}
     for field in TRANSLATED_FIELDS:
         texts.update(for_api(project, field))
@@ -156,8 +139,8 @@ def _api_row(project: Project) -> dict[str, Any]:
         "url": absolute_url(project.get_absolute_url()),
         "status": project.status,
         "joinable": project.is_joinable,
-        "lead_partner": _partner_ref(lead) if lead.status == Partner.Status.PUBLISHED else None,
-        "partners": [_partner_ref(p) for p in project.public_partners if p.pk != lead.pk],
+        "lead_partner": _partner_ref(lead) if lead else None,
+        "partners": [_partner_ref(p) for p in project.public_partners if p.pk != project.lead_partner_id],
         "topics": [{**for_api(t, "name"), "slug": t.slug} for t in project.topics.all()],
         "region": project.region,
         "online": project.online,

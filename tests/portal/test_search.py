@@ -215,6 +215,31 @@ def test_suggested_names_are_cached_until_their_area_changes(client, library_eve
         assert "Ljudska univerza Jesenice" in search._names(searcher, "en")
 
 
+def test_a_search_that_finds_nothing_folds_the_names_once_per_edit(client, library_everywhere, monkeypatch,
+                                                                    django_capture_on_commit_callbacks):
+    folded = []
+    unaccented = search.unaccented
+    monkeypatch.setattr(search, "unaccented", lambda text: folded.append(text) or unaccented(text))
+    get(client, "qqxxzz")
+    assert "knjižnica" in folded  # the first search builds the vocabulary
+    folded.clear()
+    get(client, "zzqqyy")
+    assert folded == []  # the next one reads it from the cache
+    searcher = next(s for s in search.searchers() if s.key == "partners")
+    with django_capture_on_commit_callbacks(execute=True):
+        PartnerFactory(name="Ljudska univerza Jesenice")
+    assert search._vocabulary(searcher, "en").words["jesenice"] == "Jesenice"  # an edit builds it again
+    assert "Jesenice" in folded
+
+
+def test_a_merged_vocabulary_suggests_as_the_names_together_do():
+    first, second = ["Mestna knjižnica Kranj"], ["Central Technical Library", "Jožef Stefan Institute"]
+    merged = search.Vocabulary.merged([search.Vocabulary.of(first), search.Vocabulary.of(second)])
+    assert merged == search.Vocabulary.of(first + second)
+    for query in ("knjznica", "jozef stefn", "Centrl Technical Librar", "knjižnica", "qqqq"):
+        assert search.suggestion_for(query, merged) == search.suggestion_for(query, first + second)
+
+
 # --- PostgreSQL: close matches by trigram similarity -------------------------------------------
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="pg_trgm needs PostgreSQL (CI's second run)")
 def test_close_matches_on_postgresql(client, library_everywhere):
