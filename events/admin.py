@@ -244,10 +244,15 @@ class EventFiguresMixin:
         return format_html('<a href="{}">{}</a>', url, _("Registrations over time, attendance and affiliations"))
 
     def figures_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        object_id = unquote(object_id)
-        is_key = object_id.isdigit() and int(object_id) < 2**63  # a larger number would overflow the column
-        event = Event.objects.filter(pk=object_id).first() if is_key else None
+        """The figures of one of the events the user may see (``get_object``: the admin's own,
+        coordinator-scoped queryset). Another partner's event is refused, one that does not
+        exist is not found."""
+        if not self.has_view_permission(request):  # type: ignore[attr-defined]
+            raise PermissionDenied
+        event = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
         if event is None:
+            if self._exists_outside_scope(unquote(object_id)):
+                raise PermissionDenied
             raise Http404
         if not self.has_view_permission(request, event):  # type: ignore[attr-defined]
             raise PermissionDenied
@@ -264,6 +269,15 @@ class EventFiguresMixin:
             "attendance_percent": None if rate is None else round(rate * 100),
         }
         return TemplateResponse(request, "admin/events/event/figures.html", context)
+
+    def _exists_outside_scope(self, object_id: str) -> bool:
+        """Whether an event with this key exists, whoever's it is: a coordinator asking for
+        another partner's event is refused (403), not told it is missing. Only whether it exists
+        is read; the page shows nothing but what ``get_object`` returned."""
+        try:
+            return self.model._default_manager.filter(pk=object_id).exists()  # type: ignore[attr-defined]
+        except ValueError:  # not a key at all (an out-of-range number finds nothing)
+            return False
 
 
 class SessionInline(admin.TabularInline):
@@ -582,7 +596,7 @@ class RegistrationAdmin(CoordinatorScopedMixin, admin.ModelAdmin):
     @admin.action(description=_("Resend the confirmation (with the join link, if any)"), permissions=["change"])
     def resend_confirmation(self, request: HttpRequest, queryset: QuerySet[Registration]) -> None:
         for registration in queryset:
-            services.resend_confirmation(registration=registration)
+            services.send_again(registration=registration, ignore_interval=True)
         self.message_user(request, _("Confirmations queued again."), messages.SUCCESS)
 
 

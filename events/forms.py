@@ -1,6 +1,6 @@
-"""The public registration form (shared by ``/events/<slug>/`` and ``/webinars/<slug>/``) with
-the event's own registration questions, and the admin's forms: a session (dates read and shown
-in the session's own time zone) and a registration question."""
+"""The public registration form of an event's page (``/events/<slug>/``, where
+``/webinars/<slug>/`` redirects) with the event's own registration questions, and the admin's
+forms: a session (dates read and shown in the session's own time zone) and a registration question."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.content import current_language, localised, marked
 from core.forms import KeyedModelChoiceField, PublicForm, TimeZoneField, formfield_assuming_https
+from core.zones import zone_or_none
 
 from .feedback import COMMENT_MAX_LENGTH as FEEDBACK_COMMENT_MAX_LENGTH
 from .messaging import placeholder_problems, placeholders_in
@@ -147,21 +148,24 @@ class RegistrationForm(PublicForm):
     # The browser's IANA zone, filled in by a script; "" without JavaScript or for an unknown zone.
     time_zone = TimeZoneField()
 
-    def __init__(
-        self, *args: Any, sessions: QuerySet[Session], event: Event | None = None, **kwargs: Any
-    ) -> None:
-        """``event``'s questions are asked (without it, those of the events ``sessions`` belong to)."""
+    def __init__(self, *args: Any, sessions: QuerySet[Session], event: Event, **kwargs: Any) -> None:
+        """``event``'s questions are asked; ``sessions`` are the dates one may choose: a posted
+        choice is checked against them, and they are listed unless ``list_sessions`` is called."""
         super().__init__(*args, **kwargs)
         self.fields["session"].queryset = sessions
-        if event is not None:
-            questions = RegistrationQuestion.objects.filter(event=event)
-        else:
-            questions = RegistrationQuestion.objects.filter(event__in=sessions.order_by().values("event_id"))
+        questions = RegistrationQuestion.objects.filter(event=event)
         self.questions = [question for question in questions.order_by("order", "id") if is_askable(question)]
         for question in self.questions:
             self.fields[f"{QUESTION_PREFIX}{question.pk}"] = question_field(question)
         self.order_fields(["session", "name", "email", "affiliation", "role",
                            *(f"{QUESTION_PREFIX}{q.pk}" for q in self.questions), "consent"])
+
+    def list_sessions(self, loaded: list[Session]) -> None:
+        """Show these dates — the choosable ones, already loaded with their counts (for "full")
+        — without a query to list them; a posted choice is still checked against ``sessions``."""
+        field = self.fields["session"]
+        choice = field.iterator(field).choice  # the (value, label) of Django's own listing
+        field.choices = [choice(session) for session in loaded]
 
     def answers(self) -> dict[str, Any]:
         """The answers to store (``Registration.answers``): ``{"<question id>": value}``, only the
@@ -249,11 +253,7 @@ class SessionAdminForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        zone: zoneinfo.ZoneInfo | None = None
-        try:
-            zone = zoneinfo.ZoneInfo(cleaned["time_zone"]) if cleaned.get("time_zone") else None
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            zone = None
+        zone: zoneinfo.ZoneInfo | None = zone_or_none(cleaned.get("time_zone") or "")
         if zone is None:  # the time zone has its own error; keep the values comparable
             zone = timezone.get_current_timezone()
         moved = self.instance.pk is not None and bool(MOVE_FIELDS & set(self.changed_data))

@@ -25,6 +25,7 @@ from core.accounts import is_network_coordinator
 from core.cache import ContentArea, scoped
 from core.models import ImportedRecord
 from core.sites import site_domain
+from core.zones import zone_or_none
 
 
 def event_scope(slug: str) -> str:
@@ -38,10 +39,8 @@ def event_seats_scope(slug: str) -> str:
 
 
 def validate_time_zone(value: str) -> None:
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value}) from None
+    if zone_or_none(value) is None:
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
 
 
 def validate_time_zone_or_empty(value: str) -> None:
@@ -201,6 +200,8 @@ class SessionQuerySet(models.QuerySet):
         return self.filter(status=Session.Status.SCHEDULED, event__status=Event.Status.PUBLISHED)
 
     def open_for_registration(self, *, now: datetime | None = None) -> SessionQuerySet:
+        """Sessions taking registrations now (or at ``now``): going ahead, not started, inside
+        their registration window. The same rule for loaded sessions: ``Session.is_open_for_registration``."""
         now = now or timezone.now()
         return (
             self.going_ahead().filter(start__gt=now)
@@ -287,6 +288,16 @@ class Session(models.Model):
     def is_cancelled(self) -> bool:
         """The session is off: cancelled itself, or its whole event was. (Reads ``event``.)"""
         return self.status == Session.Status.CANCELLED or self.event.status == Event.Status.CANCELLED
+
+    def is_open_for_registration(self, now: datetime) -> bool:
+        """Takes registrations at ``now``: ``SessionQuerySet.open_for_registration``'s rule, for
+        sessions already loaded (no query of its own but ``event``'s, if that is not loaded)."""
+        return (
+            self.goes_ahead
+            and self.start > now
+            and (self.registration_opens_at is None or self.registration_opens_at <= now)
+            and (self.registration_closes_at is None or self.registration_closes_at > now)
+        )
 
 
 class RegistrationQuerySet(models.QuerySet):

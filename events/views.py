@@ -31,9 +31,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.cache import ContentArea, cached_public_page
-from core.content import current_language, for_api, language_tagged, localised
+from core.content import for_api
 from core.forms import PublicForm
-from core.jsonld import to_json_ld
+from core.jsonld import ld_name, ld_text, to_json_ld
 from core.ratelimit import RateLimited, limit_public_form, limited_client, too_many_requests
 from core.sites import absolute_url
 
@@ -80,10 +80,11 @@ def handle_registration(request: HttpRequest, event: Event) -> HttpResponse:
     # itself (a registration opening or closing while the page is rendered is not skipped).
     now = timezone.now()
     posted = request.method == "POST"
-    # A post is checked against the open sessions without counting their seats (the service
-    # counts under the lock); the page shows them with their seats.
-    form = RegistrationForm(request.POST or None, sessions=open_sessions(event.pk, now=now, counts=not posted),
-                            event=event)
+    # A post is checked against the open sessions in the database, without counting their seats
+    # (the service counts under the lock); the page lists them from its own sessions, with their
+    # seats (``_event_page``), so a form only shown needs no sessions of its own.
+    sessions = open_sessions(event.pk, now=now, counts=False) if posted else Session.objects.none()
+    form = RegistrationForm(request.POST or None, sessions=sessions, event=event)
     if posted and form.is_valid():
         data = form.cleaned_data
         try:
@@ -109,27 +110,29 @@ def handle_registration(request: HttpRequest, event: Event) -> HttpResponse:
         else:
             _remember(request, result)
             return redirect("events:registered", slug=event.slug)
-    if posted:
-        form.fields["session"].queryset = open_sessions(event.pk, now=now)
     return _event_page(request, event, form, now=now)
 
 
 def _event_page(request: HttpRequest, event: Event, form: RegistrationForm, *, now: Any) -> HttpResponse:
-    """The event's page with its registration form (as posted, with its errors, after a post)."""
+    """The event's page with its registration form (as posted, with its errors, after a post).
+    Its sessions are read once, with their seats counted: the dates, the form's choices (those
+    open at ``now``) and the JSON-LD all come from them."""
     prefetch_related_objects([event], "organisers", "presenters")
     all_sessions = list(Session.objects.filter(event=event).with_counts().order_by("start"))
     for session in all_sessions:
-        session.event = event  # read by is_cancelled: no query per session
+        session.event = event  # read by is_cancelled and is_open_for_registration: no query per session
+    open_now = [s for s in all_sessions if s.is_open_for_registration(now)]
+    form.list_sessions(open_now)
     response = render(
         request,
         "events/event_detail.html",
         {
             "event": event,
             "form": form,
-            "has_open_sessions": bool(form.fields["session"].queryset),
+            "has_open_sessions": bool(open_now),
             "upcoming_sessions": [s for s in all_sessions if s.end >= now],
             "past_sessions": [s for s in all_sessions if s.end < now],
-            "ld_json": _json_ld(event, all_sessions),
+            "ld_json": _json_ld(event, all_sessions, now=now),
         },
     )
     response.fresh_until = _next_change(all_sessions, now)  # read by cached_public_page
@@ -299,39 +302,19 @@ def registered(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "events/registered.html", context)
 
 
-def _ld_text(obj: Any, field: str) -> str | dict[str, str] | None:
-    """A record's text for JSON-LD in the page's language: a plain string, or, where it is the
-    other language's value shown as a fallback, a value object carrying that language; ``None``
-    when neither language has one."""
-    value, language = localised(obj, field)
-    if not value:
-        return None
-    return value if language == current_language() else {"@value": value, "@language": language}
-
-
-def _ld_name(obj: Any, field: str) -> str | dict[str, str] | list[dict[str, str]] | None:
-    """A name for JSON-LD: written in both languages, every language's value as a language-tagged
-    value object (the page's language first); else as ``_ld_text``."""
-    tagged = language_tagged(obj, field)
-    if len(tagged) < 2:
-        return _ld_text(obj, field)
-    page_language = current_language()
-    return sorted(tagged, key=lambda value: value["@language"] != page_language)
-
-
-def _json_ld(event: Event, sessions: list[Session]) -> SafeString:
-    """schema.org Event data. The location of an online event is its public page, never a
-    meeting link. Texts are in the page's language (a fallback tagged with its own language),
-    names in every language they are written in; ``inLanguage`` is the language the event is
-    held in."""
+def _json_ld(event: Event, sessions: list[Session], *, now: Any) -> SafeString:
+    """schema.org Event data (its date: the first scheduled session that has not ended at
+    ``now``, the page's moment, else the last). The location of an online event is its public
+    page, never a meeting link. Texts are in the page's language (a fallback tagged with its own
+    language), names in every language they are written in; ``inLanguage`` is the language the
+    event is held in."""
     url = absolute_url(event.get_absolute_url())
-    now = timezone.now()
     upcoming = [s for s in sessions if s.end >= now and s.status == Session.Status.SCHEDULED]
     session = upcoming[0] if upcoming else (sessions[-1] if sessions else None)
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Event",
-        "name": _ld_name(event, "title"),
+        "name": ld_name(event, "title"),
         "url": url,
         "eventAttendanceMode": event.attendance_mode_schema,
         "eventStatus": "https://schema.org/EventCancelled"
@@ -339,7 +322,7 @@ def _json_ld(event: Event, sessions: list[Session]) -> SafeString:
         else "https://schema.org/EventScheduled",
         "inLanguage": event.language,
     }
-    description = _ld_text(event, "summary")
+    description = ld_text(event, "summary")
     if description:
         data["description"] = description
     if session:
@@ -349,16 +332,16 @@ def _json_ld(event: Event, sessions: list[Session]) -> SafeString:
     if event.mode in (Event.Mode.ONLINE, Event.Mode.HYBRID):
         locations.append({"@type": "VirtualLocation", "url": url})
     if event.mode in (Event.Mode.IN_PERSON, Event.Mode.HYBRID):
-        venue = _ld_text(event, "venue")
-        locations.append({"@type": "Place", "name": venue or _ld_name(event, "title"), "address": venue or ""})
+        venue = ld_text(event, "venue")
+        locations.append({"@type": "Place", "name": venue or ld_name(event, "title"), "address": venue or ""})
     data["location"] = locations[0] if len(locations) == 1 else locations
     organisers = [
-        {"@type": "Organization", "name": _ld_name(p, "name"), "url": absolute_url(p.get_absolute_url())}
+        {"@type": "Organization", "name": ld_name(p, "name"), "url": absolute_url(p.get_absolute_url())}
         for p in event.organisers.all()
     ]
     if organisers:
         data["organizer"] = organisers
-    performers = [{"@type": "Organization", "name": _ld_name(p, "name")} for p in event.presenters.all()]
+    performers = [{"@type": "Organization", "name": ld_name(p, "name")} for p in event.presenters.all()]
     if performers:
         data["performer"] = performers
     return to_json_ld(data)

@@ -181,7 +181,7 @@ def test_answers_are_stored_with_choices_in_english_whatever_the_visitors_langua
         f"question_{questions['first'].pk}": "no",
     })
     with translation.override("sl"):
-        form = RegistrationForm(data, sessions=open_sessions(event.pk))
+        form = RegistrationForm(data, sessions=open_sessions(event.pk), event=event)
         assert form.is_valid(), form.errors
         answers = form.answers()
     assert answers == {
@@ -235,7 +235,9 @@ def test_a_choice_question_without_choices_is_not_asked(event_with_questions):
 )
 def test_the_time_zone_is_kept_when_known_and_ignored_otherwise(event_with_questions, value, expected):
     event, session, questions = event_with_questions
-    form = RegistrationForm(_valid_post(session, questions, time_zone=value), sessions=open_sessions(event.pk))
+    form = RegistrationForm(
+        _valid_post(session, questions, time_zone=value), sessions=open_sessions(event.pk), event=event
+    )
     assert form.is_valid(), form.errors
     assert form.cleaned_data["time_zone"] == expected
 
