@@ -12,14 +12,13 @@ zone recorded at registration), for the emails' "11:00–12:30 your time (EET)".
 from __future__ import annotations
 
 import logging
-import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime
 
 import css_inline
 from django.utils import formats, timezone
 
-from core.zones import zone_short
+from core.zones import zone_or_none, zone_short
 
 logger = logging.getLogger(__name__)
 
@@ -53,18 +52,11 @@ class LocalTime:
     name: str
 
 
-def _zone(name: str) -> zoneinfo.ZoneInfo | None:
-    try:
-        return zoneinfo.ZoneInfo(name) if name else None
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return None
-
-
 def registrant_time(start: datetime, end: datetime, session_zone: str, registrant_zone: str) -> LocalTime | None:
     """The session from ``start`` to ``end`` in the registrant's zone, in the active language's
     formats — or None when that zone is unknown, invalid, or keeps the session zone's clock
     for the whole session (nothing to convert)."""
-    own, theirs = _zone(registrant_zone), _zone(session_zone)
+    own, theirs = zone_or_none(registrant_zone), zone_or_none(session_zone)
     if own is None or theirs is None:
         return None
     session_start, session_end = timezone.localtime(start, theirs), timezone.localtime(end, theirs)

@@ -1,9 +1,22 @@
 """How a time's zone is written, the same on pages, in emails and in the script that adds the
-visitor's own time: "CET (UTC+1)", "UTC+5:30", "EET"."""
+visitor's own time: "CET (UTC+1)", "UTC+5:30", "EET"; and whether a zone's name is one this
+server knows (``zone_or_none``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+def zone_or_none(name: str) -> ZoneInfo | None:
+    """The time zone ``name`` names ("Europe/Ljubljana"), or None when it is empty or names no
+    zone this server knows (a typo, a path, a folder of the tz database such as "Europe")."""
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
 
 
 def utc_offset(moment: datetime) -> str:

@@ -20,7 +20,6 @@ links become autolinks, or the target of ``[text]({manage_link})``.
 from __future__ import annotations
 
 import re
-import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -38,7 +37,7 @@ from modeltranslation.settings import AVAILABLE_LANGUAGES
 from core import audit
 from core.content import in_language, localised
 from core.markdown import render_markdown, render_plain_text
-from core.personal_data import ANONYMISED_DOMAIN
+from core.zones import zone_or_none
 from outbox import services as outbox
 from outbox.models import OutgoingEmail
 from outbox.services import queue_templated_email, render_email
@@ -46,7 +45,7 @@ from outbox.services import queue_templated_email, render_email
 from . import feedback, signals
 from .listing import between_text
 from .models import Event, RecipientGroup, RegistrantMessage, Registration, Session
-from .services import event_url, manage_url, registration_language
+from .services import anonymised_q, event_url, manage_url, registration_language
 
 BATCH_SIZE = 200
 #: A chain is stalled when no task carrying its token has been queued for this long (as
@@ -135,13 +134,6 @@ def fill_placeholders(rendered: str, values: dict[str, str], *, html: bool) -> s
     return rendered
 
 
-def _known_zone(name: str) -> str:
-    try:
-        return name if name and zoneinfo.ZoneInfo(name) else ""
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return ""
-
-
 def placeholder_values(registration: Registration, *, language: str, join_link: bool) -> dict[str, str]:
     """The values for one registrant, in ``language``: the session's time in their own zone if
     the browser told it at registration, else in the session's. ``join_link`` is asked for only
@@ -152,7 +144,9 @@ def placeholder_values(registration: Registration, *, language: str, join_link: 
         values = {
             "name": registration.name,
             "session_time": between_text(
-                session.start, session.end, _known_zone(registration.time_zone) or session.time_zone
+                session.start,
+                session.end,
+                registration.time_zone if zone_or_none(registration.time_zone) is not None else session.time_zone,
             ),
             "manage_link": manage_url(registration),
         }
@@ -170,9 +164,7 @@ def placeholder_values(registration: Registration, *, language: str, join_link: 
 def _scope(message: RegistrantMessage) -> QuerySet[Registration]:
     """The registrations of the message's session (or of every session of its event) that can be
     written to: not cancelled, not anonymised."""
-    registrations = Registration.objects.exclude(status=Registration.Status.CANCELLED).exclude(
-        email__endswith=f"@{ANONYMISED_DOMAIN}"
-    )
+    registrations = Registration.objects.exclude(status=Registration.Status.CANCELLED).exclude(anonymised_q())
     if message.session_id:
         return registrations.filter(session_id=message.session_id)
     return registrations.filter(session__event_id=message.event_id)

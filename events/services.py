@@ -20,7 +20,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import CharField, Count, F, Max, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
@@ -33,12 +32,13 @@ from core import ratelimit
 from core.email_address import is_tagged, limit_key, normalise_email
 from core.personal_data import ANONYMISED_DOMAIN
 from core.sites import absolute_url
+from core.zones import zone_or_none
 from outbox import services as outbox
 from outbox.renderers import RenderedEmail
 from outbox.services import Attachment, queue_email, queue_rendered_later, rendered_email
 
 from . import calendar, signals
-from .models import Event, Registration, Session, validate_time_zone_or_empty
+from .models import Event, Registration, Session
 
 logger = logging.getLogger(__name__)
 
@@ -106,11 +106,12 @@ def manage_token(registration: Registration) -> str:
 def registration_for_token(token: str) -> Registration | None:
     """The registration a manage link points at, or None for a bad or tampered token and for an
     anonymised registration (retention or erasure blanked it: nobody's page any more)."""
-    return registrations_for_signed_token(token, salt=MANAGE_TOKEN_SALT).exclude(_anonymised()).first()
+    return registrations_for_signed_token(token, salt=MANAGE_TOKEN_SALT).exclude(anonymised_q()).first()
 
 
-def _anonymised() -> Q:
-    """Rows ``anonymise_registrations`` blanked: their address is ``anonymised-<id>@<ANONYMISED_DOMAIN>``."""
+def anonymised_q() -> Q:
+    """Rows ``anonymise_registrations`` blanked: their address is ``anonymised-<id>@<ANONYMISED_DOMAIN>``
+    (to exclude them wherever registrants are looked up or written to)."""
     return Q(email__startswith="anonymised-", email__endswith=f"@{ANONYMISED_DOMAIN}")
 
 
@@ -239,11 +240,7 @@ def register(
 def _known_time_zone(value: str) -> str:
     """``value`` if it names a time zone this server knows, else ""."""
     value = (value or "").strip()
-    try:
-        validate_time_zone_or_empty(value)
-    except ValidationError:
-        return ""
-    return value
+    return value if zone_or_none(value) is not None else ""
 
 
 # Allowances for *new* registrations through the public form, per session. Constants, not
@@ -301,10 +298,6 @@ def _refusal(session: Session, *, free: int) -> RegistrationError | None:
 # Shown to everyone alike on a full session: a registrant is told nothing else by the page
 # (their confirmation is emailed again), so the page cannot tell who is registered.
 _FULL_REGISTRANT_HINT = _("If you registered for it earlier, your registration stands and we have emailed you its confirmation.")
-
-
-def _free_seats(session: Session) -> int:
-    return session.capacity - session.registrations.confirmed().count()
 
 
 def _existing_and_free_seats(session: Session, *, email: str) -> tuple[Registration | None, int]:
@@ -379,7 +372,7 @@ def anonymise_registrations(*, registrations: QuerySet[Registration]) -> int:
     address ``anonymised-<id>@invalid`` is unique per row, so the one-active-registration-per-
     address constraint still holds. Rows already anonymised are left alone."""
     placeholder = Concat(Value("anonymised-"), Cast("pk", output_field=CharField()), Value(f"@{ANONYMISED_DOMAIN}"))
-    return registrations.exclude(_anonymised()).update(
+    return registrations.exclude(anonymised_q()).update(
         name="", affiliation="", role="", email=placeholder
     )
 
@@ -531,16 +524,6 @@ def cancel_event(*, event: Event) -> Event:
     return locked
 
 
-def resend_confirmation(*, registration: Registration) -> None:
-    """Send the registration's current email again (the admin's action); ignores the interval."""
-    with transaction.atomic():
-        session = _lock_session(registration.session_id)
-        registration = Registration.objects.select_for_update().get(pk=registration.pk)
-        registration.session = session
-        if registration.status != Registration.Status.CANCELLED:
-            _send_registration_email(registration, session=session, resend=True)
-
-
 # ----------------------------------------------------------------------------------------
 # The participant's own registration: the result page, "send it again", switching dates
 # ----------------------------------------------------------------------------------------
@@ -569,16 +552,17 @@ def next_resend_at(registration: Registration) -> datetime | None:
     return None
 
 
-def send_again(*, registration: Registration) -> bool:
+def send_again(*, registration: Registration, ignore_interval: bool = False) -> bool:
     """"Send it again" (the result page and the own page): the registration's current email
     with its link, through the outbox, unless it went out within ``RESEND_INTERVAL`` (then
-    False). Nothing for a cancelled registration, or a session that is off or over."""
+    False; the admin's resend action passes ``ignore_interval``). Nothing (False) for a
+    cancelled registration, or a session that is off or over."""
     with transaction.atomic():
         session = _lock_session(registration.session_id)
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if registration.status == Registration.Status.CANCELLED or session.is_cancelled or session.end <= timezone.now():
             return False
-        if next_resend_at(registration) is not None:
+        if not ignore_interval and next_resend_at(registration) is not None:
             return False
         registration.session = session
         _send_registration_email(registration, session=session, resend=True)
@@ -638,12 +622,12 @@ def switch_registration(
         old, new = locked[current_id], locked[session.pk]
         if registration.session_id != current_id:
             raise RegistrationError("changed", str(_("Your registration changed meanwhile. Please try again.")))
-        _check_switch(registration, old=old, new=new)
+        existing, free = _existing_and_free_seats(new, email=registration.email)
+        _check_switch(registration, old=old, new=new, existing=existing, free=free)
         cap, limits = _new_registration_limits(new, email=registration.email, client=client)
         if cap is not None and cap.exhausted():
             raise RegistrationError("client_cap", str(_CLIENT_CAP_MESSAGE))
         ratelimit.refuse_if_exhausted(limits)
-        free = _free_seats(new)
         if free <= 0 and not accept_waiting_list:
             raise RegistrationError("waiting_list", str(_("That date is full. You can join its waiting list.")))
         for counter in [*limits, cap] if cap else limits:
@@ -652,8 +636,12 @@ def switch_registration(
         return registration
 
 
-def _check_switch(registration: Registration, *, old: Session, new: Session) -> None:
-    """Why the locked registration cannot move from ``old`` to ``new`` (raises), capacity aside."""
+def _check_switch(
+    registration: Registration, *, old: Session, new: Session, existing: Registration | None, free: int
+) -> None:
+    """Why the locked registration cannot move from ``old`` to ``new`` (raises): ``existing`` is
+    the address's active registration for ``new`` and ``free`` its seats left
+    (``_existing_and_free_seats``); a full date is refused here only without a waiting list."""
     if registration.status == Registration.Status.CANCELLED:
         raise RegistrationError("cancelled_registration", str(_("This registration is cancelled.")))
     if old.is_cancelled or old.is_past:
@@ -663,9 +651,9 @@ def _check_switch(registration: Registration, *, old: Session, new: Session) -> 
     problem = registration_problem(new)
     if problem is not None:
         raise problem
-    if new.registrations.active().filter(email=registration.email).exists():
+    if existing is not None:
         raise RegistrationError("already", str(_("You are already registered for that date.")))
-    if not new.has_waiting_list and _free_seats(new) <= 0:
+    if not new.has_waiting_list and free <= 0:
         raise RegistrationError("full", str(_("That date is full.")))
 
 
@@ -717,9 +705,8 @@ def _move(registration: Registration, *, old: Session, new: Session, confirmed: 
 def _resend_registration_email(registration: Registration, *, session: Session) -> None:
     """A repeated submit that is refused (a full session without a waiting list, a closed one):
     the page cannot say more than to a newcomer, so the email goes again to the address, unless
-    it went out within ``RESEND_INTERVAL``."""
-    sent = registration.confirmation_sent_at
-    if sent and timezone.now() - sent < RESEND_INTERVAL:
+    it went out within ``RESEND_INTERVAL`` (``next_resend_at``)."""
+    if next_resend_at(registration) is not None:
         return
     registration.session = session
     _send_registration_email(registration, session=session, resend=True)
@@ -758,7 +745,7 @@ def render_registration_email(*, registration_id: int, session_id: int, confirme
     what it would say is no longer true: the registration or its session is gone, the
     registration was anonymised, cancelled, moved to another date, promoted or put back on the
     waiting list (each of those sent its own email), or the session or its event was cancelled."""
-    registration = Registration.objects.filter(pk=registration_id).exclude(_anonymised()).first()
+    registration = Registration.objects.filter(pk=registration_id).exclude(anonymised_q()).first()
     session = Session.objects.select_related("event").filter(pk=session_id).first()
     if registration is None or session is None:
         return None
@@ -772,10 +759,10 @@ def render_registration_email(*, registration_id: int, session_id: int, confirme
         return None
     registration.session = session
     if confirmed:
-        return _email_content(registration, session=session, template="events/registration_confirmed",
-                              purpose="confirmation", with_ics=True)
-    return _email_content(registration, session=session, template="events/registration_waitlisted",
-                          purpose="confirmation", with_ics=False, extra={"position": waiting_position(registration)})
+        return email_content(registration, session=session, template="events/registration_confirmed",
+                             purpose="confirmation", with_ics=True)
+    return email_content(registration, session=session, template="events/registration_waitlisted",
+                         purpose="confirmation", with_ics=False, extra={"position": waiting_position(registration)})
 
 
 def _mark_sent(registration: Registration, when: datetime) -> None:
@@ -834,8 +821,8 @@ def _queue(
 ) -> None:
     """Write one email to the registrant. ``with_ics`` attaches their calendar file for
     ``session`` (their entry's UID and current SEQUENCE; METHOD:CANCEL with ``ics_cancel``)."""
-    content = _email_content(registration, session=session, template=template, purpose=purpose, extra=extra,
-                             with_ics=with_ics, ics_cancel=ics_cancel)
+    content = email_content(registration, session=session, template=template, purpose=purpose, extra=extra,
+                            with_ics=with_ics, ics_cancel=ics_cancel)
     queue_email(
         to=registration.email,
         subject=content.subject,
@@ -849,7 +836,7 @@ def _queue(
     )
 
 
-def _email_content(
+def email_content(
     registration: Registration,
     *,
     session: Session,
@@ -859,7 +846,11 @@ def _email_content(
     with_ics: bool = True,
     ics_cancel: bool = False,
 ) -> RenderedEmail:
-    """One email to the registrant, rendered in their language."""
+    """One email to the registrant, rendered in their language: ``template`` with the registration,
+    its session and event, the links to the event and their own page, the sections the apps add
+    for ``purpose`` (``email_sections``) and ``extra`` (which may set ``sections`` itself); with
+    their calendar file for ``session`` unless ``with_ics`` is off (``calendar_attachment``).
+    ``webinars`` writes its join-link emails and reminders with it too."""
     language = registration_language(registration)
     attachments = []
     # In the registrant's language, whoever causes the message (a visitor on the other language's
@@ -867,7 +858,7 @@ def _email_content(
     # the calendar file names the event in it.
     with translation.override(language):
         if with_ics:
-            attachments.append(_calendar_attachment(session, registration, cancel=ics_cancel))
+            attachments.append(calendar_attachment(session, registration, cancel=ics_cancel))
         context = {
             "registration": registration,
             "session": session,
@@ -880,7 +871,10 @@ def _email_content(
     return rendered_email(template, context, language=language, attachments=attachments)
 
 
-def _calendar_attachment(session: Session, registration: Registration, *, cancel: bool) -> Attachment:
+def calendar_attachment(session: Session, registration: Registration, *, cancel: bool) -> Attachment:
+    """The registrant's personal calendar file for ``session``, in their language: their entry's
+    UID and SEQUENCE, METHOD:REQUEST with their manage link (and the join details the apps
+    add), or METHOD:CANCEL with ``cancel``."""
     return Attachment(
         filename="invite.ics",
         content=calendar.session_invitation(

@@ -5,7 +5,7 @@ is written at most once: the join link once per registration, session and link v
 reminder once per registration, session and start (a moved session, or a switch to another
 date, gets new reminders). Each carries the
 join link (a "Join the webinar" button), the registrant's manage link and their personal
-calendar file (``events.calendar.session_invitation``), as the confirmation does.
+calendar file (``events.services.calendar_attachment``), as the confirmation does.
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from core.personal_data import ANONYMISED_DOMAIN
-from events import attendance, calendar
+from events import attendance
 from events.models import Event, Registration, Session
-from events.services import EmailSection, event_url, manage_url, registration_language, registration_outbox_group
+from events.services import EmailSection, email_content, registration_language, registration_outbox_group
 from outbox import services as outbox
-from outbox.services import Attachment, queue_templated_email
+from outbox.services import Attachment, queue_email
 
 from . import zoom
 from .models import Meeting, Webinar, ZoomRegistrant, ZoomState
@@ -122,38 +122,31 @@ def _queue_join_link_email(registration: Registration, session: Session, meeting
     """One join-link email to one registrant, with the calendar invitation, into the outbox (in
     the caller's transaction). ``key_suffix`` tells this sending apart from the others to the
     same registrant (the meeting's fingerprint, a resend, a personal Zoom link)."""
-    queue_templated_email(
-        to=registration.email,
-        template="webinars/join_link",
-        context=_context(registration, session, meeting),
-        language=registration_language(registration),
-        attachments=[invitation(registration, session)],
-        idempotency_key=f"webinars:join-link:{registration.pk}:s{session.pk}:{key_suffix}",
-        group=registration_outbox_group(registration),
+    _queue_with_join_link(
+        registration, session, meeting, template="webinars/join_link",
+        key=f"webinars:join-link:{registration.pk}:s{session.pk}:{key_suffix}",
     )
 
 
-def _context(registration: Registration, session: Session, meeting: Meeting) -> dict:
-    """What a join-link or reminder email shows, with links in the registrant's language (the
-    reminders are queued by a Celery worker, whose language is the default one)."""
+def _queue_with_join_link(registration: Registration, session: Session, meeting: Meeting, *, template: str, key: str) -> None:
+    """A join-link or reminder email to one registrant into the outbox (in the caller's
+    transaction): the registration engine's email (``events.services.email_content``: the links
+    and the personal calendar file, in the registrant's language — a worker sending reminders is
+    in the default one) with the join-link block as its one section."""
     language = registration_language(registration)
-    return {
-        "registration": registration,
-        "session": session,
-        "event": session.event,
-        "event_url": event_url(session, language=language),
-        "manage_url": manage_url(registration),
-        "sections": [join_link_section(join_link_for(registration, meeting) or meeting, language=language)],
-    }
-
-
-def invitation(registration: Registration, session: Session) -> Attachment:
-    """The registrant's personal calendar file (with the join link and their manage link), in
-    their language, as the confirmation attaches it (``events.services``): a worker sending
-    reminders is in the default language."""
-    with translation.override(registration_language(registration)):
-        content = calendar.session_invitation(session, registration=registration, manage_link=manage_url(registration))
-    return Attachment(filename="invite.ics", content=content, mimetype="text/calendar; method=REQUEST")
+    section = join_link_section(join_link_for(registration, meeting) or meeting, language=language)
+    content = email_content(registration, session=session, template=template, extra={"sections": [section]})
+    queue_email(
+        to=registration.email,
+        subject=content.subject,
+        body_text=content.body_text,
+        body_html=content.body_html,
+        attachments=[Attachment(**attachment) for attachment in content.attachments],
+        purpose=template,
+        language=language,
+        idempotency_key=key,
+        group=registration_outbox_group(registration),
+    )
 
 
 def reminder_key(kind: str, registration: Registration, session: Session) -> str:
@@ -194,14 +187,8 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
                     continue
                 registration.session = session
                 with transaction.atomic():
-                    queue_templated_email(
-                        to=registration.email,
-                        template=f"webinars/reminder_{kind}",
-                        context=_context(registration, session, session.meeting),
-                        language=registration_language(registration),
-                        attachments=[invitation(registration, session)],
-                        idempotency_key=key,
-                        group=registration_outbox_group(registration),
+                    _queue_with_join_link(
+                        registration, session, session.meeting, template=f"webinars/reminder_{kind}", key=key
                     )
                 queued += 1
     return queued

@@ -105,7 +105,7 @@ def test_the_admins_resend_is_in_the_registrants_language(mailoutbox, django_cap
         registration = services.register(session=session, name="Ana", email="ana@example.org", consent_text="ok")
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True), translation.override("en"):
-        services.resend_confirmation(registration=registration.registration)
+        services.send_again(registration=registration.registration, ignore_interval=True)
     (message,) = mailoutbox
     assert message.subject == f"Prijava potrjena: {TITLE['sl']}"
     assert_in_language(message, "sl")
