@@ -28,9 +28,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
-DB_NAME = "portal_bench"
+# The benchmark's own database and Redis database (both emptied at the start); other names let
+# two runs share the machine (``BENCH_DB_NAME``, ``BENCH_REDIS_DB``).
+DB_NAME = os.environ.get("BENCH_DB_NAME", "portal_bench")
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
-REDIS_URL = "redis://127.0.0.1:6379/5"  # this benchmark's own Redis database
+REDIS_URL = f"redis://127.0.0.1:6379/{int(os.environ.get('BENCH_REDIS_DB', '5'))}"
 HOST = "127.0.0.1"
 
 
