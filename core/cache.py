@@ -40,7 +40,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -55,6 +55,8 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from .breaker import DEFAULT_INTERVAL, breaker, without_credentials
+
+T = TypeVar("T")
 
 
 class ContentArea(StrEnum):
@@ -139,6 +141,7 @@ LOCAL_SECONDS = 1.0
 LOCAL_PAGES = 256
 _local_versions: dict[str, tuple[float, int]] = {}
 _local_pages: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+_local_values: OrderedDict[str, tuple[tuple[int, ...], Any]] = OrderedDict()
 _local_lock = threading.Lock()
 
 
@@ -148,6 +151,7 @@ def forget_local() -> None:
     with _local_lock:
         _local_versions.clear()
         _local_pages.clear()
+        _local_values.clear()
 
 
 def _local_page(key: str) -> Any:
@@ -192,10 +196,47 @@ def content_versions(areas: Iterable[str]) -> tuple[int, ...]:
     return tuple(int(found[key]) for key in keys)
 
 
+def remembered(key: str, *, areas: Iterable[str], build: Callable[[], T]) -> T:
+    """``build()``'s result, kept in this process while the versions of ``areas`` stay what they
+    were before it was built: a change in another process shows here within LOCAL_SECONDS (the
+    versions are read like a page's), one in this process at once. For rows a busy write path
+    only reads to check a submission (an event, its open dates, its questions) — what it then
+    writes is checked again in its transaction. The value is shared by the process's threads:
+    treat it as read-only (``copy.copy`` a model instance before changing it). Built afresh
+    each time while the shared cache is unreachable (another process's change could not show),
+    and a ``None`` is never kept (unknown keys cannot push the known ones out). Bounded like the
+    pages: LOCAL_PAGES values, the least recently used go first."""
+    if not _cache_is_shared():
+        return build()
+    versions = content_versions(areas)  # before the rows are read: a change after it raises them
+    with _local_lock:
+        entry = _local_values.get(key)
+        if entry is not None and entry[0] == versions:
+            _local_values.move_to_end(key)
+            return entry[1]
+    value = build()
+    if value is not None and _cache_is_shared():
+        with _local_lock:
+            _local_values[key] = (versions, value)
+            _local_values.move_to_end(key)
+            while len(_local_values) > LOCAL_PAGES:
+                _local_values.popitem(last=False)
+    return value
+
+
+# Areas whose changes may show up to LOCAL_SECONDS late in the process that made them too (in
+# the others they always may). Seats: a burst of registrations then costs each process at most
+# one fresh rendering per second of the event's page that everybody is opening, not one after
+# each registration it handled; seat counts are still right within a second.
+LAGGING_AREAS = frozenset({ContentArea.SEATS})
+
+
 def bump_content_area(area: str) -> None:
-    """Make every cached page that shows ``area`` stale, now. An increment is atomic in Redis, so
-    concurrent bumps from several processes add up. Prefer ``bump_after_commit``."""
-    _local_versions.pop(_version_key(area), None)  # this process reads the new one at once
+    """Make every cached page that shows ``area`` stale: now in this process (within
+    LOCAL_SECONDS for LAGGING_AREAS), within LOCAL_SECONDS in the others. An increment is atomic
+    in Redis, so concurrent bumps from several processes add up. Prefer ``bump_after_commit``."""
+    if _area_of(area) not in LAGGING_AREAS:
+        _local_versions.pop(_version_key(area), None)  # this process reads the new one at once
     try:
         cache.incr(_version_key(area))
     except ValueError:  # not set yet (or evicted): any fresh value differs from the old one

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from django import forms
@@ -19,6 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.cache import ContentArea, remembered
 from core.content import current_language, localised, marked
 from core.forms import KeyedModelChoiceField, PublicForm, TimeZoneField, formfield_assuming_https
 from core.zones import zone_or_none
@@ -114,6 +116,21 @@ def answers_from(questions: list[RegistrationQuestion], cleaned_data: dict[str, 
 
 
 class SessionChoiceField(KeyedModelChoiceField):
+    """A date to choose. Checked against a queryset, or against sessions already loaded
+    (``loaded``: no query to check a post)."""
+
+    loaded: dict[str, Session] | None = None
+
+    def to_python(self, value: Any) -> Any:
+        if self.loaded is None or value in self.empty_values:
+            return super().to_python(value)
+        session = self.loaded.get(str(value))
+        if session is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": str(value)[:40]}
+            )
+        return session
+
     def label_from_instance(self, obj: Session) -> SafeString:
         """The date as the pages write it (``events/_when.html``: the session's zone, and the
         visitor's own time added by static/js/local-time.js), and whether it is full."""
@@ -148,13 +165,23 @@ class RegistrationForm(PublicForm):
     # The browser's IANA zone, filled in by a script; "" without JavaScript or for an unknown zone.
     time_zone = TimeZoneField()
 
-    def __init__(self, *args: Any, sessions: QuerySet[Session], event: Event, **kwargs: Any) -> None:
-        """``event``'s questions are asked; ``sessions`` are the dates one may choose: a posted
-        choice is checked against them, and they are listed unless ``list_sessions`` is called."""
+    def __init__(
+        self, *args: Any, sessions: QuerySet[Session] | list[Session], event: Event,
+        questions: list[RegistrationQuestion] | None = None, **kwargs: Any,
+    ) -> None:
+        """``event``'s questions are asked (``questions``: already loaded, in order); ``sessions``
+        are the dates one may choose (a queryset, or sessions already loaded): a posted choice is
+        checked against them, and they are listed unless ``list_sessions`` is called."""
         super().__init__(*args, **kwargs)
-        self.fields["session"].queryset = sessions
-        questions = RegistrationQuestion.objects.filter(event=event)
-        self.questions = [question for question in questions.order_by("order", "id") if is_askable(question)]
+        field = self.fields["session"]
+        if isinstance(sessions, list):
+            field.queryset = Session.objects.none()
+            field.loaded = {str(session.pk): session for session in sessions}
+        else:
+            field.queryset = sessions
+        if questions is None:
+            questions = list(RegistrationQuestion.objects.filter(event=event).order_by("order", "id"))
+        self.questions = [question for question in questions if is_askable(question)]
         for question in self.questions:
             self.fields[f"{QUESTION_PREFIX}{question.pk}"] = question_field(question)
         self.order_fields(["session", "name", "email", "affiliation", "role",
@@ -177,6 +204,41 @@ class RegistrationForm(PublicForm):
         if not name:
             raise forms.ValidationError(_("Please enter your name."))
         return name
+
+
+class RegistrationSetup:
+    """What a posted registration form is checked against: the public event (``copy.copy`` it
+    before changing it), its questions in order and its sessions (each with ``event`` set; read
+    at the first post, a page only shown reads its own, with their seats)."""
+
+    def __init__(self, event: Event, questions: list[RegistrationQuestion]) -> None:
+        self.event = event
+        self.questions = questions
+
+    @cached_property
+    def sessions(self) -> list[Session]:
+        sessions = list(Session.objects.filter(event=self.event).order_by("start"))
+        for session in sessions:
+            session.event = self.event
+        return sessions
+
+    def open_sessions(self, now: datetime) -> list[Session]:
+        return [session for session in self.sessions if session.is_open_for_registration(now)]
+
+
+def registration_setup(slug: str) -> RegistrationSetup | None:
+    """The public event ``slug`` with its questions and sessions (None if there is none), kept in
+    this process while the events area is unchanged (``core.cache.remembered``): the burst of
+    posts after an announcement checks its forms without a query. Registering itself reads the
+    session again under its lock."""
+
+    def build() -> RegistrationSetup | None:
+        event = Event.objects.published().filter(slug=slug).first()
+        if event is None:
+            return None
+        return RegistrationSetup(event, list(RegistrationQuestion.objects.filter(event=event).order_by("order", "id")))
+
+    return remembered(f"events:registration-setup:{slug}", areas=[ContentArea.EVENTS], build=build)
 
 
 def open_sessions(event_id: int, *, now: datetime | None = None, counts: bool = True) -> QuerySet[Session]:

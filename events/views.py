@@ -9,17 +9,19 @@ their error pages included.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.decorators import decorator_from_middleware
@@ -40,14 +42,29 @@ from core.sites import absolute_url
 from . import calendar, certificates, services, signals
 from . import feedback as feedback_services
 from .filters import EventFilter
-from .forms import CONSENT_TEXT, FeedbackForm, RegistrationForm, open_sessions
+from .forms import CONSENT_TEXT, FeedbackForm, RegistrationForm, RegistrationSetup, registration_setup
 from .models import Event, Registration, Session, event_seats_scope
 
 PAGE_SIZE = 20
 
 
+def _setup_or_404(slug: str) -> RegistrationSetup:
+    setup = registration_setup(slug)
+    if setup is None:
+        raise Http404("No such event.")
+    return setup
+
+
+def _own_copy(event: Event) -> Event:
+    """A copy of this process's remembered event that a page may load relations into."""
+    event = copy.copy(event)
+    event._prefetched_objects_cache = {}
+    return event
+
+
 def _get_public_event(slug: str) -> Event:
-    return get_object_or_404(Event.objects.published(), slug=slug)
+    """The public event ``slug`` (from ``registration_setup``: no query while it is unchanged)."""
+    return _own_copy(_setup_or_404(slug).event)
 
 
 @cached_public_page(
@@ -67,8 +84,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def handle_registration(request: HttpRequest, event: Event) -> HttpResponse:
-    """Show the registration form for ``event``; on a valid POST call ``services.register``,
+def handle_registration(request: HttpRequest, setup: RegistrationSetup) -> HttpResponse:
+    """Show the registration form for ``setup``'s event; on a valid POST call ``services.register``,
     remember the registration in the visitor's session (never in the URL) and redirect to the
     result page — a repeat as much as a new registration. Problems (full, closed…) re-render
     with the message, the same whether or not the address is registered — a client that has used
@@ -80,11 +97,15 @@ def handle_registration(request: HttpRequest, event: Event) -> HttpResponse:
     # itself (a registration opening or closing while the page is rendered is not skipped).
     now = timezone.now()
     posted = request.method == "POST"
-    # A post is checked against the open sessions in the database, without counting their seats
-    # (the service counts under the lock); the page lists them from its own sessions, with their
-    # seats (``_event_page``), so a form only shown needs no sessions of its own.
-    sessions = open_sessions(event.pk, now=now, counts=False) if posted else Session.objects.none()
-    form = RegistrationForm(request.POST or None, sessions=sessions, event=event)
+    # A post is checked against the event's open sessions as this process remembers them (no
+    # query; the service reads the chosen one again under its lock, and counts its seats there);
+    # the page lists them from its own sessions, with their seats (``_event_page``), so a form
+    # only shown needs no sessions of its own.
+    event = _own_copy(setup.event)
+    form = RegistrationForm(
+        request.POST if posted else None, sessions=setup.open_sessions(now) if posted else Session.objects.none(),
+        questions=setup.questions, event=event,
+    )
     if posted and form.is_valid():
         data = form.cleaned_data
         try:
@@ -108,8 +129,9 @@ def handle_registration(request: HttpRequest, event: Event) -> HttpResponse:
         except services.RegistrationError as exc:
             form.add_error("session", exc.message)
         else:
-            _remember(request, result)
-            return redirect("events:registered", slug=event.slug)
+            response = redirect("events:registered", slug=event.slug)
+            _remember(request, response, result)
+            return response
     return _event_page(request, event, form, now=now)
 
 
@@ -163,7 +185,7 @@ def _next_change(sessions: list[Session], now: Any) -> Any:
 @limit_public_form(scope="registration", per_client="30/h", per_address=None)
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The one public page of an event — a webinar's too (``/webinars/<slug>/`` redirects here)."""
-    return handle_registration(request, _get_public_event(slug))
+    return handle_registration(request, _setup_or_404(slug))
 
 
 def busy(request: HttpRequest, *, event_url: str) -> HttpResponse:
@@ -174,18 +196,36 @@ def busy(request: HttpRequest, *, event_url: str) -> HttpResponse:
     return response
 
 
-# The registration a visitor has just made (or repeated) in this browser: {"id": public_id,
-# "repeat": bool}. Kept in the session, so the result page's URL carries nothing personal.
-RESULT_SESSION_KEY = "events.registration_result"
+# The registration a visitor has just made (or repeated) in this browser, for the result page:
+# a signed cookie "<public id>:<1 if a repeat else 0>" (never the URL, which carries nothing
+# personal; no server-side session to write, so a busy moment's posts cost no session rows).
+# Signed, so it cannot name anyone else's registration; only this browser sends it.
+RESULT_COOKIE = "registration_result"
+RESULT_SALT = "events.registration-result"
+RESULT_MAX_AGE = 24 * 60 * 60  # a day: the result page is for right after registering
 
 
-def _remember(request: HttpRequest, result: services.RegistrationResult) -> None:
+def _remember(request: HttpRequest, response: HttpResponse, result: services.RegistrationResult) -> None:
     """Keep the registration for the result page. A repeat of what this browser itself registered
     (a double submit, the back button) stays its own registration, with its link."""
     public_id = str(result.registration.public_id)
-    before = request.session.get(RESULT_SESSION_KEY)
-    own_before = isinstance(before, dict) and before.get("id") == public_id and not before.get("repeat")
-    request.session[RESULT_SESSION_KEY] = {"id": public_id, "repeat": not result.created and not own_before}
+    before_id, before_repeat = _remembered(request)
+    own_before = before_id == public_id and not before_repeat
+    repeat = not result.created and not own_before
+    response.set_signed_cookie(
+        RESULT_COOKIE, f"{public_id}:{int(repeat)}", salt=RESULT_SALT, max_age=RESULT_MAX_AGE,
+        secure=settings.SESSION_COOKIE_SECURE, httponly=True, samesite="Lax",
+    )
+
+
+def _remembered(request: HttpRequest) -> tuple[str, bool]:
+    """The public id and repeat flag this browser's result cookie holds (("", False) without a
+    valid one)."""
+    value = request.get_signed_cookie(RESULT_COOKIE, default="", salt=RESULT_SALT, max_age=RESULT_MAX_AGE)
+    public_id, _sep, repeat = value.partition(":")
+    if len(public_id) != 36:
+        return "", False
+    return public_id, repeat == "1"
 
 
 class _PrivatePageCsrf(CsrfViewMiddleware):
@@ -242,17 +282,13 @@ def private_page(
 
 def _remembered_registration(request: HttpRequest, event: Event) -> tuple[Registration | None, bool]:
     """The registration this browser made (or repeated) for ``event``, and whether it was a repeat."""
-    remembered = request.session.get(RESULT_SESSION_KEY)
-    if not isinstance(remembered, dict):
+    public_id, repeat = _remembered(request)
+    if not public_id:
         return None, False
     registration = (
-        Registration.objects.select_related("session__event")
-        .filter(public_id=str(remembered.get("id", ""))[:36], session__event=event)
-        .first()
-        if len(str(remembered.get("id", ""))) == 36
-        else None
+        Registration.objects.select_related("session__event").filter(public_id=public_id, session__event=event).first()
     )
-    return registration, bool(remembered.get("repeat"))
+    return registration, repeat
 
 
 def _own_page_path(registration: Registration) -> str:

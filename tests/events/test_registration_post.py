@@ -1,0 +1,99 @@
+"""What a registration post costs and keeps: its form is checked against the event, questions and
+dates this process remembers (no query until the service locks the session), an edit of the
+event shows on the next post at once, and the result page finds the registration through a
+signed cookie of its own, not a server-side session."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from events import services
+from events.models import Registration
+from events.views import RESULT_COOKIE
+
+from .factories import RegistrationFactory, SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _form(session, email: str, **extra) -> dict:
+    return {"session": session.pk, "name": "Ana Novak", "email": email, "affiliation": "UL", "consent": "on", **extra}
+
+
+def test_a_post_checks_its_form_without_reading_the_event_its_questions_or_dates():
+    session = SessionFactory(capacity=50)
+    url = session.event.get_absolute_url()
+    assert Client().post(url, _form(session, "first@example.org")).status_code == 302  # remembered now
+    with CaptureQueriesContext(connection) as ctx:
+        assert Client().post(url, _form(session, "second@example.org")).status_code == 302
+    before_lock = []
+    for query in ctx.captured_queries:
+        if "FOR UPDATE" in query["sql"] or "events_session" in query["sql"]:
+            break
+        before_lock.append(query["sql"])
+    assert not [sql for sql in before_lock if "events_event" in sql or "events_registrationquestion" in sql], before_lock
+    assert session.registrations.count() == 2
+
+
+def test_a_new_date_and_a_closed_one_show_on_the_next_post_at_once(django_capture_on_commit_callbacks):
+    session = SessionFactory(capacity=50)
+    url = session.event.get_absolute_url()
+    assert Client().post(url, _form(session, "first@example.org")).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):  # the edit's commit raises the events area
+        added = SessionFactory(event=session.event, capacity=10, start=session.start + timedelta(days=7))
+    assert Client().post(url, _form(added, "second@example.org")).status_code == 302
+    assert added.registrations.count() == 1, "a date added after the event was remembered can be chosen"
+    added.registration_closes_at = timezone.now() - timedelta(minutes=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        added.save()
+    refused = Client().post(url, _form(added, "third@example.org"))
+    assert refused.status_code == 200 and added.registrations.count() == 1
+
+
+def test_the_result_page_finds_the_registration_by_a_signed_cookie_and_no_session():
+    session = SessionFactory(capacity=50)
+    url = session.event.get_absolute_url()
+    visitor = Client()
+    response = visitor.post(url, _form(session, "ana@example.org"))
+    assert response.status_code == 302
+    assert settings.SESSION_COOKIE_NAME not in response.cookies, "no session row for a visitor"
+    cookie = response.cookies[RESULT_COOKIE]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax" and int(cookie["max-age"]) == 24 * 60 * 60
+    registration = Registration.objects.get(email="ana@example.org")
+    assert str(registration.public_id) in cookie.value  # what it points to, nothing personal
+    page = visitor.get(response["Location"]).content.decode()
+    assert "Ana Novak" in page or session.event.title in page
+    own_link = f"/events/registration/{services.manage_token(registration)}/"
+    assert own_link in page, "the own page's link for one's own registration"
+
+    # Another registration's id without this site's signature shows nothing of it.
+    other = RegistrationFactory(session=session, email="bojan@example.org", name="Bojan Kos")
+    stranger = Client()
+    stranger.cookies[RESULT_COOKIE] = f"{other.public_id}:0"
+    page = stranger.get(response["Location"]).content.decode()
+    assert services.manage_token(other) not in page and "Bojan Kos" not in page
+    forged = visitor.cookies[RESULT_COOKIE].value.replace(str(registration.public_id), str(other.public_id))
+    stranger.cookies[RESULT_COOKIE] = forged
+    page = stranger.get(response["Location"]).content.decode()
+    assert services.manage_token(other) not in page and "Bojan Kos" not in page
+
+
+def test_a_repeat_from_the_same_browser_keeps_its_own_link_and_another_browser_gets_none():
+    session = SessionFactory(capacity=50)
+    url = session.event.get_absolute_url()
+    visitor = Client()
+    location = visitor.post(url, _form(session, "ana@example.org"))["Location"]
+    visitor.post(url, _form(session, "ana@example.org"))  # a double submit
+    own_link = f"/events/registration/{services.manage_token(session.registrations.get())}/"
+    assert own_link in visitor.get(location).content.decode()
+    other = Client()
+    other.post(url, _form(session, "ana@example.org"))  # someone typing her address
+    assert own_link not in other.get(location).content.decode()
+    assert session.registrations.count() == 1
