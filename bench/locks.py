@@ -28,8 +28,8 @@ def measure(*, event_slug: str, attempts: int = 300, threads: int = 8, capacity:
     lock = threading.Lock()
     original = services._lock_session
 
-    def timed_lock(session_id: int) -> Session:
-        locked = original(session_id)
+    def timed_lock(session_id: int, **kwargs: Any) -> Session:
+        locked = original(session_id, **kwargs)
         granted = time.perf_counter()
 
         def released() -> None:

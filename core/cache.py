@@ -235,14 +235,31 @@ def bump_content_area(area: str) -> None:
     """Make every cached page that shows ``area`` stale: now in this process (within
     LOCAL_SECONDS for LAGGING_AREAS), within LOCAL_SECONDS in the others. An increment is atomic
     in Redis, so concurrent bumps from several processes add up. Prefer ``bump_after_commit``."""
-    if _area_of(area) not in LAGGING_AREAS:
-        _local_versions.pop(_version_key(area), None)  # this process reads the new one at once
-    try:
-        cache.incr(_version_key(area))
-    except ValueError:  # not set yet (or evicted): any fresh value differs from the old one
-        cache.set(_version_key(area), time.time_ns(), None)
+    bump_content_areas([area])
+
+
+def bump_content_areas(areas: Iterable[str]) -> None:
+    """``bump_content_area`` for several areas, in one round trip to Redis."""
+    areas = list(dict.fromkeys(map(str, areas)))
+    for area in areas:
+        if _area_of(area) not in LAGGING_AREAS:
+            _local_versions.pop(_version_key(area), None)  # this process reads the new one at once
+    keys = [_version_key(area) for area in areas]
+    raise_versions = getattr(cache, "raise_versions", None)  # ResilientRedisCache's (``cache`` is a proxy)
+    if raise_versions is not None:
+        raise_versions(keys)
+    else:
+        for key in keys:
+            _raise_version(cache, key)
     if served_locally():
-        _unshared_bumps.add(area)
+        _unshared_bumps.update(areas)
+
+
+def _raise_version(backend: Any, key: str) -> None:
+    try:
+        backend.incr(key)
+    except ValueError:  # not set yet (or evicted): any fresh value differs from the old one
+        backend.set(key, time.time_ns(), None)
 
 
 def bump_after_commit(*areas: str | None, using: str | None = None) -> None:
@@ -250,10 +267,11 @@ def bump_after_commit(*areas: str | None, using: str | None = None) -> None:
     once outside one). Only after the commit, and that is enough: a page rendered from the old
     rows before the commit is stored under the old version, which the bump makes unreachable; a
     page rendered after the bump reads the committed rows. A rolled-back change bumps nothing."""
-    for area in dict.fromkeys(areas):
-        if area is not None:
-            _area_of(area)
-            transaction.on_commit(functools.partial(bump_content_area, str(area)), using=using)
+    known = [str(area) for area in dict.fromkeys(areas) if area is not None]
+    for area in known:
+        _area_of(area)  # an unknown area fails here, not after the commit
+    if known:
+        transaction.on_commit(functools.partial(bump_content_areas, known), using=using)
 
 
 def content_area_of(model: Any) -> ContentArea | None:
@@ -482,6 +500,31 @@ class ResilientRedisCache(RedisCache):
     has_key = _through_breaker("has_key")
     incr = _through_breaker("incr")
     _clear_redis = _through_breaker("clear")
+
+    def raise_versions(self, keys: list[str]) -> None:
+        """Raise each of these integer keys by one (a missing one to a fresh value, like
+        ``bump_content_area``), in one round trip (a pipeline; each increment is still atomic)."""
+
+        def remote() -> None:
+            self.served_locally = False
+            client = self._cache.get_client(None, write=True)
+            pipe = client.pipeline(transaction=False)
+            fresh = time.time_ns()
+            for key in keys:
+                redis_key = self.make_and_validate_key(key)
+                pipe.set(redis_key, fresh, nx=True)  # stored as Django stores an int: as is
+                pipe.incr(redis_key)
+            pipe.execute()
+
+        def local() -> None:
+            self.served_locally = True
+            for key in keys:
+                _raise_version(self._fallback, key)
+
+        self._breaker.call(remote, fallback=local, failures=REDIS_OUTAGE)
+        if _unshared_bumps and not self.served_locally:
+            _reraise_unshared_bumps()
+            self.served_locally = False
 
     def clear(self) -> bool:
         """Empty Redis and this process's stand-in."""

@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from core.email_render import inline_css
 from core.sites import site_name
 
+from .handover import handover
 from .models import OutgoingEmail
 from .renderers import RenderedEmail, is_registered
 from .tasks import enqueue, enqueue_many
@@ -55,11 +56,17 @@ def queue_email(
     renderer: str = "",
     render_args: dict[str, Any] | None = None,
     enqueue_after_commit: bool = True,
+    new_key: bool = False,
 ) -> OutgoingEmail:
-    """Write a message to the outbox and hand its id to Celery once the transaction commits.
+    """Write a message to the outbox and hand its id to Celery once the transaction commits
+    (through this process's ``handover``: published a moment later, with those of the next
+    few requests).
 
     With an ``idempotency_key`` a message is written at most once: a second call with the same
-    key returns the existing row and queues nothing. ``group`` names the set of messages this
+    key returns the existing row and queues nothing. ``new_key``: the key names a row this very
+    transaction inserted (a new registration's id), so no message can hold it yet and the row
+    is inserted without the savepoint that catches a repeat (two round trips fewer under the
+    caller's lock; a repeat after all fails the caller's transaction). ``group`` names the set of messages this
     one belongs to (see ``cancel_queued`` and ``count_by_status``). A ``secret`` message (one
     whose body signs its reader in) is shown to nobody and blanked once sent (``OutgoingEmail``).
     A writer of many messages in one transaction (a mail-out's batch) passes
@@ -82,22 +89,26 @@ def queue_email(
         renderer=renderer,
         render_args=render_args or {},
     )
-    if idempotency_key:
-        # Insert first (a savepoint): nearly every key is new, so no lookup beforehand; a key
-        # already written (by an earlier call or a concurrent transaction) returns that row.
-        try:
-            with transaction.atomic():
-                email = OutgoingEmail.objects.create(**fields)
-        except IntegrityError:
-            existing = OutgoingEmail.objects.filter(idempotency_key=idempotency_key).first()
-            if existing is None:  # another constraint refused the row
-                raise
-            return existing
-    else:
-        email = OutgoingEmail.objects.create(**fields)
-    if enqueue_after_commit:
-        transaction.on_commit(lambda: enqueue(email.pk))
+    email, written = _insert(fields, check_key=bool(idempotency_key) and not new_key)
+    if written and enqueue_after_commit:
+        transaction.on_commit(lambda: handover.add(email.pk))
     return email
+
+
+def _insert(fields: dict[str, Any], *, check_key: bool) -> tuple[OutgoingEmail, bool]:
+    """The row, and whether it was written now (not found under its idempotency key)."""
+    if not check_key:
+        return OutgoingEmail.objects.create(**fields), True
+    # Insert first (a savepoint): nearly every key is new, so no lookup beforehand; a key already
+    # written (by an earlier call or a concurrent transaction) returns that row.
+    try:
+        with transaction.atomic():
+            return OutgoingEmail.objects.create(**fields), True
+    except IntegrityError:
+        existing = OutgoingEmail.objects.filter(idempotency_key=fields["idempotency_key"]).first()
+        if existing is None:  # another constraint refused the row
+            raise
+        return existing, False
 
 
 def enqueue_all_after_commit(email_ids: list[int]) -> None:
@@ -179,13 +190,15 @@ def queue_rendered_later(
     purpose: str = "",
     idempotency_key: str | None = None,
     group: str = "",
+    new_key: bool = False,
 ) -> OutgoingEmail:
     """Write a message as what to render: the worker renders it just before sending
-    (``outbox.renderers``). For services that write a message while holding a lock."""
+    (``outbox.renderers``). For services that write a message while holding a lock
+    (``new_key``: see ``queue_email``)."""
     if not is_registered(renderer):
         raise LookupError(f"no renderer registered as {renderer!r}")
     return queue_email(to=to, subject="", body_text="", purpose=purpose or renderer, idempotency_key=idempotency_key,
-                       language=language, group=group, renderer=renderer, render_args=args)
+                       language=language, group=group, renderer=renderer, render_args=args, new_key=new_key)
 
 
 def resend(*, email_ids: list[int]) -> int:

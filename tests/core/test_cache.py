@@ -240,3 +240,30 @@ def test_unknown_or_long_query_parameters_are_not_cached(client):
     assert cached_page_keys() == []
     client.get("/partners/?q=kranj&page=1")
     assert len(cached_page_keys()) == 1
+
+
+def test_several_areas_are_raised_in_one_round_trip(private_redis, redis_that_hangs):
+    """A registration raises the seats area and its event's part of it: one pipeline, each
+    increment atomic, a version never set before starting from a fresh value."""
+    shared = redis.Redis.from_url(private_redis)
+    backend = caches["default"]
+    seats, part = ContentArea.SEATS, core_cache.scoped(ContentArea.SEATS, "event:never-seen")
+    (before,) = content_versions([seats])
+    calls = []
+    real_pipeline = redis.Redis.pipeline
+
+    def counting_pipeline(self, *args, **kwargs):
+        calls.append(args)
+        return real_pipeline(self, *args, **kwargs)
+
+    redis.Redis.pipeline = counting_pipeline
+    try:
+        core_cache.bump_content_areas([seats, part])
+    finally:
+        redis.Redis.pipeline = real_pipeline
+    assert len(calls) == 1
+    assert int(shared.get(backend.make_and_validate_key(core_cache._version_key(seats)))) == before + 1
+    fresh = int(shared.get(backend.make_and_validate_key(core_cache._version_key(part))))
+    assert fresh > time.time_ns() - 60 * 10**9, "a missing version starts from a fresh value"
+    core_cache.forget_local()
+    assert content_versions([seats, part]) == (before + 1, fresh)

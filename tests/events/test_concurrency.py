@@ -56,7 +56,7 @@ def test_fifty_parallel_registrations_never_confirm_more_than_capacity(settings)
     assert Registration.objects.filter(session=session, status="waitlisted").count() == THREADS - 10
 
 
-def _no_lock(session_id: int) -> Session:
+def _no_lock(session_id: int, **kwargs) -> Session:
     import time
 
     session = Session.objects.select_related("event").get(pk=session_id)

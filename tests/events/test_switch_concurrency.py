@@ -83,7 +83,7 @@ def test_switches_in_both_directions_at_once_neither_deadlock_nor_overbook():
     assert Registration.objects.exclude(status=Registration.Status.CANCELLED).count() == 24
 
 
-def _no_lock(session_id: int):
+def _no_lock(session_id: int, **kwargs):
     import time
 
     from events.models import Session
