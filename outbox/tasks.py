@@ -36,16 +36,14 @@ def deliver_email(email_id: int) -> str:
 
 @shared_task(acks_late=True)
 def deliver_emails(email_ids: list[int]) -> int:
-    """Send several outbox rows one after the other, each exactly as ``deliver_email`` sends one
-    (claimed, sent, recorded on its own: a worker killed half-way leaves the rest queued or
-    claimed for the sweep, and at most the message on the wire unrecorded), over the worker
-    process's one SMTP connection. One task per batch instead of per message: a mail-out of
-    thousands costs the broker and the worker pool a few dozen hand-overs. Returns how many
+    """Send several outbox rows over the worker process's one SMTP connection, each as safely
+    as ``deliver_email`` sends one (``delivery.deliver_many``: claimed before it is sent, its
+    outcome recorded before the next is sent, so a worker killed half-way leaves at most the
+    message on the wire unrecorded; the rest wait, claimed or queued, for the sweep), but the
+    batch's claims taken in one statement. One task per batch instead of per message: a mail-out
+    of thousands costs the broker and the worker pool a few dozen hand-overs. Returns how many
     were sent."""
-    sent = 0
-    for email_id in email_ids:
-        sent += deliver_email.run(email_id) == OutgoingEmail.Status.SENT
-    return sent
+    return delivery.deliver_many(email_ids=email_ids, connections=_smtp)
 
 
 @shared_task
