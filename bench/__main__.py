@@ -242,14 +242,18 @@ def main(argv: list[str] | None = None) -> int:
             result["ceiling_burst"] = floor
             log(f"ceiling, 500 at once: {floor}")
             log("registrations: 500 concurrent attempts on 100 seats")
+            before = cpu.tree_cpu_seconds(server.pid), cpu.named_cpu_seconds("postgres")
             reg = registrations.run(HOST, port, slug=ds.registration_slug, session_id=ds.registration_session_id)
-            reg.update(registrations.outcome(ds.registration_session_id), capacity=data.REGISTRATION_CAPACITY)
+            reg.update(registrations.outcome(ds.registration_session_id), capacity=data.REGISTRATION_CAPACITY,
+                       **_cpu_per_attempt(before, server.pid, reg["attempts"]))
             result["registrations"] = reg
             log(f"registrations: {reg}")
             log("registrations: 500 attempts from 32 clients on another 100 seats")
+            before = cpu.tree_cpu_seconds(server.pid), cpu.named_cpu_seconds("postgres")
             paced = registrations.run(HOST, port, slug=ds.registration_slug, session_id=ds.paced_session_id,
                                       concurrency=32, prefix="paced")
-            paced.update(registrations.outcome(ds.paced_session_id), capacity=data.REGISTRATION_CAPACITY)
+            paced.update(registrations.outcome(ds.paced_session_id), capacity=data.REGISTRATION_CAPACITY,
+                         **_cpu_per_attempt(before, server.pid, paced["attempts"]))
             result["registrations_paced"] = paced
             log(f"registrations, 32 clients: {paced}")
     finally:
@@ -294,6 +298,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _cpu_per_attempt(before: tuple[float, float], server_pid: int, attempts: int) -> dict[str, float]:
+    """CPU ms per registration attempt since ``before``: the web workers' (the page GET that
+    gives the attempt its CSRF token included) and PostgreSQL's."""
+    from bench import cpu
+
+    web, postgres = cpu.tree_cpu_seconds(server_pid) - before[0], cpu.named_cpu_seconds("postgres") - before[1]
+    return {"cpu_ms": round(1000 * web / attempts, 2), "postgres_cpu_ms": round(1000 * postgres / attempts, 2)}
+
+
 def render(result: dict[str, Any]) -> str:
     from bench.report import format_table
 
@@ -307,8 +320,9 @@ def render(result: dict[str, Any]) -> str:
         reg = result.get(key)
         if reg:
             rows.append([label, reg["concurrency"], reg["registrations_per_s"], reg["p50_ms"], reg["p95_ms"],
-                         None, reg["errors"], None, None,
-                         f"{reg['confirmed']} confirmed, {reg['waitlisted']} waitlisted; {reg['capacity']} seats"])
+                         None, reg["errors"], None, reg.get("cpu_ms"),
+                         f"{reg['confirmed']} confirmed, {reg['waitlisted']} waitlisted; {reg['capacity']} seats"
+                         + (f"; PostgreSQL {reg['postgres_cpu_ms']} cpu ms" if "postgres_cpu_ms" in reg else "")])
     floor = result.get("ceiling_burst")
     if floor:
         rows.append(["ceiling, 500 at once", floor["connections"], floor["rps"], floor["p50_ms"], floor["p95_ms"],
