@@ -5,6 +5,7 @@ forms: a session (dates read and shown in the session's own time zone) and a reg
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
@@ -116,20 +117,15 @@ def answers_from(questions: list[RegistrationQuestion], cleaned_data: dict[str, 
 
 
 class SessionChoiceField(KeyedModelChoiceField):
-    """A date to choose. Checked against a queryset, or against sessions already loaded
-    (``loaded``: no query to check a post)."""
+    """A date to choose, checked against its queryset — first against ``loaded``, sessions
+    already loaded (no query for a post that chooses one of them)."""
 
     loaded: dict[str, Session] | None = None
 
     def to_python(self, value: Any) -> Any:
-        if self.loaded is None or value in self.empty_values:
-            return super().to_python(value)
-        session = self.loaded.get(str(value))
-        if session is None:
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": str(value)[:40]}
-            )
-        return session
+        if self.loaded and str(value) in self.loaded:
+            return self.loaded[str(value)]
+        return super().to_python(value)
 
     def label_from_instance(self, obj: Session) -> SafeString:
         """The date as the pages write it (``events/_when.html``: the session's zone, and the
@@ -166,19 +162,17 @@ class RegistrationForm(PublicForm):
     time_zone = TimeZoneField()
 
     def __init__(
-        self, *args: Any, sessions: QuerySet[Session] | list[Session], event: Event,
+        self, *args: Any, sessions: QuerySet[Session], event: Event, loaded_sessions: Sequence[Session] = (),
         questions: list[RegistrationQuestion] | None = None, **kwargs: Any,
     ) -> None:
         """``event``'s questions are asked (``questions``: already loaded, in order); ``sessions``
-        are the dates one may choose (a queryset, or sessions already loaded): a posted choice is
-        checked against them, and they are listed unless ``list_sessions`` is called."""
+        are the dates one may choose: a posted choice is checked against them (against
+        ``loaded_sessions`` first, those of them already loaded), and they are listed unless
+        ``list_sessions`` is called."""
         super().__init__(*args, **kwargs)
         field = self.fields["session"]
-        if isinstance(sessions, list):
-            field.queryset = Session.objects.none()
-            field.loaded = {str(session.pk): session for session in sessions}
-        else:
-            field.queryset = sessions
+        field.queryset = sessions
+        field.loaded = {str(session.pk): session for session in loaded_sessions}
         if questions is None:
             questions = list(RegistrationQuestion.objects.filter(event=event).order_by("order", "id"))
         self.questions = [question for question in questions if is_askable(question)]
@@ -209,7 +203,8 @@ class RegistrationForm(PublicForm):
 class RegistrationSetup:
     """What a posted registration form is checked against: the public event (``copy.copy`` it
     before changing it), its questions in order and its sessions (each with ``event`` set; read
-    at the first post, a page only shown reads its own, with their seats)."""
+    at the first post, a page only shown reads its own, with their seats). A date added since
+    it was read is looked up in the database (``SessionChoiceField``)."""
 
     def __init__(self, event: Event, questions: list[RegistrationQuestion]) -> None:
         self.event = event

@@ -42,7 +42,7 @@ from core.sites import absolute_url
 from . import calendar, certificates, services, signals
 from . import feedback as feedback_services
 from .filters import EventFilter
-from .forms import CONSENT_TEXT, FeedbackForm, RegistrationForm, RegistrationSetup, registration_setup
+from .forms import CONSENT_TEXT, FeedbackForm, RegistrationForm, RegistrationSetup, open_sessions, registration_setup
 from .models import Event, Registration, Session, event_seats_scope
 
 PAGE_SIZE = 20
@@ -103,8 +103,9 @@ def handle_registration(request: HttpRequest, setup: RegistrationSetup) -> HttpR
     # only shown needs no sessions of its own.
     event = _own_copy(setup.event)
     form = RegistrationForm(
-        request.POST if posted else None, sessions=setup.open_sessions(now) if posted else Session.objects.none(),
-        questions=setup.questions, event=event,
+        request.POST if posted else None,
+        sessions=open_sessions(event.pk, now=now, counts=False) if posted else Session.objects.none(),
+        loaded_sessions=setup.open_sessions(now) if posted else [], questions=setup.questions, event=event,
     )
     if posted and form.is_valid():
         data = form.cleaned_data
