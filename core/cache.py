@@ -134,14 +134,16 @@ def _area_of(key: str) -> ContentArea:
 
 # What this process remembers of the shared cache, for at most LOCAL_SECONDS: the content
 # versions it read (so a hot page costs no round trip for them), and the pages it served (keyed,
-# like the shared copies, by those versions). A change made in another process therefore shows
-# here within LOCAL_SECONDS; one made in this process, at once (``bump_content_area`` forgets the
-# version it raised). Bounded: LOCAL_PAGES pages at most, the least recently used go first.
+# like the shared copies, by those versions); and values built from the database for as long as
+# those versions hold (``remembered``). A change made in another process therefore shows here
+# within LOCAL_SECONDS; one made in this process, at once (``bump_content_area`` forgets the
+# version it raised), but for the LAGGING_AREAS. Bounded: LOCAL_PAGES pages and LOCAL_PAGES
+# values at most, the least recently used go first.
 LOCAL_SECONDS = 1.0
 LOCAL_PAGES = 256
 _local_versions: dict[str, tuple[float, int]] = {}
 _local_pages: OrderedDict[str, tuple[float, Any]] = OrderedDict()
-_local_values: OrderedDict[str, tuple[tuple[int, ...], Any]] = OrderedDict()
+_local_values: OrderedDict[str, tuple[tuple[int, ...], float, Any]] = OrderedDict()
 _local_lock = threading.Lock()
 
 
@@ -204,20 +206,21 @@ def remembered(key: str, *, areas: Iterable[str], build: Callable[[], T]) -> T:
     writes is checked again in its transaction. The value is shared by the process's threads:
     treat it as read-only (``copy.copy`` a model instance before changing it). Built afresh
     each time while the shared cache is unreachable (another process's change could not show),
-    and a ``None`` is never kept (unknown keys cannot push the known ones out). Bounded like the
-    pages: LOCAL_PAGES values, the least recently used go first."""
+    and a ``None`` is never kept (unknown keys cannot push the known ones out). Kept at most
+    PAGE_TIMEOUT, like a page (a raise that never reached Redis is outlived no longer), and
+    bounded like the pages: LOCAL_PAGES values, the least recently used go first."""
     if not _cache_is_shared():
         return build()
     versions = content_versions(areas)  # before the rows are read: a change after it raises them
     with _local_lock:
         entry = _local_values.get(key)
-        if entry is not None and entry[0] == versions:
+        if entry is not None and entry[0] == versions and entry[1] > time.monotonic():
             _local_values.move_to_end(key)
-            return entry[1]
+            return entry[2]
     value = build()
     if value is not None and _cache_is_shared():
         with _local_lock:
-            _local_values[key] = (versions, value)
+            _local_values[key] = (versions, time.monotonic() + PAGE_TIMEOUT, value)
             _local_values.move_to_end(key)
             while len(_local_values) > LOCAL_PAGES:
                 _local_values.popitem(last=False)

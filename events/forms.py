@@ -217,7 +217,8 @@ class RegistrationSetup:
             session.event = self.event
         return sessions
 
-    def open_sessions(self, now: datetime) -> list[Session]:
+    def open_at(self, now: datetime) -> list[Session]:
+        """The sessions taking registrations at ``now``."""
         return [session for session in self.sessions if session.is_open_for_registration(now)]
 
 

@@ -159,7 +159,7 @@ def _lock_session(session_id: int, *, to_register: bool = False) -> Session:
 
 
 @functools.cache
-def _session_to_register_sql(vendor: str, lock_of: bool) -> str:
+def _session_to_register_sql(vendor: str, lock: str) -> str:
     quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
     session, event = Session._meta, Event._meta
     columns = ", ".join(f"s.{quote(field.column)}" for field in session.concrete_fields)
@@ -168,7 +168,7 @@ def _session_to_register_sql(vendor: str, lock_of: bool) -> str:
         f"e.{quote(event.get_field('slug').column)} AS event_slug "
         f"FROM {quote(session.db_table)} s INNER JOIN {quote(event.db_table)} e "
         f"ON e.{quote(event.pk.column)} = s.{quote(session.get_field('event').column)} "
-        f"WHERE s.{quote(session.pk.column)} = %s" + (" FOR UPDATE OF s" if lock_of else "")
+        f"WHERE s.{quote(session.pk.column)} = %s{lock}"
     )
 
 
@@ -179,7 +179,9 @@ def _session_to_register(session_id: int) -> Session:
     locks): the ORM's query for it costs three times the CPU, and this runs under the lock that
     every registration for the session queues behind."""
     connection = connections[DEFAULT_DB_ALIAS]
-    sql = _session_to_register_sql(connection.vendor, connection.features.has_select_for_update_of)
+    features = connection.features
+    lock = " FOR UPDATE OF s" if features.has_select_for_update_of else " FOR UPDATE" if features.has_select_for_update else ""
+    sql = _session_to_register_sql(connection.vendor, lock)
     found = list(Session.objects.raw(sql, [session_id]))
     if not found:
         raise Session.DoesNotExist(f"No session {session_id}.")

@@ -86,7 +86,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 def handle_registration(request: HttpRequest, setup: RegistrationSetup) -> HttpResponse:
     """Show the registration form for ``setup``'s event; on a valid POST call ``services.register``,
-    remember the registration in the visitor's session (never in the URL) and redirect to the
+    remember the registration in a signed cookie (``_remember``; never in the URL) and redirect to the
     result page — a repeat as much as a new registration. Problems (full, closed…) re-render
     with the message, the same whether or not the address is registered — a client that has used
     up its allowance for the session included; over the hourly limit on plus-tagged addresses,
@@ -105,7 +105,7 @@ def handle_registration(request: HttpRequest, setup: RegistrationSetup) -> HttpR
     form = RegistrationForm(
         request.POST if posted else None,
         sessions=open_sessions(event.pk, now=now, counts=False) if posted else Session.objects.none(),
-        loaded_sessions=setup.open_sessions(now) if posted else [], questions=setup.questions, event=event,
+        loaded_sessions=setup.open_at(now) if posted else [], questions=setup.questions, event=event,
     )
     if posted and form.is_valid():
         data = form.cleaned_data
@@ -287,7 +287,10 @@ def _remembered_registration(request: HttpRequest, event: Event) -> tuple[Regist
     if not public_id:
         return None, False
     registration = (
-        Registration.objects.select_related("session__event").filter(public_id=public_id, session__event=event).first()
+        Registration.objects.select_related("session__event")
+        .filter(public_id=public_id, session__event=event)
+        .exclude(services.anonymised_q())
+        .first()
     )
     return registration, repeat
 
@@ -320,7 +323,7 @@ def registered(request: HttpRequest, slug: str) -> HttpResponse:
     """The result page: the event, the chosen date and the outcome — confirmed, or the place on
     the waiting list — with a link to the own page; for a repeat, that this address was already
     registered and when its email went out, with "send it again" (a POST, rate-limited, at most
-    once per ``services.RESEND_INTERVAL``). Without a registration in this browser's session, a
+    once per ``services.RESEND_INTERVAL``). Without a registration in this browser's result cookie, a
     page that says so."""
     event = _get_public_event(slug)
     registration, repeat = _remembered_registration(request, event)

@@ -82,8 +82,10 @@ SENDING_TIMEOUT = timedelta(minutes=5)
 # minute apart; the slack allows for clocks that differ a little between web and worker hosts.)
 CLOCK_SLACK = timedelta(seconds=30)
 
-# Rows claimed in one statement by ``deliver_many``: a whole ``deliver_emails`` task at once.
-CLAIM_BATCH = 100
+# Rows claimed in one statement by ``deliver_many``. Few: a worker killed (out of memory, a hard
+# time limit) leaves the rows it had claimed and not yet sent for the sweep, which takes them
+# after SENDING_TIMEOUT for possibly delivered; the task Celery hands out again skips them.
+CLAIM_BATCH = 10
 
 # A row claimed this long ago whose turn has only now come (a slow server) is claimed afresh
 # before it is sent: well within SENDING_TIMEOUT, after which the sweep takes it for a dead
@@ -470,7 +472,9 @@ def _update_this_attempt(email: OutgoingEmail, statuses: list[str], **fields: An
     # On PostgreSQL, committed without waiting for the disk (see the module docstring): the
     # statement's own transaction, not a caller's, is made asynchronous (``set_config(…, true)``
     # is ``SET LOCAL``; in the statement itself, it costs no round trip of its own).
-    asynchronous = connection.vendor == "postgresql" and not connection.in_atomic_block
+    asynchronous = (
+        connection.vendor == "postgresql" and not connection.in_atomic_block and connection.get_autocommit()
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET status = %s, sent_at = %s, last_error = %s "

@@ -5,14 +5,15 @@ has to give Celery the row's id. One publish costs about half a millisecond of C
 builds and serialises a whole task message), as much as the registration's own inserts; in the
 minute after an announcement a web process commits a registration every few milliseconds. So
 the id is put in this process's ``HandOver`` and the request goes on; a thread publishes what
-has gathered within ``OUTBOX_HANDOVER_SECONDS`` as one task (``tasks.enqueue_many``: one
+has gathered within ``OUTBOX_HANDOVER_MS`` as one task (``tasks.enqueue_many``: one
 ``deliver_email``, or ``deliver_emails`` for several), after the response has gone out.
 
 Written by hand because Celery has no batching publisher. Nothing is lost by it: the row is
 committed before its id is handed over, and an id that never reaches the broker — the process
-ended first (it publishes what it holds when it exits normally), or Redis was down — is found
-by the outbox sweep, exactly as when a publish fails. Without a broker (eager tasks: tests,
-development) and with ``OUTBOX_HANDOVER_SECONDS = 0`` the ids are published at once, in the
+was killed first (it publishes what it holds when it exits normally, a Celery pool process when
+it is shut down), or Redis was down — is found by the outbox sweep, exactly as when a publish
+fails. Without a broker (eager tasks: tests,
+development) and with ``OUTBOX_HANDOVER_MS = 0`` the ids are published at once, in the
 caller's thread.
 """
 
@@ -26,6 +27,7 @@ import time
 from collections.abc import Callable
 
 from celery import current_app
+from celery.signals import worker_process_shutdown
 from django.conf import settings
 
 from .tasks import enqueue_many
@@ -40,27 +42,31 @@ class HandOver:
     def __init__(self, publish: Callable[[list[int]], object], *, seconds: Callable[[], float]) -> None:
         self._publish = publish
         self._seconds = seconds
-        self._pid = 0
+        self._start_afresh()
+        os.register_at_fork(after_in_child=self._start_afresh)  # a gunicorn or Celery child
+
+    def _start_afresh(self) -> None:
+        """No ids, no thread, a new lock: what a forked child inherits of these is its parent's."""
         self._ids: list[int] = []
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
-        atexit.register(self.flush)
 
     def add(self, email_id: int) -> None:
-        """Publish ``email_id`` soon (at once without a delay)."""
-        delay = self._seconds()
-        if delay <= 0:
-            self._publish([email_id])
-            return
-        with self._lock:
-            if self._pid != os.getpid():  # a forked child (a worker process) starts afresh
-                self._pid, self._ids, self._thread = os.getpid(), [], None
-            self._ids.append(email_id)
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="outbox-handover", daemon=True)
-                self._thread.start()
-        self._wake.set()
+        """Publish ``email_id`` soon (at once without a delay). Never raises: it runs after the
+        commit of the row, which the sweep hands over if this fails."""
+        try:
+            if self._seconds() <= 0:
+                self._publish([email_id])
+                return
+            with self._lock:
+                self._ids.append(email_id)
+                if self._thread is None or not self._thread.is_alive():
+                    self._thread = threading.Thread(target=self._run, name="outbox-handover", daemon=True)
+                    self._thread.start()
+            self._wake.set()
+        except Exception:
+            logger.warning("Could not hand outbox row %s to Celery; the sweep will.", email_id, exc_info=True)
 
     def flush(self) -> None:
         """Publish every id gathered so far, now."""
@@ -85,7 +91,11 @@ class HandOver:
 
 
 def _seconds() -> float:
-    return 0.0 if current_app.conf.task_always_eager else settings.OUTBOX_HANDOVER_SECONDS
+    return 0.0 if current_app.conf.task_always_eager else settings.OUTBOX_HANDOVER_MS / 1000
 
 
 handover = HandOver(enqueue_many, seconds=_seconds)
+# What is gathered when the process ends: at a normal exit (a web worker), and when a Celery
+# pool process is shut down (billiard ends it with os._exit, which skips atexit).
+atexit.register(handover.flush)
+worker_process_shutdown.connect(lambda **kwargs: handover.flush(), weak=False, dispatch_uid="outbox.handover")

@@ -1,7 +1,8 @@
 """Handing outbox rows to Celery, and the thin tasks that send them.
 
-``enqueue`` is called after the commit that wrote a row; ``sweep`` (every minute, from Celery
-beat) re-queues rows the broker never delivered. If Redis is down or hung when the transaction
+``enqueue_many`` is called after the commit that wrote the rows (for a single new message, a
+moment later by the process's ``outbox.handover``); ``sweep`` (every minute, from Celery beat)
+re-queues rows the broker never delivered. If Redis is down or hung when the transaction
 commits, the row simply waits for the sweep; the broker's circuit breaker (``core.breaker``)
 keeps a hung Redis from costing every request a publish timeout.
 """

@@ -55,7 +55,7 @@ def _test_storage_and_caches(settings):
     forget_local()  # what this process remembers of the cache (core.cache), too
     # A new message's id goes to the broker at once (outbox.handover): a test that reads the
     # broker right after a commit finds it there. tests/outbox/test_handover.py sets a delay.
-    settings.OUTBOX_HANDOVER_SECONDS = 0
+    settings.OUTBOX_HANDOVER_MS = 0
     translation.activate(settings.LANGUAGE_CODE)  # no language left over from an earlier test
     yield
     translation.activate(settings.LANGUAGE_CODE)
