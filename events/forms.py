@@ -5,7 +5,7 @@ forms: a session (dates read and shown in the session's own time zone) and a reg
 from __future__ import annotations
 
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
@@ -118,13 +118,17 @@ def answers_from(questions: list[RegistrationQuestion], cleaned_data: dict[str, 
 
 class SessionChoiceField(KeyedModelChoiceField):
     """A date to choose, checked against its queryset — first against ``loaded``, sessions
-    already loaded (no query for a post that chooses one of them)."""
+    already loaded (no query for a post that chooses one of them), and ``queryset_for_others()``
+    builds the queryset for any other choice (building one costs a post more than checking it)."""
 
     loaded: dict[str, Session] | None = None
+    queryset_for_others: Callable[[], QuerySet[Session]] | None = None
 
     def to_python(self, value: Any) -> Any:
         if self.loaded and str(value) in self.loaded:
             return self.loaded[str(value)]
+        if self.queryset_for_others is not None:
+            self.queryset = self.queryset_for_others()
         return super().to_python(value)
 
     def label_from_instance(self, obj: Session) -> SafeString:
@@ -162,16 +166,20 @@ class RegistrationForm(PublicForm):
     time_zone = TimeZoneField()
 
     def __init__(
-        self, *args: Any, sessions: QuerySet[Session], event: Event, loaded_sessions: Sequence[Session] = (),
-        questions: list[RegistrationQuestion] | None = None, **kwargs: Any,
+        self, *args: Any, sessions: QuerySet[Session] | Callable[[], QuerySet[Session]], event: Event,
+        loaded_sessions: Sequence[Session] = (), questions: list[RegistrationQuestion] | None = None,
+        **kwargs: Any,
     ) -> None:
         """``event``'s questions are asked (``questions``: already loaded, in order); ``sessions``
-        are the dates one may choose: a posted choice is checked against them (against
-        ``loaded_sessions`` first, those of them already loaded), and they are listed unless
-        ``list_sessions`` is called."""
+        are the dates one may choose (or what builds them when needed): a posted choice is
+        checked against them (against ``loaded_sessions`` first, those of them already loaded),
+        and they are listed unless ``list_sessions`` is called."""
         super().__init__(*args, **kwargs)
         field = self.fields["session"]
-        field.queryset = sessions
+        if callable(sessions):
+            field.queryset, field.queryset_for_others = Session.objects.none(), sessions
+        else:
+            field.queryset = sessions
         field.loaded = {str(session.pk): session for session in loaded_sessions}
         if questions is None:
             questions = list(RegistrationQuestion.objects.filter(event=event).order_by("order", "id"))

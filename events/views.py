@@ -104,7 +104,7 @@ def handle_registration(request: HttpRequest, setup: RegistrationSetup) -> HttpR
     event = _own_copy(setup.event)
     form = RegistrationForm(
         request.POST if posted else None,
-        sessions=open_sessions(event.pk, now=now, counts=False) if posted else Session.objects.none(),
+        sessions=(lambda: open_sessions(event.pk, now=now, counts=False)) if posted else Session.objects.none(),
         loaded_sessions=setup.open_at(now) if posted else [], questions=setup.questions, event=event,
     )
     if posted and form.is_valid():
