@@ -338,9 +338,16 @@ def render(result: dict[str, Any]) -> str:
             rows.append(["email, raw smtplib loop", 1, raw["messages_per_s"], None, None, None,
                          result["email"]["messages"] - raw["delivered"], None, None,
                          "the ceiling: one connection, messages built beforehand"])
+        own = mail.get("raw_own_process")
+        if own:
+            rows.append(["email, raw loop, own process", 1, own["messages_per_s"], None, None, None,
+                         result["email"]["messages"] - own["delivered"], None, None,
+                         "the same loop in a process of its own (not the target's ceiling)"])
         for key, label in (("clean", "email"), ("killed", "email, worker killed")):
             m = mail[key]
             share = f"; {100 * m['messages_per_s'] / raw['messages_per_s']:.0f} % of raw" if raw else ""
+            if own:
+                share += f" ({100 * m['messages_per_s'] / own['messages_per_s']:.0f} % of the own-process loop)"
             rows.append([label, 1, m["messages_per_s"], None, None, None, m["lost"], None, None,
                          f"{m['delivered']}/{result['email']['messages']} delivered, {m['duplicates']} duplicates, "
                          f"{m['lost']} lost" + (f", {m['swept']} swept" if "swept" in m else "") + share])
