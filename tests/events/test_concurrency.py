@@ -64,10 +64,26 @@ def _no_lock(session_id: int, **kwargs) -> Session:
     return session
 
 
+def _without_the_lock(monkeypatch) -> None:
+    """``_lock_session`` replaced by a plain read, and a pause between the checks (seats, the
+    client's allowance) and the insert, as a slow request would have: every racer checks before
+    any has inserted, however fast the checks themselves are."""
+    import time
+
+    monkeypatch.setattr(services, "_lock_session", _no_lock)
+    create = services._create_registration
+
+    def slow_create(*args, **kwargs):
+        time.sleep(0.1)
+        return create(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_create_registration", slow_create)
+
+
 def test_control_without_the_lock_overbooks(monkeypatch):
     """The same race with ``_lock_session`` replaced by a plain read must overbook; if it does
     not, the test above proves nothing."""
-    monkeypatch.setattr(services, "_lock_session", _no_lock)
+    _without_the_lock(monkeypatch)
     session = SessionFactory(capacity=10)
     _race(session.pk, [f"c{i}@example.org" for i in range(THREADS)])
     assert Registration.objects.filter(session=session, status="confirmed").count() > 10
@@ -77,7 +93,7 @@ def test_control_without_the_lock_overbooks(monkeypatch):
 def test_parallel_registrations_from_one_client_hold_at_most_three_seats(monkeypatch, locked):
     """The per-client cap on new registrations is checked and counted under the session lock."""
     if not locked:
-        monkeypatch.setattr(services, "_lock_session", _no_lock)
+        _without_the_lock(monkeypatch)
     session = SessionFactory(capacity=50)
     errors = _race(session.pk, [f"h{i}@example.org" for i in range(20)], client="198.51.100.1")
     seats = Registration.objects.filter(session=session).count()
