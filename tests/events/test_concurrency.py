@@ -18,6 +18,7 @@ from .factories import SessionFactory
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks"),
+    pytest.mark.xdist_group("fifty-connection-races"),  # one at a time: see pyproject's addopts
 ]
 
 THREADS = 50
