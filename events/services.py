@@ -454,7 +454,7 @@ def cancel_registration(*, registration: Registration) -> Registration:
     # A join link or reminder still waiting to go out would now be wrong.
     outbox.cancel_queued(groups=[registration_outbox_group(registration)])
     registration.session = session
-    _queue(
+    queue_registrant_email(
         registration,
         session=session,
         template="events/registration_cancelled",
@@ -489,7 +489,7 @@ def _promote_waiting(session: Session) -> list[Registration]:
         registration.calendar_sequence += 1  # the invitation it now gets replaces any earlier one
         registration.save(update_fields=["status", "confirmed_at", "calendar_sequence", "updated_at"])
         registration.session = session
-        _queue(
+        queue_registrant_email(
             registration,
             session=session,
             template="events/registration_promoted",
@@ -521,7 +521,7 @@ def move_session(*, session: Session, start: datetime, end: datetime, time_zone:
     _raise_calendar_sequences(locked)
     for registration in locked.registrations.active():
         registration.session = locked
-        _queue(
+        queue_registrant_email(
             registration,
             session=locked,
             template="events/session_changed",
@@ -555,7 +555,7 @@ def cancel_session(*, session: Session) -> Session:
     outbox.cancel_queued(groups=[registration_outbox_group(r) for r in registrations])
     for registration in registrations:
         registration.session = locked
-        _queue(
+        queue_registrant_email(
             registration,
             session=locked,
             template="events/session_cancelled",
@@ -735,7 +735,7 @@ def _move(registration: Registration, *, old: Session, new: Session, confirmed: 
     registration.save(update_fields=fields)
     # Reminders and join links still waiting to go out are about the old date.
     outbox.cancel_queued(groups=[registration_outbox_group(registration)])
-    _queue(
+    queue_registrant_email(
         registration,
         session=new,
         template="events/registration_confirmed" if confirmed else "events/registration_waitlisted",
@@ -872,7 +872,7 @@ def email_sections(registration: Registration, *, purpose: str) -> list[EmailSec
     return [section for _receiver, section in responses if section]
 
 
-def _queue(
+def queue_registrant_email(
     registration: Registration,
     *,
     session: Session,
@@ -883,7 +883,8 @@ def _queue(
     with_ics: bool = True,
     ics_cancel: bool = False,
 ) -> None:
-    """Write one email to the registrant. ``with_ics`` attaches their calendar file for
+    """Write one email to the registrant into the outbox (in the caller's transaction), as
+    ``email_content`` renders it. ``with_ics`` attaches their calendar file for
     ``session`` (their entry's UID and current SEQUENCE; METHOD:CANCEL with ``ics_cancel``)."""
     content = email_content(registration, session=session, template=template, purpose=purpose, extra=extra,
                             with_ics=with_ics, ics_cancel=ics_cancel)

@@ -26,9 +26,8 @@ from django.utils.safestring import mark_safe
 from core.personal_data import ANONYMISED_DOMAIN
 from events import attendance
 from events.models import Event, Registration, Session
-from events.services import EmailSection, email_content, registration_language, registration_outbox_group
+from events.services import EmailSection, queue_registrant_email, registration_language
 from outbox import services as outbox
-from outbox.services import Attachment, queue_email
 
 from . import zoom
 from .models import Meeting, Webinar, ZoomRegistrant, ZoomState
@@ -130,23 +129,12 @@ def _queue_join_link_email(registration: Registration, session: Session, meeting
 
 def _queue_with_join_link(registration: Registration, session: Session, meeting: Meeting, *, template: str, key: str) -> None:
     """A join-link or reminder email to one registrant into the outbox (in the caller's
-    transaction): the registration engine's email (``events.services.email_content``: the links
-    and the personal calendar file, in the registrant's language — a worker sending reminders is
-    in the default one) with the join-link block as its one section."""
+    transaction): the registration engine's email (``events.services.queue_registrant_email``:
+    the links and the personal calendar file, in the registrant's language — a worker sending
+    reminders is in the default one) with the join-link block as its one section."""
     language = registration_language(registration)
     section = join_link_section(join_link_for(registration, meeting) or meeting, language=language)
-    content = email_content(registration, session=session, template=template, extra={"sections": [section]})
-    queue_email(
-        to=registration.email,
-        subject=content.subject,
-        body_text=content.body_text,
-        body_html=content.body_html,
-        attachments=[Attachment(**attachment) for attachment in content.attachments],
-        purpose=template,
-        language=language,
-        idempotency_key=key,
-        group=registration_outbox_group(registration),
-    )
+    queue_registrant_email(registration, session=session, template=template, key=key, extra={"sections": [section]})
 
 
 def reminder_key(kind: str, registration: Registration, session: Session) -> str:
