@@ -27,7 +27,7 @@ from core.sites import site_name
 from .handover import handover
 from .models import OutgoingEmail
 from .renderers import RenderedEmail, is_registered
-from .tasks import enqueue, enqueue_many
+from .tasks import enqueue_many
 
 BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -224,8 +224,7 @@ def resend(*, email_ids: list[int]) -> int:
             status=Status.QUEUED, next_attempt_at=now, sent_at=None, last_error="", attempts=0,
             first_attempt_at=None, message_id="",
         )
-        for pk in again:
-            transaction.on_commit(lambda pk=pk: enqueue(pk))
+        enqueue_all_after_commit(again)
     return len(again)
 
 
