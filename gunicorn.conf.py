@@ -4,7 +4,14 @@ The access log names every request, and the address of one's own registration pa
 signed token (``/events/registration/<token>/``): ``RedactingLogger`` writes the token as
 ``[redacted]`` wherever a request line, path, header (a ``Referer``, a redirect's ``Location``)
 or environment value of the log format holds one, and redacts gunicorn's error log likewise.
-Everything else (bind address, workers, where the logs go) stays on the command line.
+Workers: one sync worker per core this process may run on (``WEB_CONCURRENCY`` sets another
+number). ``make bench`` on 2 cores measured a registration (its page and its post, one after
+another) at about 5 ms of the workers' CPU with one or two workers, 7 ms with three and 8–11 ms
+with five: every further process on the same cores runs each request on caches the others
+have just filled with their own, and the bursts the portal exists for are CPU-bound, not
+waiting on I/O (PostgreSQL, Redis and Celery share the cores too). Nothing a visitor asks for
+holds a worker long: email, Zoom and the rest run in Celery. Everything else (bind address,
+where the logs go) stays on the command line.
 """
 
 from __future__ import annotations
@@ -31,3 +38,4 @@ class RedactingLogger(Logger):
 
 
 logger_class = RedactingLogger
+workers = int(os.environ.get("WEB_CONCURRENCY") or len(os.sched_getaffinity(0)))

@@ -118,13 +118,14 @@ def count_queries(urls: list[tuple[str, str]]) -> dict[str, int]:
     return counts
 
 
-def start_gunicorn(port: int, workers: int, var_dir: Path, env: dict[str, str]) -> subprocess.Popen:
+def start_gunicorn(port: int, workers: int | None, var_dir: Path, env: dict[str, str]) -> subprocess.Popen:
     gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
     exe = str(gunicorn) if gunicorn.exists() else shutil.which("gunicorn") or "gunicorn"
     out = (var_dir / "gunicorn.log").open("w")
     proc = subprocess.Popen(
-        [exe, "portal.wsgi:application", "--bind", f"{HOST}:{port}", "--workers", str(workers),
-         "--worker-class", "sync", "--backlog", "2048", "--timeout", "60", "--log-level", "warning"],
+        [exe, "-c", str(ROOT / "gunicorn.conf.py"), "portal.wsgi:application", "--bind", f"{HOST}:{port}",
+         *(["--workers", str(workers)] if workers else []), "--worker-class", "sync", "--backlog", "2048",
+         "--timeout", "60", "--log-level", "warning"],
         cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
     )
     from bench.load import get
@@ -179,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small data set, 2 s levels (for development)")
     parser.add_argument("--seconds", type=float, help="seconds per load level (default 5, quick 2)")
     parser.add_argument("--levels", default="1,8,32", help="concurrent connections per level")
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn workers")
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py's, as deployed)")
     parser.add_argument("--skip", default="", help="comma list of parts to skip: pages,registrations,email")
     parser.add_argument("--emails", type=int, help="outbox messages per email run (default 2000, quick 300)")
     parser.add_argument("--email-concurrency", type=int, default=2 * (os.cpu_count() or 1),
@@ -217,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     queries = count_queries(urls)
     log(f"queries per page: {queries}")
     result: dict[str, Any] = {"quick": args.quick, "scale": ds.counts, "seconds_per_level": seconds,
-                              "gunicorn_workers": args.workers, "queries": queries, "pages": []}
+                              "queries": queries, "pages": []}
     from django.db import connections
 
     connections.close_all()
@@ -225,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     server = None
     try:
         server = start_gunicorn(port, args.workers, var_dir, dict(os.environ))
+        result["gunicorn_workers"] = cpu.children(server.pid)
+        log(f"gunicorn: {result['gunicorn_workers']} sync workers")
         if "pages" not in skip:
             for name, url in urls:
                 for _ in range(10):  # warm-up: imports, template caches, connections

@@ -35,6 +35,16 @@ def tree_cpu_seconds(root: int) -> float:
     return total
 
 
+def children(root: int) -> int:
+    """How many processes ``root`` has started and not yet reaped (a gunicorn master's workers)."""
+    count = 0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            stat = _stat(int(entry.name))
+            count += bool(stat and stat[0] == root)
+    return count
+
+
 def named_cpu_seconds(name: str) -> float:
     """CPU seconds used so far by every process called ``name`` and by their children that have
     ended (PostgreSQL: the server and its backends, those of closed connections included)."""

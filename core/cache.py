@@ -55,6 +55,7 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from .breaker import DEFAULT_INTERVAL, breaker, without_credentials
+from .handover import HandOver
 
 T = TypeVar("T")
 
@@ -194,7 +195,7 @@ def content_versions(areas: Iterable[str]) -> tuple[int, ...]:
                 found[key] = cache.get(key) or 0
         if _cache_is_shared() and not served_locally():
             for key in missing:
-                _local_versions[key] = (now + LOCAL_SECONDS, int(found[key]))
+                _local_versions[key] = (now + _remember_version_for(key), int(found[key]))
     return tuple(int(found[key]) for key in keys)
 
 
@@ -232,6 +233,34 @@ def remembered(key: str, *, areas: Iterable[str], build: Callable[[], T]) -> T:
 # one fresh rendering per second of the event's page that everybody is opening, not one after
 # each registration it handled; seat counts are still right within a second.
 LAGGING_AREAS = frozenset({ContentArea.SEATS})
+_LAGGING_KEYS = tuple(_version_key(area) for area in LAGGING_AREAS)  # and their scoped parts
+
+
+def _remember_version_for(key: str) -> float:
+    """How long this process trusts a version it read: LOCAL_SECONDS, less for the LAGGING_AREAS
+    the time their raise may wait in ``_lagging_raises``, so that they too show within a second."""
+    if key.startswith(_LAGGING_KEYS):
+        return max(0.0, LOCAL_SECONDS - _handover_seconds())
+    return LOCAL_SECONDS
+
+
+def _handover_seconds() -> float:
+    return settings.HANDOVER_MS / 1000
+
+
+def _raise_gathered(areas: list[str]) -> None:
+    bump_content_areas(areas)
+
+
+# Raises of LAGGING_AREAS alone (a registration's: the seats of its session's event) are told to
+# Redis from a thread a moment after the commit, with those of the next few requests, in one
+# pipeline (``core.handover``): the request does not wait for it, and a burst of registrations
+# raises each event's seats once per HANDOVER_MS, not once each. One lost with its process
+# leaves a seat count stale for PAGE_TIMEOUT at most, as a raise made while Redis was down.
+_lagging_raises = HandOver(
+    _raise_gathered, seconds=_handover_seconds, name="cache-handover",
+    failure="Could not raise the content versions of %s in the shared cache.",
+)
 
 
 def bump_content_area(area: str) -> None:
@@ -242,7 +271,7 @@ def bump_content_area(area: str) -> None:
 
 
 def bump_content_areas(areas: Iterable[str]) -> None:
-    """``bump_content_area`` for several areas, in one round trip to Redis."""
+    """``bump_content_area`` for several areas (each once), in one round trip to Redis."""
     areas = list(dict.fromkeys(map(str, areas)))
     for area in areas:
         if _area_of(area) not in LAGGING_AREAS:
@@ -271,10 +300,10 @@ def bump_after_commit(*areas: str | None, using: str | None = None) -> None:
     rows before the commit is stored under the old version, which the bump makes unreachable; a
     page rendered after the bump reads the committed rows. A rolled-back change bumps nothing."""
     known = [str(area) for area in dict.fromkeys(areas) if area is not None]
-    for area in known:
-        _area_of(area)  # an unknown area fails here, not after the commit
+    lagging = all([_area_of(area) in LAGGING_AREAS for area in known])  # an unknown area fails here
     if known:
-        transaction.on_commit(functools.partial(bump_content_areas, known), using=using)
+        raise_them = _lagging_raises.add_many if lagging else bump_content_areas
+        transaction.on_commit(functools.partial(raise_them, known), using=using)
 
 
 def content_area_of(model: Any) -> ContentArea | None:

@@ -30,6 +30,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from core import ratelimit
+from core.db import insert_together
 from core.email_address import is_tagged, limit_key, normalise_email
 from core.personal_data import ANONYMISED_DOMAIN
 from core.sites import absolute_url
@@ -145,16 +146,17 @@ LOCK_TIMEOUT = "3s"
 BUSY_RETRY_AFTER = 5  # seconds, in the 503's Retry-After
 
 
-def _lock_session(session_id: int, *, to_register: bool = False) -> Session:
+def _lock_session(session_id: int, *, to_register: bool = False, email: str = "") -> Session:
     """Lock the session row (only that row: ``of=("self",)`` keeps the joined event row
     unlocked, so registrations for different sessions of one event do not queue behind each
     other, and an admin saving the event does not deadlock with them) until the transaction
     ends; parallel registrations for the same session wait here (a visitor's for
     ``LOCK_TIMEOUT`` at most: ``_busy_after_lock_timeout``). ``to_register``: the lighter read
-    of ``_session_to_register``. (The concurrency control test replaces this with a version that
-    takes no lock.)"""
+    of ``_session_to_register``, which on PostgreSQL also counts the seats (for ``email``) in the
+    same round trip. (The concurrency control test replaces this with a version that takes no
+    lock.)"""
     if to_register:
-        return _session_to_register(session_id)
+        return _session_to_register(session_id, email=email)
     return Session.objects.select_for_update(of=("self",)).select_related("event").get(pk=session_id)
 
 
@@ -172,39 +174,75 @@ def _session_to_register_sql(vendor: str, lock: str) -> str:
     )
 
 
-def _session_to_register(session_id: int) -> Session:
+def _session_to_register(session_id: int, *, email: str = "") -> Session:
     """``_lock_session`` for ``register``: the session row locked, with only what registering
     reads of its event (status and slug; another field is read if asked for, one query more).
     Hand-written SQL (built from the models' metadata, the same on SQLite, which takes no row
     locks): the ORM's query for it costs three times the CPU, and this runs under the lock that
-    every registration for the session queues behind."""
+    every registration for the session queues behind.
+
+    On PostgreSQL one round trip sets the transaction's ``lock_timeout``, takes the lock and
+    counts the seats and ``email``'s registration, as three statements: the count is its own
+    statement, so it reads what was committed until the lock was granted (one statement that
+    locked and counted would count from before its wait, and overbook). The count, and the id
+    a new registration will have (drawn from its sequence by the same statement), are kept on
+    the session for ``_existing_and_free_seats`` and ``_create_registration`` (``counted``):
+    between the lock and the commit the registration then makes one round trip, its inserts."""
     connection = connections[DEFAULT_DB_ALIAS]
     features = connection.features
     lock = " FOR UPDATE OF s" if features.has_select_for_update_of else " FOR UPDATE" if features.has_select_for_update else ""
     sql = _session_to_register_sql(connection.vendor, lock)
-    found = list(Session.objects.raw(sql, [session_id]))
-    if not found:
+    together = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        if together:
+            cursor.execute(
+                f"SELECT set_config('lock_timeout', %s, true); {sql}; {_seats_and_mine_sql(next_id=True)}",
+                [LOCK_TIMEOUT, session_id, *_seats_and_mine_params(session_id, email)],
+            )
+            cursor.nextset()
+        else:
+            cursor.execute(sql, [session_id])
+        names = [column[0] for column in cursor.description]
+        row = cursor.fetchone()
+        counted = cursor.fetchone() if together and cursor.nextset() else None
+    if row is None:
         raise Session.DoesNotExist(f"No session {session_id}.")
-    session = found[0]
-    loaded = {"id": session.event_id, "status": session.event_status, "slug": session.event_slug}
+    values = dict(zip(names, row, strict=True))
+    session = Session.from_db(
+        DEFAULT_DB_ALIAS, [field.attname for field in Session._meta.concrete_fields],
+        [_from_db(field, values[field.column], connection) for field in Session._meta.concrete_fields],
+    )
+    loaded = {"id": session.event_id, "status": values["event_status"], "slug": values["event_slug"]}
     names = [field.attname for field in Event._meta.concrete_fields if field.attname in loaded]  # the model's order
     session.event = Event.from_db(DEFAULT_DB_ALIAS, names, [loaded[name] for name in names])
+    if counted is not None:
+        session.counted = (email, *counted)
     return session
+
+
+def _from_db(field: Any, value: Any, connection: Any) -> Any:
+    """A column's value as the ORM would load it (the backend's and the field's converters:
+    SQLite's datetimes are text)."""
+    expression = field.get_col(field.model._meta.db_table)
+    for convert in (*connection.ops.get_db_converters(expression), *field.get_db_converters(connection)):
+        value = convert(value, expression, connection)
+    return value
 
 
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's lock_not_available
 
 
 @contextmanager
-def _busy_after_lock_timeout() -> Iterator[None]:
+def _busy_after_lock_timeout(*, set_timeout: bool = True) -> Iterator[None]:
     """A visitor's transaction (registering, switching): every lock it waits for — the session's,
     a rate-limit counter's — is waited for ``LOCK_TIMEOUT`` at most, then the whole transaction
     rolls back and ``SessionBusy`` is raised (503 with Retry-After). The coordinators' actions in
-    the admin wait as long as it takes."""
+    the admin wait as long as it takes. ``set_timeout=False``: the first statement sets it
+    (``_session_to_register``)."""
     try:
         with transaction.atomic():
             connection = transaction.get_connection()
-            if connection.vendor == "postgresql":
+            if set_timeout and connection.vendor == "postgresql":
                 with connection.cursor() as cursor:  # for this transaction only
                     cursor.execute("SELECT set_config('lock_timeout', %s, true)", [LOCK_TIMEOUT])
             yield
@@ -272,8 +310,8 @@ def _register_once(
     session_id: int, *, email: str, client: str, new: dict[str, Any]
 ) -> RegistrationResult | RegistrationError:
     """``register``'s transaction: the result, or the refusal to raise once it has committed."""
-    with _busy_after_lock_timeout():
-        locked = _lock_session(session_id, to_register=True)
+    with _busy_after_lock_timeout(set_timeout=False):
+        locked = _lock_session(session_id, to_register=True, email=email)
         cap, limits = _new_registration_limits(locked, email=email, client=client)
         if cap is not None and cap.exhausted():
             raise RegistrationError("client_cap", str(_CLIENT_CAP_MESSAGE))
@@ -359,23 +397,34 @@ def _existing_and_free_seats(session: Session, *, email: str) -> tuple[Registrat
     """The address's active registration for the locked session (if any) and the seats left, in
     one query for a newcomer (a second one fetches an existing registration). Hand-written SQL
     for the reason ``_session_to_register`` gives (the ORM's aggregate costs six times the CPU)."""
-    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        cursor.execute(_seats_and_mine_sql(), [Registration.Status.CONFIRMED, email, Registration.Status.CANCELLED,
-                                               session.pk])
-        confirmed, mine = cursor.fetchone()
+    counted = getattr(session, "counted", None)  # by _session_to_register, under the lock
+    if counted is not None and counted[0] == email:
+        confirmed, mine = counted[1:3]
+    else:
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute(_seats_and_mine_sql(), _seats_and_mine_params(session.pk, email))
+            confirmed, mine = cursor.fetchone()
     existing = Registration.objects.get(pk=mine) if mine is not None else None
     return existing, session.capacity - (confirmed or 0)
 
 
+def _seats_and_mine_params(session_id: int, email: str) -> list[Any]:
+    return [Registration.Status.CONFIRMED, email, Registration.Status.CANCELLED, session_id]
+
+
 @functools.cache
-def _seats_and_mine_sql() -> str:
+def _seats_and_mine_sql(*, next_id: bool = False) -> str:
+    """Confirmed seats and the address's active registration; ``next_id`` (PostgreSQL): and the
+    id the next registration will have."""
     quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
     meta = Registration._meta
     pk, status, email = (quote(meta.get_field(name).column) for name in ("id", "status", "email"))
+    table = quote(meta.db_table)
+    drawn = f", nextval(pg_get_serial_sequence('{table}', '{meta.pk.column}'))" if next_id else ""
     return (
         f"SELECT COALESCE(SUM(CASE WHEN {status} = %s THEN 1 ELSE 0 END), 0), "
-        f"MAX(CASE WHEN {email} = %s AND {status} <> %s THEN {pk} END) "
-        f"FROM {quote(meta.db_table)} WHERE {quote(meta.get_field('session').column)} = %s"
+        f"MAX(CASE WHEN {email} = %s AND {status} <> %s THEN {pk} END){drawn} "
+        f"FROM {table} WHERE {quote(meta.get_field('session').column)} = %s"
     )
 
 
@@ -399,12 +448,21 @@ def _create_registration(
         if free > 0
         else {"status": Registration.Status.WAITLISTED, "confirmed_at": None}
     )
-    # No savepoint: a duplicate address (only possible without the lock) fails the whole
-    # transaction, and ``register`` runs it once more.
-    registration = Registration.objects.create(
+    registration = Registration(
         session=session, name=name.strip(), email=email, affiliation=affiliation.strip(),
         role=role.strip(), consent_given_at=now, confirmation_sent_at=now, **seat, **fields,
     )
+    counted = getattr(session, "counted", None)
+    if counted is not None and len(counted) > 3 and counted[0] == email:
+        registration.pk = counted[3]  # drawn under the lock: both rows go in one round trip
+    else:
+        registration.save(force_insert=True)
+    # The confirmation or waiting-list email, as what to render; its key names the new row, so
+    # no message can hold it yet. No savepoint: a duplicate address (only possible without the
+    # lock) fails the whole transaction, and ``register`` runs it once more.
+    message = outbox.new_rendered_later(**_registration_email(registration, session=session, now=now))
+    insert_together(*([registration] if registration._state.adding else []), message)
+    outbox.hand_over_after_commit(message)
     for counter in counters:
         counter.record()
     _announce_new_registration(registration, session=session)
@@ -412,9 +470,8 @@ def _create_registration(
 
 
 def _announce_new_registration(registration: Registration, *, session: Session) -> None:
-    """Queue the confirmation or waiting-list email and tell the listening apps."""
+    """Tell the listening apps (the email is written with the row)."""
     registration.session = session
-    _send_registration_email(registration, session=session, new=True)
     if registration.status == Registration.Status.CONFIRMED:
         signals.registration_confirmed.send(sender=Registration, registration=registration)
     if registration.mailing_list_opt_in:
@@ -776,31 +833,33 @@ def _resend_registration_email(registration: Registration, *, session: Session) 
 REGISTRATION_EMAIL_RENDERER = "events.registration_email"
 
 
-def _send_registration_email(
-    registration: Registration, *, session: Session, resend: bool = False, new: bool = False
-) -> None:
-    """The confirmation (with its calendar file) or the waiting-list email, written as what to
-    render (``outbox.renderers``): this runs under the session's row lock, which is held only
-    for the count, the insert and these rows; the worker renders the message from the ids.
-    ``new``: the registration was inserted in this transaction (with its ``confirmation_sent_at``),
-    so no email about it exists yet."""
+def _send_registration_email(registration: Registration, *, session: Session, resend: bool = False) -> None:
+    """Write the confirmation (with its calendar file) or the waiting-list email again, as what
+    to render (``outbox.renderers``), and note when."""
     now = timezone.now()
+    queue_rendered_later(**_registration_email(registration, session=session, now=now, resend=resend))
+    _mark_sent(registration, now)
+
+
+def _registration_email(
+    registration: Registration, *, session: Session, now: datetime, resend: bool = False
+) -> dict[str, Any]:
+    """The confirmation or waiting-list email about ``registration``, as what to render: this
+    runs under the session's row lock, which is held only for the count, the inserts and these
+    rows; the worker renders the message from the ids."""
     confirmed = registration.status == Registration.Status.CONFIRMED
     key = f"{_key(registration, session)}:{registration.status}"
     if resend:
         key += f":resend:{now.timestamp():.6f}"
-    queue_rendered_later(
-        to=registration.email,
-        renderer=REGISTRATION_EMAIL_RENDERER,
-        args={"registration_id": registration.pk, "session_id": session.pk, "confirmed": confirmed},
-        language=registration_language(registration),
-        purpose="events/registration_confirmed" if confirmed else "events/registration_waitlisted",
-        idempotency_key=key,
-        group=registration_outbox_group(registration),
-        new_key=new,
-    )
-    if not new:
-        _mark_sent(registration, now)
+    return {
+        "to": registration.email,
+        "renderer": REGISTRATION_EMAIL_RENDERER,
+        "args": {"registration_id": registration.pk, "session_id": session.pk, "confirmed": confirmed},
+        "language": registration_language(registration),
+        "purpose": "events/registration_confirmed" if confirmed else "events/registration_waitlisted",
+        "idempotency_key": key,
+        "group": registration_outbox_group(registration),
+    }
 
 
 def render_registration_email(*, registration_id: int, session_id: int, confirmed: bool) -> RenderedEmail | None:

@@ -56,24 +56,54 @@ def queue_email(
     renderer: str = "",
     render_args: dict[str, Any] | None = None,
     enqueue_after_commit: bool = True,
-    new_key: bool = False,
 ) -> OutgoingEmail:
     """Write a message to the outbox and hand its id to Celery once the transaction commits
     (through this process's ``handover``: published a moment later, with those of the next
     few requests).
 
     With an ``idempotency_key`` a message is written at most once: a second call with the same
-    key returns the existing row and queues nothing. ``new_key``: the key names a row this very
-    transaction inserted (a new registration's id), so no message can hold it yet and the row
-    is inserted without the savepoint that catches a repeat (two round trips fewer under the
-    caller's lock; a repeat after all fails the caller's transaction). ``group`` names the set of messages this
+    key returns the existing row and queues nothing (a service whose key is certainly new builds
+    the row with ``new_email`` and inserts it itself). ``group`` names the set of messages this
     one belongs to (see ``cancel_queued`` and ``count_by_status``). A ``secret`` message (one
     whose body signs its reader in) is shown to nobody and blanked once sent (``OutgoingEmail``).
     A writer of many messages in one transaction (a mail-out's batch) passes
     ``enqueue_after_commit=False`` and hands their ids over together after the commit
     (``enqueue_all_after_commit``): one task per ``tasks.BATCH_SIZE`` messages, not one each.
     """
-    fields: dict[str, Any] = dict(
+    email = new_email(
+        to=to, subject=subject, body_text=body_text, body_html=body_html, headers=headers, attachments=attachments,
+        reply_to=reply_to, purpose=purpose, idempotency_key=idempotency_key, language=language, group=group,
+        secret=secret, renderer=renderer, render_args=render_args,
+    )
+    email, written = _insert(email, check_key=bool(idempotency_key))
+    if written and enqueue_after_commit:
+        hand_over_after_commit(email)
+    return email
+
+
+def new_email(
+    *,
+    to: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    headers: dict[str, str] | None = None,
+    attachments: list[Attachment] | None = None,
+    reply_to: str = "",
+    purpose: str = "",
+    idempotency_key: str | None = None,
+    language: str = "",
+    group: str = "",
+    secret: bool = False,
+    renderer: str = "",
+    render_args: dict[str, Any] | None = None,
+) -> OutgoingEmail:
+    """The row ``queue_email`` writes, not saved yet: for a service that inserts it together with
+    its own row in one round trip (``core.db.insert_together``) and then calls
+    ``hand_over_after_commit``. Its idempotency key must be new (naming a row the same
+    transaction inserts): a repeat fails the service's transaction instead of returning the
+    existing message."""
+    return OutgoingEmail(
         to=to,
         subject=" ".join(subject.split())[:300],
         body_text=body_text,
@@ -89,23 +119,26 @@ def queue_email(
         renderer=renderer,
         render_args=render_args or {},
     )
-    email, written = _insert(fields, check_key=bool(idempotency_key) and not new_key)
-    if written and enqueue_after_commit:
-        transaction.on_commit(lambda: handover.add(email.pk))
-    return email
 
 
-def _insert(fields: dict[str, Any], *, check_key: bool) -> tuple[OutgoingEmail, bool]:
+def hand_over_after_commit(email: OutgoingEmail) -> None:
+    """Hand the new row's id to Celery once the transaction commits (``handover``)."""
+    transaction.on_commit(lambda: handover.add(email.pk))
+
+
+def _insert(email: OutgoingEmail, *, check_key: bool) -> tuple[OutgoingEmail, bool]:
     """The row, and whether it was written now (not found under its idempotency key)."""
     if not check_key:
-        return OutgoingEmail.objects.create(**fields), True
+        email.save(force_insert=True)
+        return email, True
     # Insert first (a savepoint): nearly every key is new, so no lookup beforehand; a key already
     # written (by an earlier call or a concurrent transaction) returns that row.
     try:
         with transaction.atomic():
-            return OutgoingEmail.objects.create(**fields), True
+            email.save(force_insert=True)
+            return email, True
     except IntegrityError:
-        existing = OutgoingEmail.objects.filter(idempotency_key=fields["idempotency_key"]).first()
+        existing = OutgoingEmail.objects.filter(idempotency_key=email.idempotency_key).first()
         if existing is None:  # another constraint refused the row
             raise
         return existing, False
@@ -190,15 +223,27 @@ def queue_rendered_later(
     purpose: str = "",
     idempotency_key: str | None = None,
     group: str = "",
-    new_key: bool = False,
 ) -> OutgoingEmail:
     """Write a message as what to render: the worker renders it just before sending
-    (``outbox.renderers``). For services that write a message while holding a lock
-    (``new_key``: see ``queue_email``)."""
+    (``outbox.renderers``), so a service that writes it while holding a lock does not wait for
+    its rendering (``new_rendered_later``: the row, to insert with the service's own)."""
+    email = new_rendered_later(to=to, renderer=renderer, args=args, language=language, purpose=purpose,
+                               idempotency_key=idempotency_key, group=group)
+    email, written = _insert(email, check_key=bool(idempotency_key))
+    if written:
+        hand_over_after_commit(email)
+    return email
+
+
+def new_rendered_later(
+    *, to: str, renderer: str, args: dict[str, Any], language: str, purpose: str = "", idempotency_key: str | None = None,
+    group: str = "",
+) -> OutgoingEmail:
+    """``queue_rendered_later``'s row, not saved yet (see ``new_email``)."""
     if not is_registered(renderer):
         raise LookupError(f"no renderer registered as {renderer!r}")
-    return queue_email(to=to, subject="", body_text="", purpose=purpose or renderer, idempotency_key=idempotency_key,
-                       language=language, group=group, renderer=renderer, render_args=args, new_key=new_key)
+    return new_email(to=to, subject="", body_text="", purpose=purpose or renderer, idempotency_key=idempotency_key,
+                     language=language, group=group, renderer=renderer, render_args=args)
 
 
 def resend(*, email_ids: list[int]) -> int:

@@ -403,9 +403,10 @@ RETENTION_AUDIT_DAYS = env_int("RETENTION_AUDIT_DAYS", 730, minimum=1)
 # How long the outbox keeps retrying a message SMTP refuses for now (4xx, no connection), counted
 # from its first attempt; then it is failed, logged as an ERROR and counted in the admin.
 OUTBOX_RETRY_HOURS = env_int("OUTBOX_RETRY_HOURS", 72, minimum=1)
-# A new message's id is handed to Celery this many milliseconds after its commit, with those of
-# the next few requests in one task (outbox.handover); 0 hands each over at once.
-OUTBOX_HANDOVER_MS = env_int("OUTBOX_HANDOVER_MS", 20)
+# What a request has to tell others after its commit is told this many milliseconds later from a
+# thread, together with what the next few requests had to (core.handover): a new message's id to
+# Celery (outbox.handover), a change of seat counts to Redis (core.cache); 0 tells each at once.
+HANDOVER_MS = env_int("HANDOVER_MS", 20)
 
 
 # No own-page token in a log line: every handler redacts /events/registration/<token>/

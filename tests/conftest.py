@@ -53,9 +53,10 @@ def _test_storage_and_caches(settings):
     }
     cache.clear()
     forget_local()  # what this process remembers of the cache (core.cache), too
-    # A new message's id goes to the broker at once (outbox.handover): a test that reads the
-    # broker right after a commit finds it there. tests/outbox/test_handover.py sets a delay.
-    settings.OUTBOX_HANDOVER_MS = 0
+    # A new message's id goes to the broker, a seat count's change to the cache, at once
+    # (core.handover): a test that reads them right after a commit finds them there.
+    # tests/outbox/test_handover.py sets a delay.
+    settings.HANDOVER_MS = 0
     translation.activate(settings.LANGUAGE_CODE)  # no language left over from an earlier test
     yield
     translation.activate(settings.LANGUAGE_CODE)

@@ -226,6 +226,29 @@ def test_a_registration_leaves_every_page_without_seats_cached(client, django_ca
     assert len(queries) == 0, "a cached page was rendered again"
 
 
+def test_registrations_close_together_raise_their_seats_once_after_the_response(settings, django_capture_on_commit_callbacks):
+    """Seats (a LAGGING_AREA) are raised by the process's hand-over a moment after the commit,
+    those of several registrations together; any other area at the commit, in the request."""
+    settings.HANDOVER_MS = 60_000  # the thread waits: the gathered raises are made by flush()
+    session = SessionFactory()
+    seats = [ContentArea.SEATS]
+    before = content_versions(seats)
+    with django_capture_on_commit_callbacks(execute=True):
+        RegistrationFactory(session=session)
+    with django_capture_on_commit_callbacks(execute=True):
+        RegistrationFactory(session=session)
+    core_cache.forget_local()
+    assert content_versions(seats) == before, "the request does not wait for the raise"
+    assert core_cache._lagging_raises.pending() == 4  # the area and the event's part of it, twice
+    events = content_versions([ContentArea.EVENTS])
+    with django_capture_on_commit_callbacks(execute=True):
+        core_cache.bump_after_commit(ContentArea.EVENTS)
+    assert content_versions([ContentArea.EVENTS]) != events, "other areas are raised at the commit"
+    core_cache._lagging_raises.flush()  # what the thread does when its moment has come
+    core_cache.forget_local()
+    assert content_versions(seats) == (before[0] + 1,), "raised once for both registrations"
+
+
 def test_an_unknown_content_area_is_refused():
     from core.cache import cached_public_page
 

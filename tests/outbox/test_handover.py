@@ -11,8 +11,9 @@ import time
 import pytest
 from django.db import transaction
 
+from core.handover import HandOver
 from outbox import services
-from outbox.handover import HandOver, handover
+from outbox.handover import handover
 from outbox.models import OutgoingEmail
 from tests.mailing.conftest import queued_tasks  # noqa: F401 — the broker fixture
 
@@ -42,7 +43,7 @@ class Gate:
 
 
 def test_messages_committed_close_together_go_to_the_broker_as_one_task(settings, queued_tasks):  # noqa: F811
-    settings.OUTBOX_HANDOVER_MS = 60_000  # the thread waits: the ids are handed over by flush()
+    settings.HANDOVER_MS = 60_000  # the thread waits: the ids are handed over by flush()
     ids = []
     for n in range(3):  # three requests, one message each
         with transaction.atomic():
@@ -67,7 +68,7 @@ def test_the_thread_publishes_what_gathered_meanwhile_in_one_batch():
 
 
 def test_a_rolled_back_message_is_never_handed_over(settings, queued_tasks):  # noqa: F811
-    settings.OUTBOX_HANDOVER_MS = 60_000
+    settings.HANDOVER_MS = 60_000
     with pytest.raises(RuntimeError), transaction.atomic():
         services.queue_email(to="p@example.org", subject="Hello", body_text="Hi")
         raise RuntimeError("the change failed")
@@ -104,7 +105,7 @@ def test_handing_over_never_fails_the_committed_request(caplog):
     def publish(ids: list[int]) -> None:
         raise RuntimeError("can't start new thread")
 
-    HandOver(publish, seconds=lambda: 0).add(9)  # no exception reaches the caller
+    HandOver(publish, seconds=lambda: 0, failure="Could not hand over %s; the sweep will.").add(9)  # no exception reaches the caller
     assert "the sweep will" in caplog.text
 
 

@@ -1,0 +1,108 @@
+"""Work a request starts after its commit, done a moment later from a thread of the process, for
+the items of the next few requests together.
+
+A registration commits and then has two small things to tell others: Celery, the id of its
+confirmation's outbox row (``outbox.handover``), and Redis, that the seats shown on its event's
+page have changed (``core.cache``: the seat counts may lag a second anyway). Each is one round
+trip and about half a millisecond of CPU (Celery builds a whole task message); in the minute
+after an announcement a web process commits a registration every few milliseconds. So the
+request puts its item in a ``HandOver`` and goes on, and a daemon thread passes what has
+gathered within ``HANDOVER_MS`` to ``publish`` at once (one task, one pipeline), after the
+response has gone out.
+
+Written by hand because neither Celery nor redis-py has a batching publisher. Whoever uses it
+must tolerate an item that never arrives — the process was killed first (what is gathered is
+published when the process exits normally, and when a Celery pool process is shut down), or the
+other side was down — as it does when a direct call fails: the outbox's sweep finds its rows, a
+page keeps a stale seat count no longer than the cache's timeout. ``seconds() <= 0`` (tests,
+development without a broker) publishes in the caller's thread at once.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from celery.signals import worker_process_shutdown
+
+logger = logging.getLogger(__name__)
+
+
+class HandOver:
+    """Items gathered for ``publish`` and passed to it by a daemon thread, ``seconds()`` after
+    the first of a batch. ``publish`` should not raise; if it does, ``failure`` (a message with
+    one ``%s`` for the items) is logged as a warning and the thread goes on with the next batch.
+    Every instance publishes what it holds when the process exits (``atexit``, and a Celery
+    pool process's shutdown, which skips ``atexit``)."""
+
+    def __init__(
+        self, publish: Callable[[list[Any]], object], *, seconds: Callable[[], float], name: str = "handover",
+        failure: str = "Could not hand over %s.",
+    ) -> None:
+        self._publish = publish
+        self._seconds = seconds
+        self._name = name
+        self._failure = failure
+        self._start_afresh()
+        os.register_at_fork(after_in_child=self._start_afresh)  # a gunicorn or Celery child
+        atexit.register(self.flush)
+        worker_process_shutdown.connect(self._flush_at_shutdown, weak=False, dispatch_uid=f"handover-{id(self)}")
+
+    def _start_afresh(self) -> None:
+        """No items, no thread, a new lock: what a forked child inherits of these is its parent's."""
+        self._items: list[Any] = []
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def add(self, item: Any) -> None:
+        """Publish ``item`` soon (at once without a delay)."""
+        self.add_many([item])
+
+    def add_many(self, items: Iterable[Any]) -> None:
+        """Publish ``items`` soon (at once without a delay). Never raises: it runs after a commit."""
+        items = list(items)
+        try:
+            if self._seconds() <= 0:
+                self._publish(items)
+                return
+            with self._lock:
+                self._items.extend(items)
+                if self._thread is None or not self._thread.is_alive():
+                    self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
+                    self._thread.start()
+            self._wake.set()
+        except Exception:
+            logger.warning(self._failure, items, exc_info=True)
+
+    def flush(self) -> None:
+        """Publish everything gathered so far, now."""
+        with self._lock:
+            items, self._items = self._items, []
+        if items:
+            self._publish(items)
+
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._items)
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            time.sleep(self._seconds())  # let the items of the next few requests gather
+            try:
+                self.flush()
+            except Exception:  # the thread goes on with the next batch
+                logger.warning(self._failure, "a batch", exc_info=True)
+
+    def _flush_at_shutdown(self, **kwargs: Any) -> None:
+        try:
+            self.flush()
+        except Exception:
+            logger.warning(self._failure, "what was gathered", exc_info=True)

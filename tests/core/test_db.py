@@ -1,0 +1,64 @@
+"""``core.db.insert_together``: rows of two models inserted as ``save()`` would insert them —
+defaults, ``auto_now``, JSON, signals — in one round trip on PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.db.models.signals import post_save
+from django.test.utils import CaptureQueriesContext
+
+from core.db import insert_together
+from events.models import Registration
+from outbox.models import OutgoingEmail
+from tests.events.factories import SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _next_registration_id() -> int:
+    if connection.vendor != "postgresql":
+        return (Registration.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Registration._meta.db_table])
+        return cursor.fetchone()[0]
+
+
+def test_two_models_rows_go_in_as_save_would_put_them_and_signals_are_sent():
+    session = SessionFactory()
+    registration = Registration(
+        pk=_next_registration_id(), session=session, name="Ana Novak", email="ana@example.org",
+        consent_text="I agree.", status=Registration.Status.CONFIRMED, answers={"7": ["č", "ž"]},
+    )
+    email = OutgoingEmail(to="ana@example.org", subject="Hello", body_text="Hi", render_args={"id": registration.pk},
+                          idempotency_key=f"test:{registration.pk}")
+    saved = []
+
+    def receiver(sender, instance, created, **kwargs):
+        saved.append((sender.__name__, instance.pk, created))
+
+    post_save.connect(receiver, weak=False, dispatch_uid="test-insert-together")
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            insert_together(registration, email)
+    finally:
+        post_save.disconnect(dispatch_uid="test-insert-together")
+    assert email.pk is not None, "the last row's key is read back"
+    assert saved == [("Registration", registration.pk, True), ("OutgoingEmail", email.pk, True)]
+    if connection.vendor == "postgresql":
+        assert len(queries) == 1, "one round trip"
+    stored = Registration.objects.get(pk=registration.pk)
+    assert (stored.name, stored.answers, stored.session_id) == ("Ana Novak", {"7": ["č", "ž"]}, session.pk)
+    assert stored.updated_at is not None and stored.public_id == registration.public_id
+    assert OutgoingEmail.objects.get(pk=email.pk).render_args == {"id": registration.pk}
+    assert not registration._state.adding and not email._state.adding
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="elsewhere the rows are saved in turn")
+def test_a_row_without_a_key_can_only_come_last():
+    session = SessionFactory()
+    first = Registration(session=session, name="A", email="a@example.org", consent_text="ok", status="confirmed")
+    second = OutgoingEmail(to="a@example.org", subject="Hello", body_text="Hi")
+    with pytest.raises(ValueError):
+        insert_together(first, second)
+    assert not Registration.objects.exists() and not OutgoingEmail.objects.exists()
