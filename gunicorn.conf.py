@@ -4,20 +4,24 @@ The access log names every request, and the address of one's own registration pa
 signed token (``/events/registration/<token>/``): ``RedactingLogger`` writes the token as
 ``[redacted]`` wherever a request line, path, header (a ``Referer``, a redirect's ``Location``)
 or environment value of the log format holds one, and redacts gunicorn's error log likewise.
-Workers: one sync worker per core this process may run on (``WEB_CONCURRENCY`` sets another
-number). ``make bench`` on 2 cores measured a registration (its page and its post, one after
+Workers: one sync worker per core this process may use, two at least, so that one slow
+request never holds the whole site (``WEB_CONCURRENCY`` sets another number; a container's CPU
+quota counts, not the host's cores). ``make bench`` on 2 cores measured a registration (its page and its post, one after
 another) at about 5 ms of the workers' CPU with one or two workers, 7 ms with three and 8–11 ms
 with five: every further process on the same cores runs each request on caches the others
 have just filled with their own, and the bursts the portal exists for are CPU-bound, not
 waiting on I/O (PostgreSQL, Redis and Celery share the cores too). Nothing a visitor asks for
-holds a worker long: email, Zoom and the rest run in Celery. Everything else (bind address,
-where the logs go) stays on the command line.
+holds a worker long (email and Zoom calls run in Celery); like any sync workers they belong
+behind a buffering proxy (nginx), which keeps slow clients off them. Everything else (bind
+address, where the logs go) stays on the command line.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from gunicorn.glogging import Logger
@@ -38,4 +42,22 @@ class RedactingLogger(Logger):
 
 
 logger_class = RedactingLogger
-workers = int(os.environ.get("WEB_CONCURRENCY") or len(os.sched_getaffinity(0)))
+
+
+def cores() -> int:
+    """The cores this process may use: its CPU affinity (the machine's cores where that is not
+    known), fewer where a cgroup (v2) quota allows less, as a container's ``--cpus`` does."""
+    try:
+        count = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        count = os.cpu_count() or 1
+    try:
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()
+        if quota != "max":
+            count = min(count, max(1, math.ceil(int(quota) / int(period))))
+    except (OSError, ValueError):
+        pass
+    return count
+
+
+workers = int(os.environ.get("WEB_CONCURRENCY") or max(2, cores()))

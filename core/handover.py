@@ -14,8 +14,8 @@ Written by hand because neither Celery nor redis-py has a batching publisher. Wh
 must tolerate an item that never arrives — the process was killed first (what is gathered is
 published when the process exits normally, and when a Celery pool process is shut down), or the
 other side was down — as it does when a direct call fails: the outbox's sweep finds its rows, a
-page keeps a stale seat count no longer than the cache's timeout. ``seconds() <= 0`` (tests,
-development without a broker) publishes in the caller's thread at once.
+page keeps a stale seat count no longer than the cache's timeout. ``seconds() <= 0`` publishes
+in the caller's thread at once (``HANDOVER_MS = 0``; the outbox's also without a broker).
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from core import ratelimit
-from core.db import insert_together
+from core.db import insert_together, sends_together
 from core.email_address import is_tagged, limit_key, normalise_email
 from core.personal_data import ANONYMISED_DOMAIN
 from core.sites import absolute_url
@@ -152,9 +152,9 @@ def _lock_session(session_id: int, *, to_register: bool = False, email: str = ""
     other, and an admin saving the event does not deadlock with them) until the transaction
     ends; parallel registrations for the same session wait here (a visitor's for
     ``LOCK_TIMEOUT`` at most: ``_busy_after_lock_timeout``). ``to_register``: the lighter read
-    of ``_session_to_register``, which on PostgreSQL also counts the seats (for ``email``) in the
-    same round trip. (The concurrency control test replaces this with a version that takes no
-    lock.)"""
+    of ``_session_to_register``, which on PostgreSQL also sets that timeout and counts the seats
+    (for ``email``) in the same round trip. (The concurrency control test replaces this with a
+    version that takes no lock.)"""
     if to_register:
         return _session_to_register(session_id, email=email)
     return Session.objects.select_for_update(of=("self",)).select_related("event").get(pk=session_id)
@@ -181,23 +181,25 @@ def _session_to_register(session_id: int, *, email: str = "") -> Session:
     locks): the ORM's query for it costs three times the CPU, and this runs under the lock that
     every registration for the session queues behind.
 
-    On PostgreSQL one round trip sets the transaction's ``lock_timeout``, takes the lock and
-    counts the seats and ``email``'s registration, as three statements: the count is its own
-    statement, so it reads what was committed until the lock was granted (one statement that
-    locked and counted would count from before its wait, and overbook). The count, and the id
-    a new registration will have (drawn from its sequence by the same statement), are kept on
-    the session for ``_existing_and_free_seats`` and ``_create_registration`` (``counted``):
-    between the lock and the commit the registration then makes one round trip, its inserts."""
+    Where the connection ``sends_together`` (PostgreSQL), one round trip sets the transaction's
+    ``lock_timeout``, takes the lock and counts the seats and ``email``'s registration, as three
+    statements: the count is its own statement, so it reads what was committed until the lock
+    was granted (one statement that locked and counted would count from before its wait, and
+    overbook: ``tests/events/test_concurrency.py``). The count, and the id a new registration
+    will have (drawn from its sequence by the same statement), come back as the session's
+    ``counted`` (``Counted``), which ``_register_once`` takes off it at once: between the lock
+    and the commit a newcomer's registration then makes one round trip, its inserts (and the
+    client's allowance its own, on a public post)."""
     connection = connections[DEFAULT_DB_ALIAS]
     features = connection.features
     lock = " FOR UPDATE OF s" if features.has_select_for_update_of else " FOR UPDATE" if features.has_select_for_update else ""
     sql = _session_to_register_sql(connection.vendor, lock)
-    together = connection.vendor == "postgresql"
+    together = sends_together(connection)
     with connection.cursor() as cursor:
         if together:
             cursor.execute(
                 f"SELECT set_config('lock_timeout', %s, true); {sql}; {_seats_and_mine_sql(next_id=True)}",
-                [LOCK_TIMEOUT, session_id, *_seats_and_mine_params(session_id, email)],
+                [LOCK_TIMEOUT, session_id, *_seats_and_mine_params(session_id, email, next_id=True)],
             )
             cursor.nextset()
         else:
@@ -216,8 +218,20 @@ def _session_to_register(session_id: int, *, email: str = "") -> Session:
     names = [field.attname for field in Event._meta.concrete_fields if field.attname in loaded]  # the model's order
     session.event = Event.from_db(DEFAULT_DB_ALIAS, names, [loaded[name] for name in names])
     if counted is not None:
-        session.counted = (email, *counted)
+        session.counted = Counted(email, *counted)
     return session
+
+
+@dataclass(frozen=True)
+class Counted:
+    """What ``_session_to_register`` counted under the lock for ``email``: the confirmed seats,
+    the id of the address's active registration (None if it has none) and the id drawn for a
+    new registration."""
+
+    email: str
+    confirmed: int
+    mine: int | None
+    next_id: int
 
 
 def _from_db(field: Any, value: Any, connection: Any) -> Any:
@@ -310,20 +324,24 @@ def _register_once(
     session_id: int, *, email: str, client: str, new: dict[str, Any]
 ) -> RegistrationResult | RegistrationError:
     """``register``'s transaction: the result, or the refusal to raise once it has committed."""
-    with _busy_after_lock_timeout(set_timeout=False):
+    with _busy_after_lock_timeout(set_timeout=not sends_together(connections[DEFAULT_DB_ALIAS])):
         locked = _lock_session(session_id, to_register=True, email=email)
+        # Taken off the session at once: the session leaves with the result, its count must not.
+        counted = locked.__dict__.pop("counted", None)
+        counted = counted if counted is not None and counted.email == email else None
         cap, limits = _new_registration_limits(locked, email=email, client=client)
         if cap is not None and cap.exhausted():
             raise RegistrationError("client_cap", str(_CLIENT_CAP_MESSAGE))
         ratelimit.refuse_if_exhausted(limits)
-        existing, free = _existing_and_free_seats(locked, email=email)
+        existing, free = _existing_and_free_seats(locked, email=email, counted=counted)
         problem = _refusal(locked, free=free)
         if problem is None and existing is not None:
             existing.session = locked
             return RegistrationResult(registration=existing, created=False)  # nothing sent: see the docstring
         if problem is None:
             return _create_registration(
-                locked, free=free, counters=[*limits, cap] if cap else limits, email=email, **new
+                locked, free=free, counters=[*limits, cap] if cap else limits, email=email,
+                registration_id=counted.next_id if counted else None, **new
             )
         if existing is not None and problem.code not in ("cancelled", "past"):
             _resend_registration_email(existing, session=locked)  # told by email, not by the page
@@ -393,13 +411,14 @@ def _refusal(session: Session, *, free: int) -> RegistrationError | None:
 _FULL_REGISTRANT_HINT = _("If you registered for it earlier, your registration stands and we have emailed you its confirmation.")
 
 
-def _existing_and_free_seats(session: Session, *, email: str) -> tuple[Registration | None, int]:
+def _existing_and_free_seats(
+    session: Session, *, email: str, counted: Counted | None = None
+) -> tuple[Registration | None, int]:
     """The address's active registration for the locked session (if any) and the seats left, in
     one query for a newcomer (a second one fetches an existing registration). Hand-written SQL
     for the reason ``_session_to_register`` gives (the ORM's aggregate costs six times the CPU)."""
-    counted = getattr(session, "counted", None)  # by _session_to_register, under the lock
-    if counted is not None and counted[0] == email:
-        confirmed, mine = counted[1:3]
+    if counted is not None:  # by _session_to_register, under the lock
+        confirmed, mine = counted.confirmed, counted.mine
     else:
         with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
             cursor.execute(_seats_and_mine_sql(), _seats_and_mine_params(session.pk, email))
@@ -408,8 +427,9 @@ def _existing_and_free_seats(session: Session, *, email: str) -> tuple[Registrat
     return existing, session.capacity - (confirmed or 0)
 
 
-def _seats_and_mine_params(session_id: int, email: str) -> list[Any]:
-    return [Registration.Status.CONFIRMED, email, Registration.Status.CANCELLED, session_id]
+def _seats_and_mine_params(session_id: int, email: str, *, next_id: bool = False) -> list[Any]:
+    drawn = [Registration._meta.db_table, Registration._meta.pk.column] if next_id else []
+    return [Registration.Status.CONFIRMED, email, Registration.Status.CANCELLED, *drawn, session_id]
 
 
 @functools.cache
@@ -420,7 +440,7 @@ def _seats_and_mine_sql(*, next_id: bool = False) -> str:
     meta = Registration._meta
     pk, status, email = (quote(meta.get_field(name).column) for name in ("id", "status", "email"))
     table = quote(meta.db_table)
-    drawn = f", nextval(pg_get_serial_sequence('{table}', '{meta.pk.column}'))" if next_id else ""
+    drawn = ", nextval(pg_get_serial_sequence(%s, %s))" if next_id else ""  # the table and its key
     return (
         f"SELECT COALESCE(SUM(CASE WHEN {status} = %s THEN 1 ELSE 0 END), 0), "
         f"MAX(CASE WHEN {email} = %s AND {status} <> %s THEN {pk} END){drawn} "
@@ -437,11 +457,13 @@ def _create_registration(
     name: str,
     affiliation: str,
     role: str,
+    registration_id: int | None = None,
     **fields: Any,
 ) -> RegistrationResult:
     """Insert a newcomer's registration into the locked session (confirmed while a seat is free,
-    else waitlisted: ``_refusal`` has ruled out a full session without a waiting list), count
-    it against ``counters`` and announce it."""
+    else waitlisted: ``_refusal`` has ruled out a full session without a waiting list), with
+    its email, count it against ``counters`` and announce it. ``registration_id``: drawn under
+    the lock (``Counted``), so the row and its email go in one round trip."""
     now = timezone.now()
     seat: dict[str, Any] = (
         {"status": Registration.Status.CONFIRMED, "confirmed_at": now}
@@ -452,9 +474,8 @@ def _create_registration(
         session=session, name=name.strip(), email=email, affiliation=affiliation.strip(),
         role=role.strip(), consent_given_at=now, confirmation_sent_at=now, **seat, **fields,
     )
-    counted = getattr(session, "counted", None)
-    if counted is not None and len(counted) > 3 and counted[0] == email:
-        registration.pk = counted[3]  # drawn under the lock: both rows go in one round trip
+    if registration_id is not None:
+        registration.pk = registration_id
     else:
         registration.save(force_insert=True)
     # The confirmation or waiting-list email, as what to render; its key names the new row, so
@@ -863,8 +884,8 @@ def _registration_email(
 
 
 def render_registration_email(*, registration_id: int, session_id: int, confirmed: bool) -> RenderedEmail | None:
-    """Render a confirmation or waiting-list email written by ``_send_registration_email``, as
-    the registration stands now (a waiting-list place is today's). None — nothing to send — when
+    """Render a confirmation or waiting-list email written as ``_registration_email`` describes
+    it, as the registration stands now (a waiting-list place is today's). None — nothing to send — when
     what it would say is no longer true: the registration or its session is gone, the
     registration was anonymised, cancelled, moved to another date, promoted or put back on the
     waiting list (each of those sent its own email), or the session or its event was cancelled."""

@@ -249,6 +249,15 @@ def test_registrations_close_together_raise_their_seats_once_after_the_response(
     assert content_versions(seats) == (before[0] + 1,), "raised once for both registrations"
 
 
+def test_seat_versions_are_trusted_less_long_by_the_hand_overs_delay(settings):
+    """A seat raise waits up to HANDOVER_MS in the hand-over: other processes trust a seats
+    version that much less long, so seat counts still show within LOCAL_SECONDS."""
+    settings.HANDOVER_MS = 200
+    seats = core_cache._version_key(core_cache.scoped(ContentArea.SEATS, "event:soil"))
+    assert core_cache._remember_version_for(seats) == pytest.approx(core_cache.LOCAL_SECONDS - 0.2)
+    assert core_cache._remember_version_for(core_cache._version_key(ContentArea.NEWS)) == core_cache.LOCAL_SECONDS
+
+
 def test_an_unknown_content_area_is_refused():
     from core.cache import cached_public_page
 

@@ -204,3 +204,59 @@ def test_a_registration_that_cannot_get_the_lock_in_time_answers_busy_and_stores
         "session": session.pk, "name": "Ana Novak", "email": "ana@example.org", "affiliation": "UL", "consent": "on",
     })
     assert again.status_code == 302 and Registration.objects.filter(email="ana@example.org").count() == 1
+
+
+def test_a_registration_counts_the_seats_confirmed_while_it_waited_for_the_lock():
+    """One transaction holds the session's lock; a registration queues behind it; only then does
+    the first confirm the last seat and commit. The registration must count that seat (and join
+    the waiting list): a count read from before its wait for the lock would confirm it too.
+    Deterministic, where the fifty-thread race above is a matter of timing."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    session = SessionFactory(capacity=1, has_waiting_list=True)
+    holding, release = threading.Event(), threading.Event()
+    outcome: dict[str, object] = {}
+
+    def holder() -> None:
+        try:
+            with transaction.atomic():
+                services._lock_session(session.pk)
+                holding.set()
+                release.wait(10)
+                Registration.objects.create(session_id=session.pk, name="First", email="first@example.org",
+                                            consent_text="I agree.", status="confirmed", confirmed_at=timezone.now())
+        finally:
+            connections.close_all()
+
+    def registrant() -> None:
+        try:
+            outcome["result"] = services.register(session=Session(pk=session.pk), name="Second",
+                                                  email="second@example.org", consent_text="I agree.", language="en")
+        except BaseException as exc:  # noqa: BLE001 — asserted below
+            outcome["error"] = exc
+        finally:
+            connections.close_all()
+
+    holder_thread = threading.Thread(target=holder)
+    holder_thread.start()
+    assert holding.wait(10)
+    registrant_thread = threading.Thread(target=registrant)
+    registrant_thread.start()
+    try:
+        for _ in range(500):  # until the registration waits for the lock
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                               "AND wait_event_type = 'Lock'")
+                if cursor.fetchone()[0]:
+                    break
+            threading.Event().wait(0.01)
+        else:
+            raise AssertionError("the registration never waited for the lock")
+    finally:
+        release.set()
+        holder_thread.join()
+        registrant_thread.join()
+    assert "error" not in outcome, outcome
+    assert outcome["result"].registration.status == "waitlisted"
+    assert Registration.objects.filter(session=session, status="confirmed").count() == 1
