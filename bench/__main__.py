@@ -241,9 +241,13 @@ def main(argv: list[str] | None = None) -> int:
                     result["pages"].append(row)
                     log(f"{name:<20} c={conns:<3} {row['rps']:>8} req/s  p95 {row['p95_ms']} ms  errors {row['errors']}")
         if "registrations" not in skip:
-            floor = load.burst(HOST, port, "/bench/ceiling/", count=500)
+            # The median of three: one burst of the trivial view varies by a third from run to
+            # run (its 500 client threads are as much its limit as the server is).
+            bursts = sorted((load.burst(HOST, port, "/bench/ceiling/", count=500) for _ in range(3)),
+                            key=lambda burst: burst["rps"])
+            floor = dict(bursts[1], of_three=[burst["rps"] for burst in bursts])
             result["ceiling_burst"] = floor
-            log(f"ceiling, 500 at once: {floor}")
+            log(f"ceiling, 500 at once (median of three): {floor}")
             log("registrations: 500 concurrent attempts on 100 seats")
             before = cpu.tree_cpu_seconds(server.pid), cpu.named_cpu_seconds("postgres")
             reg = registrations.run(HOST, port, slug=ds.registration_slug, session_id=ds.registration_session_id)
@@ -328,8 +332,10 @@ def render(result: dict[str, Any]) -> str:
                          + (f"; PostgreSQL {reg['postgres_cpu_ms']} cpu ms" if "postgres_cpu_ms" in reg else "")])
     floor = result.get("ceiling_burst")
     if floor:
+        three = ", ".join(f"{rps:,.0f}" for rps in floor.get("of_three", []))
         rows.append(["ceiling, 500 at once", floor["connections"], floor["rps"], floor["p50_ms"], floor["p95_ms"],
-                     floor["p99_ms"], floor["errors"], 0, None, "the floor for a burst of 500"])
+                     floor["p99_ms"], floor["errors"], 0, None,
+                     "the floor for a burst of 500" + (f": the median of three ({three} per s)" if three else "")])
     held = result.get("lock_hold")
     if held:
         rows.append(["session lock held", held["threads"], None, held["p50_ms"], held["p95_ms"], held["max_ms"], None,

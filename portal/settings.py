@@ -406,7 +406,7 @@ OUTBOX_RETRY_HOURS = env_int("OUTBOX_RETRY_HOURS", 72, minimum=1)
 # What a request has to tell others after its commit is told this many milliseconds later from a
 # thread, together with what the next few requests had to (core.handover): a new message's id to
 # Celery (outbox.handover), a change of seat counts to Redis (core.cache); 0 tells each at once.
-HANDOVER_MS = env_int("HANDOVER_MS", 20)
+HANDOVER_MS = env_int("HANDOVER_MS", 100)
 
 
 # No own-page token in a log line: every handler redacts /events/registration/<token>/
