@@ -5,6 +5,8 @@ which proves the tests can fail."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.core import mail
@@ -46,6 +48,34 @@ def _race(session_id: int, emails: list[str], *, client: str = "") -> list[BaseE
     for t in threads:
         t.join()
     return errors
+
+
+@contextmanager
+def _lock_held(session_id: int, *, before_commit: Callable[[], object] = lambda: None) -> Iterator[None]:
+    """Another transaction holds ``session_id``'s lock while the block runs; when it ends, that
+    transaction runs ``before_commit`` and commits."""
+    from django.db import transaction
+
+    holding, release = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        try:
+            with transaction.atomic():
+                services._lock_session(session_id)
+                holding.set()
+                release.wait(10)
+                before_commit()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        yield
+    finally:
+        release.set()
+        thread.join()
 
 
 def test_fifty_parallel_registrations_never_confirm_more_than_capacity(settings):
@@ -127,17 +157,7 @@ def test_locking_a_session_leaves_its_event_and_sibling_sessions_free():
 
     event = EventFactory()
     first, second = SessionFactory(event=event), SessionFactory(event=event)
-    holding, release = threading.Event(), threading.Event()
     outcome: dict[str, object] = {}
-
-    def holder() -> None:
-        try:
-            with transaction.atomic():
-                services._lock_session(first.pk)
-                holding.set()
-                release.wait(10)
-        finally:
-            connections.close_all()
 
     def other() -> None:
         try:
@@ -153,14 +173,10 @@ def test_locking_a_session_leaves_its_event_and_sibling_sessions_free():
         finally:
             connections.close_all()
 
-    holder_thread = threading.Thread(target=holder)
-    holder_thread.start()
-    assert holding.wait(10)
-    other_thread = threading.Thread(target=other)
-    other_thread.start()
-    other_thread.join()
-    release.set()
-    holder_thread.join()
+    with _lock_held(first.pk):
+        other_thread = threading.Thread(target=other)
+        other_thread.start()
+        other_thread.join()
     assert outcome == {"sibling": "locked", "event": "locked"}
 
 
@@ -168,34 +184,15 @@ def test_a_registration_that_cannot_get_the_lock_in_time_answers_busy_and_stores
     """Overload: the session's lock is held past ``LOCK_TIMEOUT`` by another transaction. The
     visitor gets 503 with Retry-After (a page that says nothing was saved), never a 500; no
     registration, no email, no counted allowance is left behind."""
-    from django.db import transaction
-
     from outbox.models import OutgoingEmail
 
     monkeypatch.setattr(services, "LOCK_TIMEOUT", "300ms")
     session = SessionFactory(capacity=10)
-    holding, release = threading.Event(), threading.Event()
-
-    def holder() -> None:
-        try:
-            with transaction.atomic():
-                services._lock_session(session.pk)
-                holding.set()
-                release.wait(10)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=holder)
-    thread.start()
-    try:
-        assert holding.wait(5)
+    with _lock_held(session.pk):
         response = client.post(session.event.get_absolute_url(), {
             "session": session.pk, "name": "Ana Novak", "email": "ana@example.org", "affiliation": "UL",
             "consent": "on",
         })
-    finally:
-        release.set()
-        thread.join()
     assert response.status_code == 503 and response["Retry-After"] == str(services.BUSY_RETRY_AFTER)
     assert "nothing was saved" in response.content.decode()
     assert not Registration.objects.exists() and not OutgoingEmail.objects.exists()
@@ -211,23 +208,14 @@ def test_a_registration_counts_the_seats_confirmed_while_it_waited_for_the_lock(
     the first confirm the last seat and commit. The registration must count that seat (and join
     the waiting list): a count read from before its wait for the lock would confirm it too.
     Deterministic, where the fifty-thread race above is a matter of timing."""
-    from django.db import transaction
     from django.utils import timezone
 
     session = SessionFactory(capacity=1, has_waiting_list=True)
-    holding, release = threading.Event(), threading.Event()
     outcome: dict[str, object] = {}
 
-    def holder() -> None:
-        try:
-            with transaction.atomic():
-                services._lock_session(session.pk)
-                holding.set()
-                release.wait(10)
-                Registration.objects.create(session_id=session.pk, name="First", email="first@example.org",
-                                            consent_text="I agree.", status="confirmed", confirmed_at=timezone.now())
-        finally:
-            connections.close_all()
+    def confirm_the_last_seat() -> None:
+        Registration.objects.create(session_id=session.pk, name="First", email="first@example.org",
+                                    consent_text="I agree.", status="confirmed", confirmed_at=timezone.now())
 
     def registrant() -> None:
         try:
@@ -238,25 +226,22 @@ def test_a_registration_counts_the_seats_confirmed_while_it_waited_for_the_lock(
         finally:
             connections.close_all()
 
-    holder_thread = threading.Thread(target=holder)
-    holder_thread.start()
-    assert holding.wait(10)
     registrant_thread = threading.Thread(target=registrant)
-    registrant_thread.start()
     try:
-        for _ in range(500):  # until the registration waits for the lock
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                               "AND wait_event_type = 'Lock'")
-                if cursor.fetchone()[0]:
-                    break
-            threading.Event().wait(0.01)
-        else:
-            raise AssertionError("the registration never waited for the lock")
+        with _lock_held(session.pk, before_commit=confirm_the_last_seat):
+            registrant_thread.start()
+            for _ in range(500):  # until the registration waits for the lock
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                   "AND wait_event_type = 'Lock'")
+                    if cursor.fetchone()[0]:
+                        break
+                threading.Event().wait(0.01)
+            else:
+                raise AssertionError("the registration never waited for the lock")
     finally:
-        release.set()
-        holder_thread.join()
-        registrant_thread.join()
+        if registrant_thread.ident is not None:
+            registrant_thread.join()
     assert "error" not in outcome, outcome
     assert outcome["result"].registration.status == "waitlisted"
     assert Registration.objects.filter(session=session, status="confirmed").count() == 1
