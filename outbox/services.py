@@ -39,27 +39,10 @@ class Attachment:
     mimetype: str
 
 
-def queue_email(
-    *,
-    to: str,
-    subject: str,
-    body_text: str,
-    body_html: str = "",
-    headers: dict[str, str] | None = None,
-    attachments: list[Attachment] | None = None,
-    reply_to: str = "",
-    purpose: str = "",
-    idempotency_key: str | None = None,
-    language: str = "",
-    group: str = "",
-    secret: bool = False,
-    renderer: str = "",
-    render_args: dict[str, Any] | None = None,
-    enqueue_after_commit: bool = True,
-) -> OutgoingEmail:
-    """Write a message to the outbox and hand its id to Celery once the transaction commits
-    (through this process's ``handover``: published a moment later, with those of the next
-    few requests).
+def queue_email(*, enqueue_after_commit: bool = True, **fields: Any) -> OutgoingEmail:
+    """Write a message (``new_email``'s fields) to the outbox and hand its id to Celery once the
+    transaction commits (through this process's ``handover``: published a moment later, with
+    those of the next few requests).
 
     With an ``idempotency_key`` a message is written at most once: a second call with the same
     key returns the existing row and queues nothing (a service whose key is certainly new builds
@@ -70,12 +53,8 @@ def queue_email(
     ``enqueue_after_commit=False`` and hands their ids over together after the commit
     (``enqueue_all_after_commit``): one task per ``tasks.BATCH_SIZE`` messages, not one each.
     """
-    email = new_email(
-        to=to, subject=subject, body_text=body_text, body_html=body_html, headers=headers, attachments=attachments,
-        reply_to=reply_to, purpose=purpose, idempotency_key=idempotency_key, language=language, group=group,
-        secret=secret, renderer=renderer, render_args=render_args,
-    )
-    email, written = _insert(email, check_key=bool(idempotency_key))
+    email = new_email(**fields)
+    email, written = _insert(email, check_key=bool(email.idempotency_key))
     if written and enqueue_after_commit:
         hand_over_after_commit(email)
     return email
