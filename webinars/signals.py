@@ -9,19 +9,24 @@ one (``services.join_link_for``).
 
 When Zoom's API is configured, the changes events announces also queue the Zoom tasks, after
 the commit and through ``core.breaker.publish``: neither a Zoom nor a Redis outage can fail or
-hold up the registration that caused them (``tasks.sweep_zoom`` finds lost work again). Without
-Zoom configured these receivers do nothing.
+hold up the registration that caused them (``tasks.sweep_zoom`` finds lost work again). A
+registrant's task is published by the process's hand-over (``core.handover``), with those of
+the next few registrations, after the response has gone out. Without Zoom configured these
+receivers do nothing.
 """
 
 from __future__ import annotations
 
 from functools import partial
 
+from celery import current_app
+from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from core.breaker import publish
+from core.handover import HandOver
 from events import signals as events_signals
 from events.models import Registration, Session
 from events.services import EmailSection
@@ -66,11 +71,30 @@ def _queue_after_commit(task, object_id: int) -> None:
     transaction.on_commit(partial(publish, task, object_id, retried_by=tasks.SWEEP))
 
 
+def _sync_registrants(registration_ids: list[int]) -> None:
+    for registration_id in dict.fromkeys(registration_ids):  # once each, however often it changed
+        publish(tasks.sync_registrant, registration_id, retried_by=tasks.SWEEP)
+
+
+def _handover_seconds() -> float:
+    return 0.0 if current_app.conf.task_always_eager else settings.HANDOVER_MS / 1000
+
+
+registrant_handover = HandOver(
+    _sync_registrants, seconds=_handover_seconds, name="zoom-handover",
+    failure="Could not queue the Zoom work of registrations %s; the Zoom sweep will.",
+)
+
+
+def _sync_registrant_after_commit(registration_id: int) -> None:
+    transaction.on_commit(partial(registrant_handover.add, registration_id))
+
+
 @receiver(events_signals.registration_confirmed, dispatch_uid="webinars.zoom_add_registrant")
 @receiver(events_signals.registration_promoted, dispatch_uid="webinars.zoom_add_promoted")
 def zoom_add_registrant(sender, *, registration: Registration, **kwargs) -> None:
     if zoom.is_configured():
-        _queue_after_commit(tasks.sync_registrant, registration.pk)
+        _sync_registrant_after_commit(registration.pk)
 
 
 @receiver(events_signals.registration_cancelled, dispatch_uid="webinars.zoom_cancel_registrant")
@@ -79,7 +103,7 @@ def zoom_cancel_registrant(sender, *, registration: Registration, **kwargs) -> N
     """Cancelled, or moved to another date: out of the old meeting (and, for a switch, into the
     new one's: the task reconciles both)."""
     if zoom.is_configured():
-        _queue_after_commit(tasks.sync_registrant, registration.pk)
+        _sync_registrant_after_commit(registration.pk)
 
 
 @receiver(post_save, sender=Session, dispatch_uid="webinars.zoom_session_saved")

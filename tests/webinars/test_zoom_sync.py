@@ -21,6 +21,7 @@ from events.models import Registration
 from events.signals import join_details_for
 from outbox.models import OutgoingEmail
 from tests.events.factories import SECRET_URL, MeetingFactory, RegistrationFactory, SessionFactory, WebinarFactory
+from tests.mailing.conftest import queued_tasks  # noqa: F401 — the broker fixture
 from tests.webinars import test_zoom_client as stub
 from tests.webinars.test_zoom_client import Fault, ZoomStub
 from webinars import services, tasks, zoom
@@ -157,6 +158,32 @@ def test_a_registrant_gets_a_personal_link_by_email_and_everywhere_after(
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.sync_registrant.delay(registration.pk).get() == "added"
     assert len(zoom_stub.registrants["85000000001"]) == 1 and len(mailoutbox) == 3
+
+
+def test_registrants_zoom_work_goes_to_celery_after_the_response_a_few_together(
+    online_session, zoom_stub, settings, queued_tasks, django_capture_on_commit_callbacks,  # noqa: F811
+):
+    """A confirmed registration's Zoom task is published by the process's hand-over, after the
+    commit and with those of the next few registrations (``core.handover``): the request waits
+    for no publish."""
+    from outbox.handover import handover as outbox_handover
+    from webinars.signals import registrant_handover
+
+    settings.HANDOVER_MS = 60_000  # the thread waits: what it gathered is published by flush()
+    queued_tasks.take()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = _register("ana@example.org", online_session).registration
+    with django_capture_on_commit_callbacks(execute=True):
+        second = _register("bor@example.org", online_session, name="Bor Kos").registration
+
+    def zoom_tasks() -> list:
+        return [task for task in queued_tasks.take() if task[0] == "webinars.tasks.sync_registrant"]
+
+    assert zoom_tasks() == [] and registrant_handover.pending() == 2
+    registrant_handover.flush()  # what the thread does when its moment has come
+    assert zoom_tasks() == [("webinars.tasks.sync_registrant", (first.pk,)),
+                            ("webinars.tasks.sync_registrant", (second.pk,))]
+    outbox_handover.flush()  # the confirmations' ids, gathered meanwhile: to this test's broker
 
 
 def test_messages_queued_under_the_old_task_names_still_run(
