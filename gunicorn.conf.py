@@ -60,4 +60,4 @@ def cores() -> int:
     return count
 
 
-workers = int(os.environ.get("WEB_CONCURRENCY") or max(2, cores()))
+workers = int(os.environ.get("WEB_CONCURRENCY") or 0) or max(2, cores())  # 0 or unset: by the cores

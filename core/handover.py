@@ -1,10 +1,11 @@
 """Work a request starts after its commit, done a moment later from a thread of the process, for
 the items of the next few requests together.
 
-A registration commits and then has two small things to tell others: Celery, the id of its
-confirmation's outbox row (``outbox.handover``), and Redis, that the seats shown on its event's
-page have changed (``core.cache``: the seat counts may lag a second anyway). Each is one round
-trip and about half a millisecond of CPU (Celery builds a whole task message); in the minute
+A registration commits and then has small things to tell others: Celery, the id of its
+confirmation's outbox row (``outbox.handover``) and, with Zoom, its registrant's sync
+(``webinars.signals``); Redis, that the seats shown on its event's page have changed
+(``core.cache``: the seat counts may lag a second anyway). Each is one round trip and about
+half a millisecond of CPU (Celery builds a whole task message); in the minute
 after an announcement a web process commits a registration every few milliseconds. So the
 request puts its item in a ``HandOver`` and goes on, and a daemon thread passes what has
 gathered within ``HANDOVER_MS`` to ``publish`` at once (one task, one pipeline), after the
@@ -13,8 +14,9 @@ response has gone out.
 Written by hand because neither Celery nor redis-py has a batching publisher. Whoever uses it
 must tolerate an item that never arrives — the process was killed first (what is gathered is
 published when the process exits normally, and when a Celery pool process is shut down), or the
-other side was down — as it does when a direct call fails: the outbox's sweep finds its rows, a
-page keeps a stale seat count no longer than the cache's timeout. ``seconds() <= 0`` publishes
+other side was down — as it does when a direct call fails: the outbox's sweep finds its rows,
+the Zoom sweep its registrants, a page keeps a stale seat count no longer than the cache's
+timeout. ``seconds() <= 0`` publishes
 in the caller's thread at once (``HANDOVER_MS = 0``; the outbox's also without a broker).
 """
 
@@ -50,7 +52,7 @@ class HandOver:
         self._failure = failure
         self._start_afresh()
         os.register_at_fork(after_in_child=self._start_afresh)  # a gunicorn or Celery child
-        atexit.register(self.flush)
+        atexit.register(self._flush_at_shutdown)
         worker_process_shutdown.connect(self._flush_at_shutdown, weak=False, dispatch_uid=f"handover-{id(self)}")
 
     def _start_afresh(self) -> None:
@@ -90,6 +92,12 @@ class HandOver:
     def pending(self) -> int:
         with self._lock:
             return len(self._items)
+
+    def discard(self) -> int:
+        """Drop what is gathered, unpublished (tests: nothing one leaves reaches the next); how many."""
+        with self._lock:
+            items, self._items = self._items, []
+        return len(items)
 
     def _run(self) -> None:
         while True:

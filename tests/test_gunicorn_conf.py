@@ -33,7 +33,7 @@ def test_one_worker_per_core(monkeypatch):
 def test_a_containers_quota_counts_not_the_hosts_cores(monkeypatch):
     monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
     assert _conf(monkeypatch, affinity=32, quota="300000 100000\n")["workers"] == 3
-    assert _conf(monkeypatch, affinity=32, quota="150000 100000\n")["workers"] == 2
+    assert _conf(monkeypatch, affinity=32, quota="250000 100000\n")["workers"] == 3  # a part-core counts
 
 
 def test_never_fewer_than_two(monkeypatch):
@@ -44,3 +44,5 @@ def test_never_fewer_than_two(monkeypatch):
 def test_web_concurrency_sets_the_number(monkeypatch):
     monkeypatch.setenv("WEB_CONCURRENCY", "7")
     assert _conf(monkeypatch, affinity=2, quota=None)["workers"] == 7
+    monkeypatch.setenv("WEB_CONCURRENCY", "0")
+    assert _conf(monkeypatch, affinity=4, quota=None)["workers"] == 4, "0 means: by the cores"

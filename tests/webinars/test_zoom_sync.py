@@ -186,6 +186,19 @@ def test_registrants_zoom_work_goes_to_celery_after_the_response_a_few_together(
     outbox_handover.flush()  # the confirmations' ids, gathered meanwhile: to this test's broker
 
 
+def test_without_a_broker_a_registrants_zoom_work_runs_at_once(online_session, zoom_stub, settings,
+                                                               django_capture_on_commit_callbacks):
+    """Eager tasks (no broker, ``make run``): nothing waits in the hand-over's thread, whatever
+    ``HANDOVER_MS`` says; the registrant is added to Zoom in the request, as before."""
+    from webinars.signals import registrant_handover
+
+    settings.HANDOVER_MS = 60_000
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = _register("ana@example.org", online_session).registration
+    assert registrant_handover.pending() == 0
+    assert ZoomRegistrant.objects.filter(registration=registration).exists()
+
+
 def test_messages_queued_under_the_old_task_names_still_run(
     online_session, zoom_stub, django_capture_on_commit_callbacks
 ):
