@@ -55,7 +55,7 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from .breaker import DEFAULT_INTERVAL, breaker, without_credentials
-from .handover import HandOver
+from .handover import HandOver, delay
 
 T = TypeVar("T")
 
@@ -240,27 +240,8 @@ def _remember_version_for(key: str) -> float:
     """How long this process trusts a version it read: LOCAL_SECONDS, less for the LAGGING_AREAS
     the time their raise may wait in ``_lagging_raises``, so that they too show within a second."""
     if key.startswith(_LAGGING_KEYS):
-        return max(0.0, LOCAL_SECONDS - _handover_seconds())
+        return max(0.0, LOCAL_SECONDS - delay())
     return LOCAL_SECONDS
-
-
-def _handover_seconds() -> float:
-    return settings.HANDOVER_MS / 1000
-
-
-def _raise_gathered(areas: list[str]) -> None:
-    bump_content_areas(areas)
-
-
-# Raises of LAGGING_AREAS alone (a registration's: the seats of its session's event) are told to
-# Redis from a thread a moment after the commit, with those of the next few requests, in one
-# pipeline (``core.handover``): the request does not wait for it, and a burst of registrations
-# raises each event's seats once per HANDOVER_MS, not once each. One lost with its process
-# leaves a seat count stale for PAGE_TIMEOUT at most, as a raise made while Redis was down.
-_lagging_raises = HandOver(
-    _raise_gathered, seconds=_handover_seconds, name="cache-handover",
-    failure="Could not raise the content versions of %s in the shared cache.",
-)
 
 
 def bump_content_area(area: str) -> None:
@@ -292,6 +273,17 @@ def _raise_version(backend: Any, key: str) -> None:
         backend.incr(key)
     except ValueError:  # not set yet (or evicted): any fresh value differs from the old one
         backend.set(key, time.time_ns(), None)
+
+
+# Raises of LAGGING_AREAS alone (a registration's: the seats of its session's event) are told to
+# Redis from a thread a moment after the commit, with those of the next few requests, in one
+# pipeline (``core.handover``): the request does not wait for it, and a burst of registrations
+# raises each event's seats once per HANDOVER_MS, not once each. One lost with its process
+# leaves a seat count stale for PAGE_TIMEOUT at most, as a raise made while Redis was down.
+_lagging_raises = HandOver(
+    bump_content_areas, seconds=delay, name="cache-handover",
+    failure="Could not raise the content versions of %s in the shared cache.",
+)
 
 
 def bump_after_commit(*areas: str | None, using: str | None = None) -> None:

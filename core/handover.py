@@ -30,9 +30,22 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from celery import current_app
 from celery.signals import worker_process_shutdown
+from django.conf import settings
 
 logger = logging.getLogger(__name__)
+
+
+def delay() -> float:
+    """``HANDOVER_MS``, in seconds: how long a hand-over gathers before it publishes."""
+    return settings.HANDOVER_MS / 1000
+
+
+def delay_to_celery() -> float:
+    """``delay`` for a hand-over to Celery: none while Celery runs tasks eagerly (no broker), so
+    that the task runs in the caller's thread as every other task does then."""
+    return 0.0 if current_app.conf.task_always_eager else delay()
 
 
 class HandOver:

@@ -152,9 +152,9 @@ def _lock_session(session_id: int, *, to_register: bool = False, email: str = ""
     other, and an admin saving the event does not deadlock with them) until the transaction
     ends; parallel registrations for the same session wait here (a visitor's for
     ``LOCK_TIMEOUT`` at most: ``_busy_after_lock_timeout``). ``to_register``: the lighter read
-    of ``_session_to_register``, which on PostgreSQL also sets that timeout and counts the seats
-    (for ``email``) in the same round trip. (The concurrency control test replaces this with a
-    version that takes no lock.)"""
+    of ``_session_to_register``, which sets that timeout itself and on PostgreSQL counts the
+    seats (for ``email``) in the same round trip. (The concurrency control test replaces this
+    with a version that takes no lock.)"""
     if to_register:
         return _session_to_register(session_id, email=email)
     return Session.objects.select_for_update(of=("self",)).select_related("event").get(pk=session_id)
@@ -189,7 +189,8 @@ def _session_to_register(session_id: int, *, email: str = "") -> Session:
     will have (drawn from its sequence by the same statement), come back as the session's
     ``counted`` (``Counted``), which ``_register_once`` takes off it at once: between the lock
     and the commit a newcomer's registration then makes one round trip, its inserts (and the
-    client's allowance its own, on a public post)."""
+    client's allowance its own, on a public post). On PostgreSQL otherwise, the timeout is set
+    in a round trip of its own before the lock."""
     connection = connections[DEFAULT_DB_ALIAS]
     features = connection.features
     lock = " FOR UPDATE OF s" if features.has_select_for_update_of else " FOR UPDATE" if features.has_select_for_update else ""
@@ -198,11 +199,13 @@ def _session_to_register(session_id: int, *, email: str = "") -> Session:
     with connection.cursor() as cursor:
         if together:
             cursor.execute(
-                f"SELECT set_config('lock_timeout', %s, true); {sql}; {_seats_and_mine_sql(next_id=True)}",
+                f"{_SET_LOCK_TIMEOUT}; {sql}; {_seats_and_mine_sql(next_id=True)}",
                 [LOCK_TIMEOUT, session_id, *_seats_and_mine_params(session_id, email, next_id=True)],
             )
             cursor.nextset()
         else:
+            if connection.vendor == "postgresql":
+                cursor.execute(_SET_LOCK_TIMEOUT, [LOCK_TIMEOUT])
             cursor.execute(sql, [session_id])
         names = [column[0] for column in cursor.description]
         row = cursor.fetchone()
@@ -218,17 +221,16 @@ def _session_to_register(session_id: int, *, email: str = "") -> Session:
     names = [field.attname for field in Event._meta.concrete_fields if field.attname in loaded]  # the model's order
     session.event = Event.from_db(DEFAULT_DB_ALIAS, names, [loaded[name] for name in names])
     if counted is not None:
-        session.counted = Counted(email, *counted)
+        session.counted = Counted(*counted)
     return session
 
 
 @dataclass(frozen=True)
 class Counted:
-    """What ``_session_to_register`` counted under the lock for ``email``: the confirmed seats,
-    the id of the address's active registration (None if it has none) and the id drawn for a
-    new registration."""
+    """What ``_session_to_register`` counted under the lock for the address it was given: the
+    confirmed seats, the id of the address's active registration (None if it has none) and the
+    id drawn for a new registration."""
 
-    email: str
     confirmed: int
     mine: int | None
     next_id: int
@@ -244,6 +246,7 @@ def _from_db(field: Any, value: Any, connection: Any) -> Any:
 
 
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's lock_not_available
+_SET_LOCK_TIMEOUT = "SELECT set_config('lock_timeout', %s, true)"  # for this transaction only
 
 
 @contextmanager
@@ -251,14 +254,14 @@ def _busy_after_lock_timeout(*, set_timeout: bool = True) -> Iterator[None]:
     """A visitor's transaction (registering, switching): every lock it waits for — the session's,
     a rate-limit counter's — is waited for ``LOCK_TIMEOUT`` at most, then the whole transaction
     rolls back and ``SessionBusy`` is raised (503 with Retry-After). The coordinators' actions in
-    the admin wait as long as it takes. ``set_timeout=False``: the first statement sets it
-    (``_session_to_register``)."""
+    the admin wait as long as it takes. ``set_timeout=False``: the caller's locking query sets
+    it (``_session_to_register``)."""
     try:
         with transaction.atomic():
             connection = transaction.get_connection()
             if set_timeout and connection.vendor == "postgresql":
-                with connection.cursor() as cursor:  # for this transaction only
-                    cursor.execute("SELECT set_config('lock_timeout', %s, true)", [LOCK_TIMEOUT])
+                with connection.cursor() as cursor:
+                    cursor.execute(_SET_LOCK_TIMEOUT, [LOCK_TIMEOUT])
             yield
     except OperationalError as exc:
         if getattr(exc.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE:
@@ -324,11 +327,10 @@ def _register_once(
     session_id: int, *, email: str, client: str, new: dict[str, Any]
 ) -> RegistrationResult | RegistrationError:
     """``register``'s transaction: the result, or the refusal to raise once it has committed."""
-    with _busy_after_lock_timeout(set_timeout=not sends_together(connections[DEFAULT_DB_ALIAS])):
+    with _busy_after_lock_timeout(set_timeout=False):
         locked = _lock_session(session_id, to_register=True, email=email)
         # Taken off the session at once: the session leaves with the result, its count must not.
         counted = locked.__dict__.pop("counted", None)
-        counted = counted if counted is not None and counted.email == email else None
         cap, limits = _new_registration_limits(locked, email=email, client=client)
         if cap is not None and cap.exhausted():
             raise RegistrationError("client_cap", str(_CLIENT_CAP_MESSAGE))

@@ -15,18 +15,10 @@ with ``HANDOVER_MS = 0`` the ids are published at once, in the caller's thread.
 
 from __future__ import annotations
 
-from celery import current_app
-from django.conf import settings
-
-from core.handover import HandOver
+from core.handover import HandOver, delay_to_celery
 
 from .tasks import enqueue_many
 
-
-def _seconds() -> float:
-    return 0.0 if current_app.conf.task_always_eager else settings.HANDOVER_MS / 1000
-
-
 handover = HandOver(
-    enqueue_many, seconds=_seconds, name="outbox-handover", failure="Could not hand outbox rows %s to Celery; the sweep will."
+    enqueue_many, seconds=delay_to_celery, name="outbox-handover", failure="Could not hand outbox rows %s to Celery; the sweep will."
 )

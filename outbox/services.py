@@ -53,11 +53,7 @@ def queue_email(*, enqueue_after_commit: bool = True, **fields: Any) -> Outgoing
     ``enqueue_after_commit=False`` and hands their ids over together after the commit
     (``enqueue_all_after_commit``): one task per ``tasks.BATCH_SIZE`` messages, not one each.
     """
-    email = new_email(**fields)
-    email, written = _insert(email, check_key=bool(email.idempotency_key))
-    if written and enqueue_after_commit:
-        hand_over_after_commit(email)
-    return email
+    return _write(new_email(**fields), enqueue_after_commit=enqueue_after_commit)
 
 
 def new_email(
@@ -103,6 +99,15 @@ def new_email(
 def hand_over_after_commit(email: OutgoingEmail) -> None:
     """Hand the new row's id to Celery once the transaction commits (``handover``)."""
     transaction.on_commit(lambda: handover.add(email.pk))
+
+
+def _write(email: OutgoingEmail, *, enqueue_after_commit: bool = True) -> OutgoingEmail:
+    """Insert ``email`` (or find the row already written under its idempotency key) and hand a
+    new row over after the commit."""
+    email, written = _insert(email, check_key=bool(email.idempotency_key))
+    if written and enqueue_after_commit:
+        hand_over_after_commit(email)
+    return email
 
 
 def _insert(email: OutgoingEmail, *, check_key: bool) -> tuple[OutgoingEmail, bool]:
@@ -206,12 +211,8 @@ def queue_rendered_later(
     """Write a message as what to render: the worker renders it just before sending
     (``outbox.renderers``), so a service that writes it while holding a lock does not wait for
     its rendering (``new_rendered_later``: the row, to insert with the service's own)."""
-    email = new_rendered_later(to=to, renderer=renderer, args=args, language=language, purpose=purpose,
-                               idempotency_key=idempotency_key, group=group)
-    email, written = _insert(email, check_key=bool(idempotency_key))
-    if written:
-        hand_over_after_commit(email)
-    return email
+    return _write(new_rendered_later(to=to, renderer=renderer, args=args, language=language, purpose=purpose,
+                                     idempotency_key=idempotency_key, group=group))
 
 
 def new_rendered_later(

@@ -19,14 +19,12 @@ from __future__ import annotations
 
 from functools import partial
 
-from celery import current_app
-from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from core.breaker import publish
-from core.handover import HandOver
+from core.handover import HandOver, delay_to_celery
 from events import signals as events_signals
 from events.models import Registration, Session
 from events.services import EmailSection
@@ -76,12 +74,8 @@ def _sync_registrants(registration_ids: list[int]) -> None:
         publish(tasks.sync_registrant, registration_id, retried_by=tasks.SWEEP)
 
 
-def _handover_seconds() -> float:
-    return 0.0 if current_app.conf.task_always_eager else settings.HANDOVER_MS / 1000
-
-
 registrant_handover = HandOver(
-    _sync_registrants, seconds=_handover_seconds, name="zoom-handover",
+    _sync_registrants, seconds=delay_to_celery, name="zoom-handover",
     failure="Could not queue the Zoom work of registrations %s; the Zoom sweep will.",
 )
 
