@@ -20,7 +20,7 @@ from .factories import SessionFactory
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks"),
-    pytest.mark.xdist_group("fifty-connection-races"),  # one at a time: see pyproject's addopts
+    pytest.mark.xdist_group("many-connections"),  # one at a time: see pyproject's addopts
 ]
 
 THREADS = 50

@@ -13,7 +13,7 @@ from outbox import tasks
 from outbox.models import OutgoingEmail
 from tests.broker import UNREACHABLE_BROKER, point_celery_at
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("many-connections")]  # see pyproject's addopts
 
 
 def wait_for_status(email_id: int, status: str, timeout: float = 40.0) -> OutgoingEmail:

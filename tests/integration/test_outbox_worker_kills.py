@@ -30,7 +30,7 @@ from outbox.models import OutgoingEmail
 
 from .conftest import ArrivalsSink, killable_worker_for, running, wait_until
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("many-connections")]  # see pyproject's addopts
 
 MESSAGES = 300
 KILLS = 5

@@ -25,7 +25,7 @@ from tests.network.factories import PartnerFactory
 
 from .conftest import redis_url
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("many-connections")]  # see pyproject's addopts
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from outbox.models import OutgoingEmail
 from tests.broker import UNREACHABLE_BROKER, point_celery_at
 from tests.events.factories import SECRET_URL, MeetingFactory, SessionFactory, WebinarFactory
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("many-connections")]  # see pyproject's addopts
 
 
 def test_registration_survives_a_broker_outage_and_its_emails_arrive_later(celery_worker, smtp_sink, client, settings):
