@@ -45,6 +45,7 @@ class Dataset:
     registration_slug: str
     registration_session_id: int
     paced_session_id: int
+    least_session_ids: tuple[int, int]  # for the least registration post (bench/urls.py): at once, 32 clients
     counts: dict[str, int]
 
 
@@ -223,6 +224,11 @@ def fill(scale: dict[str, int], *, seed: int = 7) -> Dataset:
                                            capacity=REGISTRATION_CAPACITY, has_waiting_list=True)
     Meeting.objects.create(session=paced_session, join_url="https://zoom.example/j/2", meeting_id="2",
                            passcode="bench")
+    least = []
+    for _ in range(2):
+        start = start + timedelta(days=1)
+        least.append(Session.objects.create(event=bench_event, start=start, end=start + timedelta(hours=1),
+                                            capacity=REGISTRATION_CAPACITY, has_waiting_list=True).pk)
 
     # A typical page for the GET benchmarks: a webinar with an upcoming session and registrations.
     upcoming = {s.event_id for s in sessions if s.start > now}
@@ -234,6 +240,7 @@ def fill(scale: dict[str, int], *, seed: int = 7) -> Dataset:
         registration_slug=REGISTRATION_SLUG,
         registration_session_id=bench_session.pk,
         paced_session_id=paced_session.pk,
+        least_session_ids=(least[0], least[1]),
         counts=_counts(),
     )
 

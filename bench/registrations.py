@@ -47,12 +47,13 @@ def _wait(barrier: threading.Barrier | None, timeout: float) -> None:
 
 def run(
     host: str, port: int, *, slug: str, session_id: int, attempts: int = 500, concurrency: int | None = None,
-    timeout: float = 60.0, prefix: str = "burst",
+    timeout: float = 60.0, prefix: str = "burst", post_path: str | None = None,
 ) -> dict[str, Any]:
     """``attempts`` registrations with their own addresses. Without ``concurrency`` all of them
     POST at the same instant (a barrier); with it, that many clients post one after another."""
     check_loopback(host)
     path = f"/events/{slug}/"
+    post_path = post_path or path
     burst = concurrency is None
     clients = attempts if burst else min(concurrency, attempts)
     barrier = threading.Barrier(clients + 1) if burst else None
@@ -80,7 +81,7 @@ def run(
         conn = http.client.HTTPConnection(host, port, timeout=timeout)
         try:
             started = time.perf_counter()
-            conn.request("POST", path, body=body, headers={
+            conn.request("POST", post_path, body=body, headers={
                 "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie,
             })
             response = conn.getresponse()
