@@ -4,7 +4,9 @@ defaults, ``auto_now``, JSON, signals — in one round trip on PostgreSQL."""
 from __future__ import annotations
 
 import pytest
+import time_machine
 from django.db import connection
+from django.db.models import Value
 from django.db.models.signals import post_save
 from django.test.utils import CaptureQueriesContext
 
@@ -62,3 +64,45 @@ def test_a_row_without_a_key_can_only_come_last():
     with pytest.raises(ValueError):
         insert_together(first, second)
     assert not Registration.objects.exists() and not OutgoingEmail.objects.exists()
+
+
+def test_a_cached_insert_is_the_statement_and_parameters_the_compiler_makes():
+    from django.db.models.sql import InsertQuery
+
+    from core.db import _STATEMENTS, _insert_fields, _insert_statement
+
+    session = SessionFactory()
+    _STATEMENTS.clear()
+    rows = [
+        Registration(pk=_next_registration_id() + n, session=session, name=f"Ana {n}", email=f"ana{n}@example.org",
+                     consent_text="I agree.", status=Registration.Status.CONFIRMED, answers={"7": ["č"]})
+        for n in range(2)
+    ]
+    with time_machine.travel("2026-11-30 12:00:00+00:00", tick=False):  # auto_now takes the same moment
+        statements = [_insert_statement(row, connection) for row in rows]  # the first compiles, the second reuses
+        assert len(_STATEMENTS) == 1
+        query = InsertQuery(Registration)
+        query.insert_values(_insert_fields(Registration, True), [rows[1]])
+        ((sql, params),) = query.get_compiler(connection=connection).as_sql()
+    assert statements[1][0] == sql
+    assert [str(p) for p in statements[1][1]] == [str(p) for p in params]
+
+
+def test_a_row_with_an_expression_is_compiled_afresh_and_stored_as_the_database_computes_it():
+    from django.db.models.functions import Lower
+
+    from core.db import _STATEMENTS
+
+    _STATEMENTS.clear()
+    first = OutgoingEmail(to="a@example.org", subject="Plain", body_text="Hi")
+    insert_together(first)
+    second = OutgoingEmail(to="b@example.org", subject="Plain", body_text="Hi")
+    second.subject = Lower(Value("SHOUTED"))
+    with CaptureQueriesContext(connection) as queries:
+        insert_together(
+            Registration(pk=_next_registration_id(), session=SessionFactory(), name="B", email="b@example.org",
+                         consent_text="ok", status="confirmed"),
+            second,
+        )
+    assert "LOWER" in queries[-1]["sql"].upper()
+    assert OutgoingEmail.objects.get(to="b@example.org").subject == "shouted"
