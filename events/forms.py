@@ -4,8 +4,9 @@ forms: a session (dates read and shown in the session's own time zone) and a reg
 
 from __future__ import annotations
 
+import copy
 import zoneinfo
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
@@ -85,6 +86,11 @@ def question_field(question: RegistrationQuestion) -> forms.Field:
     if kind == RegistrationQuestion.Kind.SEVERAL_CHOICES:
         return forms.MultipleChoiceField(choices=_choice_labels(question), widget=forms.CheckboxSelectMultiple, **common)
     return forms.ChoiceField(choices=[(YES, _("Yes")), (NO, _("No"))], widget=forms.RadioSelect, **common)
+
+
+def askable_fields(questions: Sequence[RegistrationQuestion]) -> dict[str, forms.Field]:
+    """The fields asking the askable ``questions``, in the visitor's language, by form field name."""
+    return {f"{QUESTION_PREFIX}{question.pk}": question_field(question) for question in questions if is_askable(question)}
 
 
 def _stored_choice(question: RegistrationQuestion, position: str, canonical: list[str]) -> str:
@@ -168,12 +174,13 @@ class RegistrationForm(PublicForm):
     def __init__(
         self, *args: Any, sessions: QuerySet[Session] | Callable[[], QuerySet[Session]], event: Event,
         loaded_sessions: Sequence[Session] = (), questions: list[RegistrationQuestion] | None = None,
-        **kwargs: Any,
+        question_fields: Mapping[str, forms.Field] | None = None, **kwargs: Any,
     ) -> None:
-        """``event``'s questions are asked (``questions``: already loaded, in order); ``sessions``
-        are the dates one may choose (or what builds them when needed): a posted choice is
-        checked against them (against ``loaded_sessions`` first, those of them already loaded),
-        and they are listed unless ``list_sessions`` is called."""
+        """``event``'s questions are asked (``questions``: already loaded, in order;
+        ``question_fields``: their fields already built, ``RegistrationSetup.question_fields``);
+        ``sessions`` are the dates one may choose (or what builds them when needed): a posted
+        choice is checked against them (against ``loaded_sessions`` first, those of them already
+        loaded), and they are listed unless ``list_sessions`` is called."""
         super().__init__(*args, **kwargs)
         field = self.fields["session"]
         if callable(sessions):
@@ -183,9 +190,12 @@ class RegistrationForm(PublicForm):
         field.loaded = {str(session.pk): session for session in loaded_sessions}
         if questions is None:
             questions = list(RegistrationQuestion.objects.filter(event=event).order_by("order", "id"))
-        self.questions = [question for question in questions if is_askable(question)]
+        if question_fields is None:
+            question_fields = askable_fields(questions)
+        self.questions = [question for question in questions if f"{QUESTION_PREFIX}{question.pk}" in question_fields]
         for question in self.questions:
-            self.fields[f"{QUESTION_PREFIX}{question.pk}"] = question_field(question)
+            name = f"{QUESTION_PREFIX}{question.pk}"
+            self.fields[name] = copy.deepcopy(question_fields[name])  # as Django copies the declared fields
         self.order_fields(["session", "name", "email", "affiliation", "role",
                            *(f"{QUESTION_PREFIX}{q.pk}" for q in self.questions), "consent"])
 
@@ -217,6 +227,16 @@ class RegistrationSetup:
     def __init__(self, event: Event, questions: list[RegistrationQuestion]) -> None:
         self.event = event
         self.questions = questions
+        self._question_fields: dict[str, dict[str, forms.Field]] = {}
+
+    def question_fields(self) -> dict[str, forms.Field]:
+        """The fields asking the questions in the visitor's language (``askable_fields``), built
+        once per language: a form copies them, as it copies its declared fields."""
+        language = current_language()
+        fields = self._question_fields.get(language)
+        if fields is None:
+            fields = self._question_fields[language] = askable_fields(self.questions)
+        return fields
 
     @cached_property
     def sessions(self) -> list[Session]:

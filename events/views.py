@@ -105,7 +105,8 @@ def handle_registration(request: HttpRequest, setup: RegistrationSetup) -> HttpR
     form = RegistrationForm(
         request.POST if posted else None,
         sessions=(lambda: open_sessions(event.pk, now=now, counts=False)) if posted else Session.objects.none(),
-        loaded_sessions=setup.open_at(now) if posted else [], questions=setup.questions, event=event,
+        loaded_sessions=setup.open_at(now) if posted else [], questions=setup.questions,
+        question_fields=setup.question_fields(), event=event,
     )
     if posted and form.is_valid():
         data = form.cleaned_data
