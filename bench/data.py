@@ -35,6 +35,7 @@ TOPICS = ["biodiversity", "air quality", "water", "birds", "heritage", "astronom
 SEARCH_TERM = "ljubljana"
 TWO_FILTERS = "partner_type=public_library&region=Osrednjeslovenska"
 REGISTRATION_SLUG = "bench-registration-webinar"
+LEAST_POST_SLUG = "bench-least-post-webinar"  # its page gives the least post's clients their CSRF tokens
 REGISTRATION_CAPACITY = 100
 
 
@@ -45,6 +46,7 @@ class Dataset:
     registration_slug: str
     registration_session_id: int
     paced_session_id: int
+    least_post_slug: str
     least_session_ids: tuple[int, int]  # for the least registration post (bench/urls.py): at once, 32 clients
     counts: dict[str, int]
 
@@ -224,10 +226,17 @@ def fill(scale: dict[str, int], *, seed: int = 7) -> Dataset:
                                            capacity=REGISTRATION_CAPACITY, has_waiting_list=True)
     Meeting.objects.create(session=paced_session, join_url="https://zoom.example/j/2", meeting_id="2",
                            passcode="bench")
+    # The least post's own event (its page alike, two open sessions), so that the registrations'
+    # page lists only their two.
+    least_event = Event.objects.create(
+        title="Least post benchmark webinar", slug=LEAST_POST_SLUG, kind="webinar", mode="online",
+        status="published", summary="Benchmark.", description="Benchmark.",
+    )
+    Webinar.objects.create(event=least_event, duration_minutes=60)
     least = []
     for _ in range(2):
         start = start + timedelta(days=1)
-        least.append(Session.objects.create(event=bench_event, start=start, end=start + timedelta(hours=1),
+        least.append(Session.objects.create(event=least_event, start=start, end=start + timedelta(hours=1),
                                             capacity=REGISTRATION_CAPACITY, has_waiting_list=True).pk)
 
     # A typical page for the GET benchmarks: a webinar with an upcoming session and registrations.
@@ -240,6 +249,7 @@ def fill(scale: dict[str, int], *, seed: int = 7) -> Dataset:
         registration_slug=REGISTRATION_SLUG,
         registration_session_id=bench_session.pk,
         paced_session_id=paced_session.pk,
+        least_post_slug=LEAST_POST_SLUG,
         least_session_ids=(least[0], least[1]),
         counts=_counts(),
     )

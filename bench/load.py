@@ -124,7 +124,7 @@ def get(host: str, port: int, path: str, *, timeout: float = 10.0) -> tuple[int,
 
 def burst(host: str, port: int, path: str, *, count: int, timeout: float = 60.0) -> dict[str, Any]:
     """``count`` clients connect, wait at a barrier, then GET ``path`` at the same instant: the
-    floor for any burst of that size on this server (the registration burst is read against it)."""
+    ceiling for any burst of that size on this server (the registration burst is read against it)."""
     check_loopback(host)
     barrier = threading.Barrier(count + 1)
     latencies: list[float] = []

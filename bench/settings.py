@@ -1,4 +1,4 @@
-"""The portal's production settings plus the benchmark's URLconf (with the ceiling view).
+"""The portal's production settings plus the benchmark's URLconf (with its ceiling and least-post views).
 
 Rate limiting is off: the registration benchmark posts 500 times from one address.
 """

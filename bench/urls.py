@@ -3,10 +3,10 @@ served by the same gunicorn, so that the portal's numbers can be read against wh
 and the shape of a request cost:
 
 - ``/bench/ceiling/``: a trivial view (what the stack costs a request);
-- ``/bench/floor/``: the least a registration post can be — its CSRF check, a form of the
+- ``/bench/least-post/``: the least a registration post can be — its CSRF check, a form of the
   registration's fields validated, one row inserted (a registration, with no seat count, lock
   or email) and the redirect to the result page. What a registration does beyond this is the
-  portal's own cost; the floor is what no implementation of the form can go below here.
+  portal's own cost; this is what no implementation of the form can go below here.
 """
 
 from django import forms
@@ -33,7 +33,7 @@ class FloorForm(forms.Form):
 
 
 @require_POST
-def floor(request: HttpRequest) -> HttpResponse:
+def least_post(request: HttpRequest) -> HttpResponse:
     from events.models import Registration
 
     form = FloorForm(request.POST)
@@ -43,14 +43,14 @@ def floor(request: HttpRequest) -> HttpResponse:
     # bulk_create: one INSERT and nothing else (no signal receivers, which are the portal's own cost).
     Registration.objects.bulk_create([Registration(
         session_id=data["session"], name=data["name"], email=data["email"], affiliation=data["affiliation"],
-        role=data["role"], status=Registration.Status.WAITLISTED, consent_text="floor", consent_given_at=now,
+        role=data["role"], status=Registration.Status.WAITLISTED, consent_text="least post", consent_given_at=now,
         language="en",
     )])
-    return HttpResponseRedirect(reverse("events:registered", kwargs={"slug": "floor"}))
+    return HttpResponseRedirect(reverse("events:registered", kwargs={"slug": "least-post"}))
 
 
 urlpatterns = [
     path("bench/ceiling/", ceiling, name="bench_ceiling"),
-    path("bench/floor/", floor, name="bench_floor"),
+    path("bench/least-post/", least_post, name="bench_least_post"),
     *portal_urlpatterns,
 ]

@@ -43,7 +43,8 @@ def insert_together(*objs: Model, using: str = DEFAULT_DB_ALIAS) -> None:
     """Insert ``objs``, new instances, in one round trip where the connection ``sends_together``
     (in turn elsewhere), inside the caller's transaction. Every primary key must be set but the
     last one's, which is read back. For plain models only: no parents, no ``save()`` of their
-    own (it would be bypassed), no other field the database fills in. ``pre_save`` is sent for
+    own (it would be bypassed), no other field the database fills in, no field whose
+    ``pre_save`` turns a plain value into an expression (a value set as an expression is fine). ``pre_save`` is sent for
     each before the query, ``post_save`` (``created=True``) for each after it."""
     connection = connections[using]
     if not sends_together(connection) or len(objs) < 2:

@@ -16,7 +16,7 @@ def _post(client, session, **changes):
     client.cookies["csrftoken"] = secret
     data = {"csrfmiddlewaretoken": secret, "session": session.pk, "name": "Ana", "email": "ana@example.org",
             "affiliation": "", "role": "", "consent": "on", **changes}
-    return client.post("/bench/floor/", data)
+    return client.post("/bench/least-post/", data)
 
 
 def test_a_valid_post_stores_one_row_and_redirects_to_a_result_page():
@@ -37,7 +37,7 @@ def test_bad_input_stores_nothing():
 def test_a_post_without_its_csrf_token_is_refused():
     session = SessionFactory()
     response = Client(enforce_csrf_checks=True).post(
-        "/bench/floor/", {"session": session.pk, "name": "Ana", "email": "ana@example.org", "consent": "on"}
+        "/bench/least-post/", {"session": session.pk, "name": "Ana", "email": "ana@example.org", "consent": "on"}
     )
     assert response.status_code == 403
     assert not Registration.objects.filter(session=session).exists()

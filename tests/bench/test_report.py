@@ -87,3 +87,15 @@ def test_targets_read_each_measure_against_the_ceiling_of_the_same_run():
     assert "least post" not in burst  # not measured in this result
     assert "- email, one worker: 40 % of the raw smtplib loop (need ≥ 50 %): MISSED" in lines
     assert "- email after a worker kill: 0 lost, 3 duplicates (need 0 and ≤ 2): MISSED" in lines
+
+
+def test_the_least_post_rows_say_what_the_database_stored():
+    from bench.__main__ import render
+
+    least = {"concurrency": 32, "registrations_per_s": 400.0, "p50_ms": 30.0, "p95_ms": 40.0, "errors": 0,
+             "succeeded": 500, "confirmed": 0, "waitlisted": 499, "capacity": 100, "cpu_ms": 2.5,
+             "postgres_cpu_ms": 0.5}
+    text = render({"pages": [], "least_post_paced": least, "scale": {}, "seconds_per_level": 5, "quick": False,
+                   "gunicorn_workers": 2})
+    row = next(line for line in text.splitlines() if line.startswith("| least post, 32 clients"))
+    assert "499 rows stored" in row and "PostgreSQL 0.5 cpu ms" in row

@@ -91,18 +91,28 @@ def test_a_cached_insert_is_the_statement_and_parameters_the_compiler_makes():
 def test_a_row_with_an_expression_is_compiled_afresh_and_stored_as_the_database_computes_it():
     from django.db.models.functions import Lower
 
-    from core.db import _STATEMENTS
+    from core.db import _STATEMENTS, sends_together
+
+    def pair(address, **email_fields):
+        registration = Registration(pk=_next_registration_id(), session=SessionFactory(), name="B", email=address,
+                                    consent_text="ok", status="confirmed")
+        return registration, OutgoingEmail(**{"to": address, "subject": "Plain", "body_text": "Hi", **email_fields})
 
     _STATEMENTS.clear()
-    first = OutgoingEmail(to="a@example.org", subject="Plain", body_text="Hi")
-    insert_together(first)
-    second = OutgoingEmail(to="b@example.org", subject="Plain", body_text="Hi")
-    second.subject = Lower(Value("SHOUTED"))
+    insert_together(*pair("a@example.org"))  # on PostgreSQL, compiles and keeps the plain email row's INSERT
+    plain = {key: sql for key, sql in _STATEMENTS.items() if key[0] is OutgoingEmail}
+    if sends_together(connection):
+        assert len(plain) == 1 and "LOWER" not in next(iter(plain.values())).upper()
     with CaptureQueriesContext(connection) as queries:
-        insert_together(
-            Registration(pk=_next_registration_id(), session=SessionFactory(), name="B", email="b@example.org",
-                         consent_text="ok", status="confirmed"),
-            second,
-        )
-    assert "LOWER" in queries[-1]["sql"].upper()
+        insert_together(*pair("b@example.org", subject=Lower(Value("SHOUTED"))))
+        insert_together(*pair("c@example.org"))
     assert OutgoingEmail.objects.get(to="b@example.org").subject == "shouted"
+    assert OutgoingEmail.objects.get(to="c@example.org").subject == "Plain"
+    assert {key: sql for key, sql in _STATEMENTS.items() if key[0] is OutgoingEmail} == plain, (
+        "the expression's statement is not kept for later plain rows"
+    )
+    if sends_together(connection):
+        expression_sql, plain_sql = [
+            query["sql"] for query in queries if '"outbox_outgoingemail"' in query["sql"]  # the pairs' one queries
+        ]
+        assert "LOWER" in expression_sql.upper() and "LOWER" not in plain_sql.upper()

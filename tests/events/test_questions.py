@@ -272,3 +272,26 @@ def test_garbage_in_the_questions_never_breaks_the_form(client, event_with_quest
         registration = Registration.objects.order_by("-pk").first()
         assert all("\x00" not in str(value) for value in registration.answers.values())
         Registration.objects.all().delete()
+
+
+def test_the_setups_question_fields_are_built_per_language_and_each_form_has_its_own(event_with_questions):
+    from events.forms import RegistrationSetup
+
+    event, session, questions = event_with_questions
+    setup = RegistrationSetup(event, list(event.questions.order_by("order", "id")))
+    diet = f"question_{questions['diet'].pk}"
+    with translation.override("en"):
+        english = setup.question_fields()
+    with translation.override("sl"):
+        slovenian = setup.question_fields()
+        assert setup.question_fields() is slovenian  # built once for the language
+        first = RegistrationForm(sessions=open_sessions(event.pk), event=event, questions=setup.questions,
+                                 question_fields=slovenian)
+        first.fields[diet].label = "Changed by one form"
+        first.fields[diet].choices = [("0", "Only this")]
+        second = RegistrationForm(sessions=open_sessions(event.pk), event=event, questions=setup.questions,
+                                  question_fields=slovenian)
+    assert english[diet].label == "Lunch preference"
+    assert second.fields[diet].label == "Izbira kosila"
+    assert [label for _, label in second.fields[diet].choices] == ["Vegetarijansko", "Vegansko", "Karkoli"]
+    assert slovenian[diet].label == "Izbira kosila"
