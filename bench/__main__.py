@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
                     result["pages"].append(row)
                     log(f"{name:<20} c={conns:<3} {row['rps']:>8} req/s  p95 {row['p95_ms']} ms  errors {row['errors']}")
         if "registrations" not in skip:
-            # The median of three: one burst of the trivial view varies by a third from run to
+            # The median of three: one burst of the trivial view varies by up to half from run to
             # run (its 500 client threads are as much its limit as the server is).
             bursts = sorted((load.burst(HOST, port, "/bench/ceiling/", count=500) for _ in range(3)),
                             key=lambda burst: burst["rps"])
@@ -251,15 +251,15 @@ def main(argv: list[str] | None = None) -> int:
             log(f"ceiling, 500 at once (median of three): {burst_ceiling}")
             # The registrations, then the least post (bench/urls.py) driven the same way on sessions
             # of its own: the CSRF page GET, then at once or from 32 clients.
-            least_post = {"post_path": "/bench/least-post/"}
+            to_least_post = {"post_path": "/bench/least-post/"}
             runs = [
                 ("registrations", "registrations: 500 at once on 100 seats", ds.registration_slug,
                  ds.registration_session_id, {}),
                 ("registrations_paced", "registrations: 500 from 32 clients on another 100 seats",
                  ds.registration_slug, ds.paced_session_id, {"concurrency": 32}),
-                ("least_post", "least post: 500 at once", ds.least_post_slug, ds.least_session_ids[0], least_post),
+                ("least_post", "least post: 500 at once", ds.least_post_slug, ds.least_session_ids[0], to_least_post),
                 ("least_post_paced", "least post: 500 from 32 clients", ds.least_post_slug, ds.least_session_ids[1],
-                 {**least_post, "concurrency": 32}),
+                 {**to_least_post, "concurrency": 32}),
             ]
             for key, label, slug, session_id, options in runs:
                 before = cpu.tree_cpu_seconds(server.pid), cpu.named_cpu_seconds("postgres")
@@ -335,7 +335,7 @@ def render(result: dict[str, Any]) -> str:
         if reg:
             stored = (f"{reg['confirmed']} confirmed, {reg['waitlisted']} waitlisted; {reg['capacity']} seats"
                       if key.startswith("registrations") else
-                      f"{reg['waitlisted']} rows stored; CSRF, form, one INSERT, redirect: no registration can cost less")
+                      f"{reg['rows']} rows stored; CSRF, form, one INSERT, redirect: no registration can cost less")
             rows.append([label, reg["concurrency"], reg["registrations_per_s"], reg["p50_ms"], reg["p95_ms"],
                          None, reg["errors"], None, reg.get("cpu_ms"),
                          stored + (f"; PostgreSQL {reg['postgres_cpu_ms']} cpu ms" if "postgres_cpu_ms" in reg else "")])
@@ -402,23 +402,24 @@ def targets(result: dict[str, Any]) -> list[str]:
             text = f"{page} at 8 connections: {100 * share:.0f} % of the ceiling's requests/s (need ≥ 50 %)"
             ok = share >= 0.5
             if page == "webinar page":
-                ratio = (r["p95_ms"] or 1e9) / ceiling8["p95_ms"]
+                ratio = _ratio(r, ceiling8)
                 text += f", p95 {ratio:.1f} × the ceiling's (need ≤ 3)"
                 ok = ok and ratio <= 3
             check(text, ok)
     burst_ceiling = result.get("ceiling_burst")
-    reg, least = result.get("registrations"), result.get("least_post")
+    reg = result.get("registrations")
     if reg and burst_ceiling:
         share, ratio = reg["registrations_per_s"] / burst_ceiling["rps"], _ratio(reg, burst_ceiling)
+        least = _least(result.get("least_post"), burst_ceiling)
         check(f"500 registrations at once: {100 * share:.0f} % of the ceiling's burst rate (need ≥ 25 %), p95 "
-              f"{ratio:.1f} × the ceiling's burst p95 (need ≤ 4{_least(least, burst_ceiling)}), "
+              f"{ratio:.1f} × the ceiling's burst p95 (need ≤ 4{least}), "
               f"{reg['confirmed']} confirmed of {reg['capacity']}, {reg['errors']} errors",
               share >= 0.25 and ratio <= 4 and _exact(reg))
-    paced, least = result.get("registrations_paced"), result.get("least_post_paced")
+    paced = result.get("registrations_paced")
     if paced and ceiling32:
-        check(f"500 registrations from 32 clients: p95 {_ratio(paced, ceiling32):.1f} × the ceiling's p95 at 32 "
-              f"connections (need ≤ 3{_least(least, ceiling32)}), {paced['confirmed']} confirmed, "
-              f"{paced['errors']} errors", _ratio(paced, ceiling32) <= 3 and _exact(paced))
+        ratio, least = _ratio(paced, ceiling32), _least(result.get("least_post_paced"), ceiling32)
+        check(f"500 registrations from 32 clients: p95 {ratio:.1f} × the ceiling's p95 at 32 connections (need ≤ 3"
+              f"{least}), {paced['confirmed']} confirmed, {paced['errors']} errors", ratio <= 3 and _exact(paced))
     mail = result.get("email")
     if mail and mail.get("raw"):
         c, k, raw = mail["clean"], mail["killed"], mail["raw"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -210,34 +210,11 @@ def fill(scale: dict[str, int], *, seed: int = 7) -> Dataset:
                   published_on=date.today() - timedelta(days=i)) for i in range(12)]
     )
 
-    # The registration benchmark's session: a webinar with one open session and 100 seats.
-    bench_event = Event.objects.create(
-        title="Registration benchmark webinar", slug=REGISTRATION_SLUG, kind="webinar", mode="online",
-        status="published", summary="Benchmark.", description="Benchmark.",
-    )
-    Webinar.objects.create(event=bench_event, duration_minutes=60)
+    # The registrations' webinar (two open sessions: 500 at once, 500 from 32 clients) and the
+    # least post's (bench/urls.py) alike, so that each page lists only its own two dates.
     start = now + timedelta(days=30)
-    bench_session = Session.objects.create(event=bench_event, start=start, end=start + timedelta(hours=1),
-                                           capacity=REGISTRATION_CAPACITY, has_waiting_list=True)
-    Meeting.objects.create(session=bench_session, join_url="https://zoom.example/j/1", meeting_id="1",
-                           passcode="bench")
-    start = start + timedelta(days=1)
-    paced_session = Session.objects.create(event=bench_event, start=start, end=start + timedelta(hours=1),
-                                           capacity=REGISTRATION_CAPACITY, has_waiting_list=True)
-    Meeting.objects.create(session=paced_session, join_url="https://zoom.example/j/2", meeting_id="2",
-                           passcode="bench")
-    # The least post's own event (its page alike, two open sessions), so that the registrations'
-    # page lists only their two.
-    least_event = Event.objects.create(
-        title="Least post benchmark webinar", slug=LEAST_POST_SLUG, kind="webinar", mode="online",
-        status="published", summary="Benchmark.", description="Benchmark.",
-    )
-    Webinar.objects.create(event=least_event, duration_minutes=60)
-    least = []
-    for _ in range(2):
-        start = start + timedelta(days=1)
-        least.append(Session.objects.create(event=least_event, start=start, end=start + timedelta(hours=1),
-                                            capacity=REGISTRATION_CAPACITY, has_waiting_list=True).pk)
+    bench_session, paced_session = _bench_webinar(REGISTRATION_SLUG, "Registration benchmark webinar", start)
+    least = _bench_webinar(LEAST_POST_SLUG, "Least post benchmark webinar", start + timedelta(days=2))
 
     # A typical page for the GET benchmarks: a webinar with an upcoming session and registrations.
     upcoming = {s.event_id for s in sessions if s.start > now}
@@ -250,9 +227,29 @@ def fill(scale: dict[str, int], *, seed: int = 7) -> Dataset:
         registration_session_id=bench_session.pk,
         paced_session_id=paced_session.pk,
         least_post_slug=LEAST_POST_SLUG,
-        least_session_ids=(least[0], least[1]),
+        least_session_ids=(least[0].pk, least[1].pk),
         counts=_counts(),
     )
+
+
+def _bench_webinar(slug: str, title: str, start: datetime) -> tuple[Any, Any]:
+    """A published webinar ``slug`` with two open sessions of REGISTRATION_CAPACITY seats, a
+    day apart from ``start``, each with its meeting."""
+    from events.models import Event, Session
+    from webinars.models import Meeting, Webinar
+
+    event = Event.objects.create(title=title, slug=slug, kind="webinar", mode="online", status="published",
+                                 summary="Benchmark.", description="Benchmark.")
+    Webinar.objects.create(event=event, duration_minutes=60)
+    sessions = []
+    for day in range(2):
+        begins = start + timedelta(days=day)
+        session = Session.objects.create(event=event, start=begins, end=begins + timedelta(hours=1),
+                                         capacity=REGISTRATION_CAPACITY, has_waiting_list=True)
+        Meeting.objects.create(session=session, join_url=f"https://zoom.example/j/{session.pk}",
+                               meeting_id=str(session.pk), passcode="bench")
+        sessions.append(session)
+    return sessions[0], sessions[1]
 
 
 def _counts() -> dict[str, Any]:

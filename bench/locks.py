@@ -1,7 +1,8 @@
 """How long a registration holds its session's row lock: ``services.register`` run in this
 process from several threads on a fresh session, timed from the moment the lock is granted (the
-locking query returns: on PostgreSQL it has counted the seats too) to the commit that releases it (an ``on_commit`` callback registered right after the lock, so it
-runs first after the COMMIT). The web benchmark cannot see this from outside."""
+locking query returns: on PostgreSQL it has counted the seats too) to the commit that releases
+it (an ``on_commit`` callback registered right after the lock, so it runs first after the
+COMMIT). The web benchmark cannot see this from outside."""
 
 from __future__ import annotations
 

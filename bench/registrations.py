@@ -2,7 +2,8 @@
 
 Each client first GETs the webinar page (its own CSRF cookie and token, untimed); then, in the
 burst, all 500 wait at a barrier and POST at once, each with its own address; in the paced run,
-32 clients post one after another. Only the POST is timed.
+32 clients post one after another. Only the POST is timed. The post goes to the page itself
+(a registration) or to ``post_path`` (the least post, ``bench/urls.py``), with the same fields.
 A 302 to the "registered" page is a success; anything else (or an exception) is an error.
 """
 
@@ -137,6 +138,7 @@ def outcome(session_id: int) -> dict[str, int]:
 
     rows = Registration.objects.filter(session_id=session_id)
     return {
+        "rows": rows.count(),
         "confirmed": rows.filter(status="confirmed").count(),
         "waitlisted": rows.filter(status="waitlisted").count(),
         "cancelled": rows.filter(status="cancelled").count(),

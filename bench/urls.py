@@ -23,7 +23,7 @@ def ceiling(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
 
 
-class FloorForm(forms.Form):
+class LeastPostForm(forms.Form):
     session = forms.IntegerField(min_value=1)
     name = forms.CharField(max_length=200)
     email = forms.EmailField(max_length=254)
@@ -36,7 +36,7 @@ class FloorForm(forms.Form):
 def least_post(request: HttpRequest) -> HttpResponse:
     from events.models import Registration
 
-    form = FloorForm(request.POST)
+    form = LeastPostForm(request.POST)
     if not form.is_valid():
         return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain; charset=utf-8")
     data, now = form.cleaned_data, timezone.now()

@@ -93,7 +93,7 @@ def test_the_least_post_rows_say_what_the_database_stored():
     from bench.__main__ import render
 
     least = {"concurrency": 32, "registrations_per_s": 400.0, "p50_ms": 30.0, "p95_ms": 40.0, "errors": 0,
-             "succeeded": 500, "confirmed": 0, "waitlisted": 499, "capacity": 100, "cpu_ms": 2.5,
+             "succeeded": 500, "rows": 499, "confirmed": 0, "waitlisted": 0, "capacity": 100, "cpu_ms": 2.5,
              "postgres_cpu_ms": 0.5}
     text = render({"pages": [], "least_post_paced": least, "scale": {}, "seconds_per_level": 5, "quick": False,
                    "gunicorn_workers": 2})
