@@ -294,8 +294,10 @@ def bump_after_commit(*areas: str | None, using: str | None = None) -> None:
     known = [str(area) for area in dict.fromkeys(areas) if area is not None]
     lagging = all([_area_of(area) in LAGGING_AREAS for area in known])  # an unknown area fails here
     if known:
-        raise_them = _lagging_raises.add_many if lagging else bump_content_areas
-        transaction.on_commit(functools.partial(raise_them, known), using=using)
+        if lagging:
+            _lagging_raises.add_after_commit(*known, using=using)
+        else:
+            transaction.on_commit(functools.partial(bump_content_areas, known), using=using)
 
 
 def content_area_of(model: Any) -> ContentArea | None:

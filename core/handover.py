@@ -17,7 +17,8 @@ published when the process exits normally, and when a Celery pool process is shu
 other side was down — as it does when a direct call fails: the outbox's sweep finds its rows,
 the Zoom sweep its registrants, a page keeps a stale seat count no longer than the cache's
 timeout. ``seconds() <= 0`` publishes
-in the caller's thread at once (``HANDOVER_MS = 0``; the outbox's also without a broker).
+in the caller's thread at once (``HANDOVER_MS = 0``; the hand-overs to Celery also while it runs
+tasks eagerly, ``delay_to_celery``).
 """
 
 from __future__ import annotations
@@ -26,13 +27,13 @@ import atexit
 import logging
 import os
 import threading
-import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from celery import current_app
 from celery.signals import worker_process_shutdown
 from django.conf import settings
+from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -73,11 +74,18 @@ class HandOver:
         self._items: list[Any] = []
         self._lock = threading.Lock()
         self._wake = threading.Event()
+        self._cut = threading.Event()  # set by discard(): the waiting batch is gone
+        self._discarded = 0
         self._thread: threading.Thread | None = None
 
     def add(self, item: Any) -> None:
         """Publish ``item`` soon (at once without a delay)."""
         self.add_many([item])
+
+    def add_after_commit(self, *items: Any, using: str | None = None) -> None:
+        """``add_many(items)`` once the current transaction commits (at once outside one); nothing
+        if it rolls back."""
+        transaction.on_commit(lambda: self.add_many(items), using=using)
 
     def add_many(self, items: Iterable[Any]) -> None:
         """Publish ``items`` soon (at once without a delay). Never raises: it runs after a commit."""
@@ -110,13 +118,19 @@ class HandOver:
         """Drop what is gathered, unpublished (tests: nothing one leaves reaches the next); how many."""
         with self._lock:
             items, self._items = self._items, []
+            self._discarded += 1
+        self._cut.set()  # the thread's wait ends, and it does not publish the next items early
         return len(items)
 
     def _run(self) -> None:
         while True:
             self._wake.wait()
             self._wake.clear()
-            time.sleep(self._seconds())  # let the items of the next few requests gather
+            self._cut.clear()
+            discarded = self._discarded
+            self._cut.wait(self._seconds())  # let the items of the next few requests gather
+            if discarded != self._discarded:
+                continue  # the batch was discarded: items added since start a wait of their own
             try:
                 self.flush()
             except Exception:  # the thread goes on with the next batch

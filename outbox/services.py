@@ -98,7 +98,7 @@ def new_email(
 
 def hand_over_after_commit(email: OutgoingEmail) -> None:
     """Hand the new row's id to Celery once the transaction commits (``handover``)."""
-    transaction.on_commit(lambda: handover.add(email.pk))
+    handover.add_after_commit(email.pk)
 
 
 def _write(email: OutgoingEmail, *, enqueue_after_commit: bool = True) -> OutgoingEmail:

@@ -405,7 +405,8 @@ RETENTION_AUDIT_DAYS = env_int("RETENTION_AUDIT_DAYS", 730, minimum=1)
 OUTBOX_RETRY_HOURS = env_int("OUTBOX_RETRY_HOURS", 72, minimum=1)
 # What a request has to tell others after its commit is told this many milliseconds later from a
 # thread, together with what the next few requests had to (core.handover): a new message's id to
-# Celery (outbox.handover), a change of seat counts to Redis (core.cache); 0 tells each at once.
+# Celery (outbox.handover), a registrant's Zoom sync to Celery (webinars.signals), a change of seat
+# counts to Redis (core.cache); 0 tells each at once.
 HANDOVER_MS = env_int("HANDOVER_MS", 100)
 
 

@@ -81,7 +81,7 @@ registrant_handover = HandOver(
 
 
 def _sync_registrant_after_commit(registration_id: int) -> None:
-    transaction.on_commit(partial(registrant_handover.add, registration_id))
+    registrant_handover.add_after_commit(registration_id)
 
 
 @receiver(events_signals.registration_confirmed, dispatch_uid="webinars.zoom_add_registrant")

@@ -67,6 +67,27 @@ def test_the_thread_publishes_what_gathered_meanwhile_in_one_batch():
     assert gate.batches == [[1], [2, 3]]
 
 
+def test_a_discarded_batch_ends_its_wait_and_the_next_items_wait_afresh():
+    """What one test discards is not published, and the wait it was in does not publish the next
+    test's items early: ``discard`` ends that wait, and items added after it start a wait of their own."""
+    gate = Gate()
+    waits = []
+
+    def seconds() -> float:
+        if threading.current_thread().name == "discard-test":
+            waits.append(time.monotonic())
+        return 60.0
+
+    handing = HandOver(gate, seconds=seconds, name="discard-test")
+    handing.add(1)
+    _until(lambda: len(waits) == 1)  # the thread waits for the batch [1]
+    assert handing.discard() == 1
+    handing.add(2)
+    _until(lambda: len(waits) == 2)  # a new wait, for [2], not the end of the old one
+    assert gate.batches == [] and handing.pending() == 1
+    handing.discard()
+
+
 def test_a_rolled_back_message_is_never_handed_over(settings, queued_tasks):  # noqa: F811
     settings.HANDOVER_MS = 60_000
     with pytest.raises(RuntimeError), transaction.atomic():
