@@ -43,8 +43,7 @@ def insert_together(*objs: Model, using: str = DEFAULT_DB_ALIAS) -> None:
     """Insert ``objs``, new instances, in one round trip where the connection ``sends_together``
     (in turn elsewhere), inside the caller's transaction. Every primary key must be set but the
     last one's, which is read back. For plain models only: no parents, no ``save()`` of their
-    own (it would be bypassed), no other field the database fills in, no field whose
-    ``pre_save`` turns a plain value into an expression (a value set as an expression is fine). ``pre_save`` is sent for
+    own (it would be bypassed), no other field the database fills in. ``pre_save`` is sent for
     each before the query, ``post_save`` (``created=True``) for each after it."""
     connection = connections[using]
     if not sends_together(connection) or len(objs) < 2:
@@ -52,10 +51,8 @@ def insert_together(*objs: Model, using: str = DEFAULT_DB_ALIAS) -> None:
             obj.save(force_insert=True, using=using)
         return
     for n, obj in enumerate(objs):
-        model = type(obj)
-        returned = [f for f in model._meta.local_concrete_fields if f.db_returning and not f.primary_key]
-        if model._meta.parents or model.save is not Model.save or returned or (obj.pk is None and n < len(objs) - 1):
-            raise ValueError(f"insert_together cannot insert this {model.__name__}")
+        if not _insertable(type(obj)) or (obj.pk is None and n < len(objs) - 1):
+            raise ValueError(f"insert_together cannot insert this {type(obj).__name__}")
         obj._prepare_related_fields_for_save(operation_name="insert_together")
     statements, params = [], []
     for obj in objs:
@@ -80,6 +77,13 @@ _STATEMENTS: dict[tuple[type[Model], str, bool], str] = {}
 
 
 @functools.cache
+def _insertable(model: type[Model]) -> bool:
+    """A plain model: no parents, no ``save()`` of its own, no field the database fills in but its key."""
+    returned = any(f.db_returning and not f.primary_key for f in model._meta.local_concrete_fields)
+    return not model._meta.parents and model.save is Model.save and not returned
+
+
+@functools.cache
 def _insert_fields(model: type[Model], key_set: bool) -> tuple[Any, ...]:
     return tuple(f for f in model._meta.local_concrete_fields if not f.generated and (key_set or not f.primary_key))
 
@@ -90,10 +94,11 @@ def _insert_statement(obj: Model, connection: Any) -> tuple[str, list[Any]]:
     model, key_set = type(obj), obj.pk is not None
     fields = _insert_fields(model, key_set)
     key = (model, connection.alias, key_set)
-    plain = not any(hasattr(getattr(obj, f.attname), "resolve_expression") for f in fields)
+    values = [f.pre_save(obj, True) for f in fields]  # as the compiler takes them (auto_now, defaults)
+    plain = not any(hasattr(value, "resolve_expression") for value in values)
     sql = _STATEMENTS.get(key) if plain else None
     if sql is not None:
-        return sql, [f.get_db_prep_save(f.pre_save(obj, True), connection=connection) for f in fields]
+        return sql, [f.get_db_prep_save(value, connection=connection) for f, value in zip(fields, values, strict=True)]
     query = InsertQuery(model)
     query.insert_values(fields, [obj])
     compiler = query.get_compiler(connection=connection)

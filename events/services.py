@@ -479,12 +479,12 @@ def _create_registration(
     if registration_id is not None:
         registration.pk = registration_id
     else:
-        registration.save(force_insert=True)
+        registration.save(force_insert=True)  # its key is in the email's
     # The confirmation or waiting-list email, as what to render; its key names the new row, so
     # no message can hold it yet. No savepoint: a duplicate address (only possible without the
     # lock) fails the whole transaction, and ``register`` runs it once more.
     message = outbox.new_rendered_later(**_registration_email(registration, session=session, now=now))
-    insert_together(*([registration] if registration._state.adding else []), message)
+    insert_together(*([registration, message] if registration_id is not None else [message]))
     outbox.hand_over_after_commit(message)
     for counter in counters:
         counter.record()

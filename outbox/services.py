@@ -104,15 +104,15 @@ def hand_over_after_commit(email: OutgoingEmail) -> None:
 def _write(email: OutgoingEmail, *, enqueue_after_commit: bool = True) -> OutgoingEmail:
     """Insert ``email`` (or find the row already written under its idempotency key) and hand a
     new row over after the commit."""
-    email, written = _insert(email, check_key=bool(email.idempotency_key))
+    email, written = _insert(email)
     if written and enqueue_after_commit:
         hand_over_after_commit(email)
     return email
 
 
-def _insert(email: OutgoingEmail, *, check_key: bool) -> tuple[OutgoingEmail, bool]:
+def _insert(email: OutgoingEmail) -> tuple[OutgoingEmail, bool]:
     """The row, and whether it was written now (not found under its idempotency key)."""
-    if not check_key:
+    if not email.idempotency_key:
         email.save(force_insert=True)
         return email, True
     # Insert first (a savepoint): nearly every key is new, so no lookup beforehand; a key already
