@@ -46,7 +46,9 @@ logger_class = RedactingLogger
 
 def cores() -> int:
     """The cores this process may use: its CPU affinity (the machine's cores where that is not
-    known), fewer where a cgroup (v2) quota allows less, as a container's ``--cpus`` does."""
+    known), fewer where a cgroup v2 quota at the root of the process's view allows less, as a
+    container's ``--cpus`` does. A quota set elsewhere (systemd's ``CPUQuota=`` on a host, cgroup
+    v1) is not read: set ``WEB_CONCURRENCY`` there."""
     try:
         count = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux

@@ -8,7 +8,8 @@ confirmation's outbox row (``outbox.handover``) and, with Zoom, its registrant's
 half a millisecond of CPU (Celery builds a whole task message); in the minute
 after an announcement a web process commits a registration every few milliseconds. So the
 request puts its item in a ``HandOver`` and goes on, and a daemon thread passes what has
-gathered within ``HANDOVER_MS`` to ``publish`` at once (one task, one pipeline), after the
+gathered within ``HANDOVER_MS`` to ``publish`` at once (the outbox's ids in one task, the seat
+raises in one pipeline; the Zoom syncs stay a task each, retried each on its own), after the
 response has gone out.
 
 Written by hand because neither Celery nor redis-py has a batching publisher. Whoever uses it

@@ -70,6 +70,9 @@ def _queue_after_commit(task, object_id: int) -> None:
 
 
 def _sync_registrants(registration_ids: list[int]) -> None:
+    """One task per registrant (each retried on its own when Zoom fails), published from the
+    hand-over's thread after the response, not by the request; a registrant changed twice in one
+    batch is synced once."""
     for registration_id in dict.fromkeys(registration_ids):  # once each, however often it changed
         publish(tasks.sync_registrant, registration_id, retried_by=tasks.SWEEP)
 
