@@ -13,9 +13,10 @@ Written by hand because Django's ``cache_page`` varies on cookies (so nearly eve
 misses), caches for logged-in users too, and would store a response carrying a CSRF token or a
 flash message; this one stores only responses that are the same for every anonymous visitor —
 and a page with a form (``csrf=True``: an event's page with its registration form) without its
-token, putting a fresh token of the visitor's own into each copy it serves. A page can name the
-part of an area it shows (``scopes``: one event's seats), so a registration for one event leaves
-the pages of the others cached.
+token, putting a fresh token of the visitor's own into each copy it serves. What changes far
+more often than the rest of a page (an event's seats, with every registration) can be left out
+of the stored copy as well and put in each time it is served (``fill``), so that changing it
+never costs a rendering.
 
 ``ResilientRedisCache`` is Django's Redis backend behind a circuit breaker (``core.breaker``):
 when Redis fails or does not answer in time, this process stops asking it for a few seconds and
@@ -123,8 +124,9 @@ def _reraise_unshared_bumps() -> None:
 
 def scoped(area: ContentArea, scope: str) -> str:
     """The part of ``area`` about one thing (``scoped(SEATS, "event:<slug>")``: one event's seats):
-    a page that shows only that part names it instead of the whole area, and a change raises both
-    the part and the area (``invalidate_on_save_or_delete``, through the model's ``content_scopes``)."""
+    what shows only that part names it instead of the whole area (``remembered(areas=...)``), and
+    a change raises both the part and the area (``invalidate_on_save_or_delete``, through the
+    model's ``content_scopes``)."""
     return f"{ContentArea(area)}@{scope}"
 
 
@@ -383,6 +385,15 @@ def _timeout(response: HttpResponse) -> int:
     return max(0, min(PAGE_TIMEOUT, int((until - timezone.now()).total_seconds())))
 
 
+def _copy_served(request: HttpRequest, cached: tuple[bytes, str, dict[str, str]], *, csrf: bool) -> HttpResponse:
+    """A response of a stored page (with a fresh CSRF token of the visitor's own if ``csrf``)."""
+    content, content_type, extra = cached
+    response = HttpResponse(_with_csrf_token(request, content) if csrf else content, content_type=content_type)
+    for header, value in extra.items():
+        response[header] = value
+    return response
+
+
 MAX_QUERY_VALUE = 200
 
 
@@ -399,29 +410,37 @@ def cached_public_page(
     *,
     areas: Iterable[ContentArea],
     params: Iterable[str] = (),
-    scopes: Callable[..., Iterable[str]] | None = None,
     csrf: bool = False,
+    fill: Callable[..., bytes] | None = None,
 ) -> Any:
     """Serve a public GET page from the cache when it cannot differ between anonymous visitors.
 
     ``areas`` are the content areas the page shows (besides ``SITE_AREA``, which every page
     shows): a change in any of them makes the cached page stale, a change elsewhere does not.
-    ``scopes(request, *args, **kwargs)`` names the parts of areas the page shows instead of a
-    whole area (``[scoped(SEATS, f"event:{slug}")]``), so a change elsewhere in that area leaves it.
     ``params`` are the query parameters under which the page is cached too (``["q", "page"]``).
     ``csrf``: the page carries a form; it is stored without its CSRF token and served with a
-    fresh token of the visitor's own, as rendering it for them would give."""
+    fresh token of the visitor's own, as rendering it for them would give.
+    ``fill(request, content, *args, **kwargs)``: the view renders slots for what changes more
+    often than the page (an event's seats), the page is stored with them, and ``fill`` returns
+    the content with them filled — for every response of the view and every copy served, so no
+    visitor sees a slot and a change there never makes the page stale."""
     known = frozenset(params)
     shown = tuple(dict.fromkeys([SITE_AREA, *map(ContentArea, areas)]))  # an unknown area fails here
+
+    def filled(request: HttpRequest, response: HttpResponse, args: Any, kwargs: Any) -> HttpResponse:
+        if fill is not None and not response.streaming:
+            if callable(getattr(response, "render", None)):
+                response = response.render()  # a TemplateResponse: its content is read here
+            response.content = fill(request, response.content, *args, **kwargs)
+        return response
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not _cacheable_request(request) or not _cacheable_query(request, known) or not _cache_is_shared():
-                return view(request, *args, **kwargs)
+                return filled(request, view(request, *args, **kwargs), args, kwargs)
             digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-            parts = [*shown, *map(str, scopes(request, *args, **kwargs))] if scopes else shown
-            versions = ".".join(map(str, content_versions(parts)))
+            versions = ".".join(map(str, content_versions(shown)))
             key = f"portal:page:{versions}:{digest}"
             cached = _local_page(key)
             if cached is None:
@@ -429,12 +448,7 @@ def cached_public_page(
                 if cached is not None and not served_locally():
                     _remember_page(key, cached, LOCAL_SECONDS)
             if cached is not None:
-                content, content_type, extra = cached
-                response = HttpResponse(_with_csrf_token(request, content) if csrf else content,
-                                        content_type=content_type)
-                for header, value in extra.items():
-                    response[header] = value
-                return response
+                return filled(request, _copy_served(request, cached, csrf=csrf), args, kwargs)
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
@@ -443,7 +457,7 @@ def cached_public_page(
                 extra = {h: response[h] for h in ("Content-Disposition", "Content-Language") if response.has_header(h)}
                 content = _without_csrf_token(response.content) if csrf else response.content
                 cache.set(key, (content, response["Content-Type"], extra), timeout)
-            return response
+            return filled(request, response, args, kwargs)
 
         return wrapper
 

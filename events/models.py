@@ -34,7 +34,7 @@ def event_scope(slug: str) -> str:
 
 
 def event_seats_scope(slug: str) -> str:
-    """The seats of one event: what its page names instead of all seats."""
+    """The seats of one event: what its page's seat counts are remembered by (``listing.fill_seats``)."""
     return scoped(ContentArea.SEATS, event_scope(slug))
 
 

@@ -39,11 +39,11 @@ from core.jsonld import ld_name, ld_text, to_json_ld
 from core.ratelimit import RateLimited, limit_public_form, limited_client, too_many_requests
 from core.sites import absolute_url
 
-from . import calendar, certificates, services, signals
+from . import calendar, certificates, listing, services, signals
 from . import feedback as feedback_services
 from .filters import EventFilter
 from .forms import CONSENT_TEXT, FeedbackForm, RegistrationForm, RegistrationSetup, open_sessions, registration_setup
-from .models import Event, Registration, Session, event_seats_scope
+from .models import Event, Registration, Session
 
 PAGE_SIZE = 20
 
@@ -139,12 +139,12 @@ def handle_registration(request: HttpRequest, setup: RegistrationSetup) -> HttpR
 
 def _event_page(request: HttpRequest, event: Event, form: RegistrationForm, *, now: Any) -> HttpResponse:
     """The event's page with its registration form (as posted, with its errors, after a post).
-    Its sessions are read once, with their seats counted: the dates, the form's choices (those
-    open at ``now``) and the JSON-LD all come from them."""
+    Its sessions are read once, with their counts (``listing.counted_sessions``: shared with the
+    process's other threads, read-only): the dates, the form's choices (those open at ``now``)
+    and the JSON-LD all come from them. Their seats are slots, filled from the same counts as
+    the page is served (``listing.fill_seats``, by ``event_detail``'s cache)."""
     prefetch_related_objects([event], "organisers", "presenters")
-    all_sessions = list(Session.objects.filter(event=event).with_counts().order_by("start"))
-    for session in all_sessions:
-        session.event = event  # read by is_cancelled and is_open_for_registration: no query per session
+    all_sessions = listing.counted_sessions(event.slug).sessions
     open_now = [s for s in all_sessions if s.is_open_for_registration(now)]
     form.list_sessions(open_now)
     response = render(
@@ -159,29 +159,17 @@ def _event_page(request: HttpRequest, event: Event, form: RegistrationForm, *, n
             "ld_json": _json_ld(event, all_sessions, now=now),
         },
     )
-    response.fresh_until = _next_change(all_sessions, now)  # read by cached_public_page
+    response.fresh_until = listing.next_change(all_sessions, now)  # read by cached_public_page
     return response
 
 
-def _next_change(sessions: list[Session], now: Any) -> Any:
-    """When the page changes by itself: a session's registration opens or closes, it starts or
-    ends (None if never)."""
-    moments = [
-        moment
-        for session in sessions
-        for moment in (session.registration_opens_at, session.registration_closes_at, session.start, session.end)
-        if moment is not None and moment >= now
-    ]
-    return min(moments, default=None)
-
-
 # The page with its form is the one everybody opens after an announcement: it is cached like
-# the lists (a fresh CSRF token of the visitor's own is put into each copy served), and only a
-# registration for this event, not one for another event, makes it stale.
+# the lists, and each copy served gets a fresh CSRF token of the visitor's own and the seats as
+# they are now (``listing.fill_seats``), so a registration leaves it cached.
 @cached_public_page(
     areas=[ContentArea.EVENTS, ContentArea.DIRECTORY],
-    scopes=lambda request, slug: [event_seats_scope(slug)],
     csrf=True,
+    fill=lambda request, content, slug: listing.fill_seats(content, slug),
 )
 @require_http_methods(["GET", "POST"])
 @limit_public_form(scope="registration", per_client="30/h", per_address=None)

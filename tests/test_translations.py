@@ -17,14 +17,16 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from django.conf import settings
 from django.core.management import call_command
-from django.utils import translation
+from django.utils import timezone, translation
 
 BASE_DIR = Path(settings.BASE_DIR)
 LOCALE_DIR = BASE_DIR / "locale"
@@ -365,7 +367,11 @@ def test_registration_confirmation_goes_out_in_slovenian_with_slovenian_dates(dj
     from outbox.models import OutgoingEmail
     from tests.events.factories import SessionFactory
 
-    session = SessionFactory(event__title="Delavnica")
+    # at 10.00 in Ljubljana: a session late in the evening would end on the next day, written with its date
+    ten = (timezone.localtime(timezone.now(), ZoneInfo("Europe/Ljubljana")) + timedelta(days=7)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
+    session = SessionFactory(event__title="Delavnica", start=ten)
     with django_capture_on_commit_callbacks(execute=True):  # the worker renders it when it sends it
         services.register(session=session, name="Ana", email="ana@example.org", consent_text=str(CONSENT_TEXT),
                           language="sl")

@@ -7,9 +7,7 @@ from datetime import datetime
 
 from django import template
 from django.utils import formats
-from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.safestring import SafeString
 
 from core import zones
 from events import listing
@@ -34,23 +32,16 @@ def time_separator() -> str:
 
 @register.simple_tag
 def seats(session: Session) -> SafeString:
-    """The session's seat line and registration deadline, as one span (shown as a line of its own; empty when
-    there is nothing to say). ``confirmed_count`` must be annotated for seats to be told."""
-    state = listing.availability(session)
-    text, deadline = state.text, state.deadline
-    if not text and not deadline:
-        return SafeString("")
-    parts = []
-    if text:
-        parts.append(format_html('<span class="seats seats-{}">{}</span>', state.state.value, text))
-    if deadline:
-        when = format_html(
-            '<time datetime="{}">{}</time>', state.closes_at.isoformat(), listing.deadline_text(state.closes_at)
-        )
-        # The sentence is escaped, the time built by format_html.
-        sentence = conditional_escape(gettext("Registration closes %(when)s")) % {"when": when}
-        parts.append(format_html('<span class="deadline">{}</span>', mark_safe(sentence)))
-    return format_html('<span class="session-status">{}</span>', SafeString(" · ".join(parts)))
+    """The session's seat line and registration deadline (``listing.status_html``). ``confirmed_count``
+    must be annotated for seats to be told."""
+    return listing.status_html(session)
+
+
+@register.simple_tag
+def seats_slot(session: Session) -> SafeString:
+    """Where the session's ``{% seats %}`` goes in a page cached without its seats, filled each
+    time the page is served (``listing.fill_seats``)."""
+    return listing.status_slot(session)
 
 
 @register.simple_tag

@@ -7,7 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from core.cache import forget_local
 from network.models import Partner
@@ -85,3 +87,61 @@ def test_a_cached_page_leaves_cross_site_posts_refused():
     assert forged.status_code == 403, "another site's page posting with the visitor's cookie"
     assert not session.registrations.exists()
     assert visitor.post(url, _form(session, token, "ana@example.org")).status_code == 302
+
+
+def _served(client, url: str) -> tuple[str, list[str]]:
+    """The page and the SQL it cost."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode(), [query["sql"] for query in queries]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "left", "full"), [("", "Few seats left: only {}", "· full"), ("/sl", "Le še nekaj prostih mest: {}", "· zasedeno")]
+)
+def test_a_registration_changes_the_seats_of_the_cached_event_page_without_rendering_it_again(
+    client, django_capture_on_commit_callbacks, prefix, left, full
+):
+    session = SessionFactory(capacity=2, has_waiting_list=False, event__summary="Before.")
+    event = session.event
+    url = prefix + event.get_absolute_url().removeprefix("/en")
+    page, _ = _served(client, url)
+    assert left.format(2) in page and full not in page
+    # A change that raises no content area: the page shows it only if it is rendered again.
+    type(event).objects.filter(pk=event.pk).update(summary="After.")
+    for email in ("ana@example.org", "bor@example.org"):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert Client().post(event.get_absolute_url(), _form(session, "", email)).status_code == 302
+        forget_local()  # a second later, in this process too
+        page, queries = _served(client, url)
+        assert "Before." in page, "served from the cache, not rendered again"
+        (counts,) = queries  # one query: the sessions with their counts
+        assert 'FROM "events_session"' in counts and "COUNT(" in counts
+        assert "<!--seats:" not in page
+        if email.startswith("ana"):
+            assert left.format(1) in page and full not in page
+    # The date is full now: its seat line and its choice in the form say so.
+    assert {"": "Full", "/sl": "Zasedeno"}[prefix] in page
+    choice = re.search(r'<label for="id_session_0">.*?</label>', page, re.S)
+    assert choice and full in choice[0]
+
+
+def test_no_slot_reaches_a_visitor_and_none_can_be_written_into_the_content(client, settings):
+    settings.RATELIMIT_ENABLED = False
+    session = SessionFactory(capacity=50)
+    slot = f"<!--seats:status:{session.pk}-->"
+    event = session.event
+    type(event).objects.filter(pk=event.pk).update(
+        summary=f"A summary {slot}", description=f"Some text.\n\n{slot}\n\n<!--seats:full:{session.pk}-->"
+    )
+    forget_local()
+    url = event.get_absolute_url()
+    fresh = client.get(url).content.decode()
+    cached = client.get(url).content.decode()
+    invalid = client.post(url, {"session": session.pk, "name": "", "email": "ana@example.org"}).content.decode()
+    for page in (fresh, cached, invalid):
+        assert "50 seats left" in page
+        assert page.count("50 seats left") == 1, "the summary's and the description's copies are not filled"
+        assert "<!--seats:" not in page
+        assert "A summary &lt;!--seats:status:" in page
