@@ -204,9 +204,10 @@ def content_versions(areas: Iterable[str]) -> tuple[int, ...]:
 def remembered(key: str, *, areas: Iterable[str], build: Callable[[], T]) -> T:
     """``build()``'s result, kept in this process while the versions of ``areas`` stay what they
     were before it was built: a change in another process shows here within LOCAL_SECONDS (the
-    versions are read like a page's), one in this process at once. For rows a busy write path
-    only reads to check a submission (an event, its open dates, its questions) — what it then
-    writes is checked again in its transaction. The value is shared by the process's threads:
+    versions are read like a page's), one in this process at once (but for LAGGING_AREAS). For
+    rows a busy write path only reads to check a submission (an event, its open dates, its
+    questions) — what it then writes is checked again in its transaction — and for what a
+    cached page is filled with per request (an event's seat counts). The value is shared by the process's threads:
     treat it as read-only (``copy.copy`` a model instance before changing it). Built afresh
     each time while the shared cache is unreachable (another process's change could not show),
     and a ``None`` is never kept (unknown keys cannot push the known ones out). Kept at most
@@ -232,8 +233,9 @@ def remembered(key: str, *, areas: Iterable[str], build: Callable[[], T]) -> T:
 
 # Areas whose changes may show up to LOCAL_SECONDS late in the process that made them too (in
 # the others they always may). Seats: a burst of registrations then costs each process at most
-# one fresh rendering per second of the event's page that everybody is opening, not one after
-# each registration it handled; seat counts are still right within a second.
+# one count per second of the seats of the event whose page everybody is opening (and one
+# rendering per second of each list that shows seats), not one after each registration it
+# handled; seat counts are still right within a second.
 LAGGING_AREAS = frozenset({ContentArea.SEATS})
 _LAGGING_KEYS = tuple(_version_key(area) for area in LAGGING_AREAS)  # and their scoped parts
 
@@ -385,6 +387,11 @@ def _timeout(response: HttpResponse) -> int:
     return max(0, min(PAGE_TIMEOUT, int((until - timezone.now()).total_seconds())))
 
 
+def _rendered(response: HttpResponse) -> HttpResponse:
+    """``response`` with its content rendered (a ``TemplateResponse``'s is rendered late)."""
+    return response.render() if callable(getattr(response, "render", None)) else response
+
+
 def _copy_served(request: HttpRequest, cached: tuple[bytes, str, dict[str, str]], *, csrf: bool) -> HttpResponse:
     """A response of a stored page (with a fresh CSRF token of the visitor's own if ``csrf``)."""
     content, content_type, extra = cached
@@ -429,8 +436,7 @@ def cached_public_page(
 
     def filled(request: HttpRequest, response: HttpResponse, args: Any, kwargs: Any) -> HttpResponse:
         if fill is not None and not response.streaming:
-            if callable(getattr(response, "render", None)):
-                response = response.render()  # a TemplateResponse: its content is read here
+            response = _rendered(response)  # its content is read here
             response.content = fill(request, response.content, *args, **kwargs)
         return response
 
@@ -449,9 +455,7 @@ def cached_public_page(
                     _remember_page(key, cached, LOCAL_SECONDS)
             if cached is not None:
                 return filled(request, _copy_served(request, cached, csrf=csrf), args, kwargs)
-            response = view(request, *args, **kwargs)
-            if hasattr(response, "render") and callable(response.render):
-                response = response.render()
+            response = _rendered(view(request, *args, **kwargs))
             timeout = _timeout(response)
             if timeout and _cacheable_response(request, response, csrf=csrf) and _cache_is_shared():
                 extra = {h: response[h] for h in ("Content-Disposition", "Content-Language") if response.has_header(h)}

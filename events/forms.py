@@ -27,7 +27,7 @@ from core.content import current_language, localised, marked
 from core.forms import KeyedModelChoiceField, PublicForm, TimeZoneField, formfield_assuming_https
 from core.zones import zone_or_none
 
-from . import listing
+from . import seats
 from .feedback import COMMENT_MAX_LENGTH as FEEDBACK_COMMENT_MAX_LENGTH
 from .messaging import placeholder_problems, placeholders_in
 from .models import Event, RecipientGroup, RegistrantMessage, RegistrationQuestion, Session
@@ -141,10 +141,10 @@ class SessionChoiceField(KeyedModelChoiceField):
     def label_from_instance(self, obj: Session) -> SafeString:
         """The date as the pages write it (``events/_when.html``: the session's zone, and the
         visitor's own time added by static/js/local-time.js), and a slot for whether it is full,
-        filled each time the page is served (``listing.fill_seats``): the page is cached without
+        filled each time the page is served (``events.seats``): the page is cached without
         its seats."""
         label = render_to_string("events/_when.html", {"session": obj}).strip()
-        return mark_safe(label + listing.full_mark_slot(obj))  # noqa: S308 — a rendered template
+        return mark_safe(label + seats.full_mark_slot(obj))  # noqa: S308 — a rendered template
 
 
 class RegistrationForm(PublicForm):
@@ -220,7 +220,7 @@ class RegistrationForm(PublicForm):
 class RegistrationSetup:
     """What a posted registration form is checked against: the public event (``copy.copy`` it
     before changing it), its questions in order and its sessions (each with ``event`` set; read
-    at the first post, a page only shown reads its own). A date added since
+    at the first post; a page shown reads them with their counts, ``seats.counted``). A date added since
     it was read is looked up in the database (``SessionChoiceField``)."""
 
     def __init__(self, event: Event, questions: list[RegistrationQuestion]) -> None:

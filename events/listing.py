@@ -1,5 +1,5 @@
 """How a session is presented on the public pages: its time with the zone and UTC offset, the
-seats left and the registration deadline; and the querysets the list pages read them from.
+seats left and the registration deadline (the event's own page fills them in per request: ``events.seats``).
 
 Read-only presentation, no writes. The list pages show seats, so they name ``ContentArea.SEATS``
 among their cached areas: every registration raises that area after commit (``Registration.
@@ -10,22 +10,20 @@ page of events costs the same number of queries whatever the number of rows.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
-from core.cache import ContentArea, remembered
 from core.zones import zone_label, zone_short
 
-from .models import Session, event_seats_scope
+from .models import Session
 
 # "Few seats left" from this many seats left, or from this share of the capacity if that is more
 # (a session of 200 has few left at 20).
@@ -191,85 +189,3 @@ def full_mark(session: Session) -> str:
     if confirmed is None or confirmed < session.capacity:
         return ""
     return gettext("full, waiting list") if session.has_waiting_list else gettext("full")
-
-
-# --- Seats put into the cached event page per request ------------------------------------------
-#
-# Every registration changes its event's seats, and the event's page is the one everybody opens
-# while they register. So the page is cached without them: it is rendered with a slot for each
-# date's seat line and for each choice's "full" mark, and the slots are filled each time the
-# page is served (``cached_public_page(fill=...)``) from the counts of the event's sessions.
-# Those counts are read once per process while the event's seats and the events area are
-# unchanged (``core.cache.remembered``: within a second of a registration in any process), one
-# query for all dates, and what fills the slots is built from them once per language until a
-# date's state changes by itself (``next_change``); so a burst of registrations costs the page a
-# count a second, not a rendering. The slots are HTML comments: escaped text cannot write one,
-# and the Markdown cleaner drops comments, so only the page's own templates put them there.
-
-_SLOT = re.compile(rb"<!--seats:((?:status|full):\d+)-->")
-
-
-def status_slot(session: Session) -> SafeString:
-    """Where the page's ``status_html`` of ``session`` goes, filled per request (``fill_seats``)."""
-    return SafeString(f"<!--seats:status:{int(session.pk)}-->")
-
-
-def full_mark_slot(session: Session) -> SafeString:
-    """Where " · " and the ``full_mark`` of ``session`` go in its form choice, filled per request."""
-    return SafeString(f"<!--seats:full:{int(session.pk)}-->")
-
-
-def next_change(sessions: Iterable[Session], now: datetime) -> datetime | None:
-    """When what the page says about ``sessions`` changes by itself: a session's registration
-    opens or closes, it starts or ends (None if never)."""
-    moments = [
-        moment
-        for session in sessions
-        for moment in (session.registration_opens_at, session.registration_closes_at, session.start, session.end)
-        if moment is not None and moment >= now
-    ]
-    return min(moments, default=None)
-
-
-class CountedSessions:
-    """The sessions of one event in date order, with their counts and their event (``sessions``),
-    and what fills their slots, built once per language while it holds. Shared by a process's
-    threads (``counted_sessions``): read-only but for those fillings (two threads building the
-    same at once build equal ones)."""
-
-    def __init__(self, sessions: list[Session]) -> None:
-        self.sessions = sessions
-        self._fillings: dict[str | None, tuple[datetime | None, dict[bytes, bytes]]] = {}
-
-    def fillings(self, now: datetime) -> dict[bytes, bytes]:
-        """``{b"status:<id>": ..., b"full:<id>": ...}`` in the active language, as at ``now``."""
-        language = translation.get_language()
-        built = self._fillings.get(language)
-        if built is not None and (built[0] is None or now < built[0]):
-            return built[1]
-        fillings: dict[bytes, bytes] = {}
-        for session in self.sessions:
-            fillings[b"status:%d" % session.pk] = status_html(session, now).encode()
-            mark = full_mark(session)
-            fillings[b"full:%d" % session.pk] = format_html(" · {}", mark).encode() if mark else b""
-        self._fillings[language] = (next_change(self.sessions, now), fillings)
-        return fillings
-
-
-def counted_sessions(slug: str) -> CountedSessions:
-    """The sessions of the event ``slug`` with their counts, as this process remembers them (see above)."""
-
-    def build() -> CountedSessions:
-        sessions = Session.objects.filter(event__slug=slug).select_related("event").with_counts().order_by("start")
-        return CountedSessions(list(sessions))
-
-    return remembered(f"events:counted-sessions:{slug}", areas=[ContentArea.EVENTS, event_seats_scope(slug)], build=build)
-
-
-def fill_seats(content: bytes, slug: str) -> bytes:
-    """``content`` (a page of the event ``slug``) with its seat slots filled in the active
-    language, from the counts as they are now; a slot of a session gone meanwhile is left empty."""
-    if b"<!--seats:" not in content:
-        return content
-    fillings = counted_sessions(slug).fillings(timezone.now())
-    return _SLOT.sub(lambda match: fillings.get(match[1], b""), content)

@@ -34,7 +34,7 @@ def event_scope(slug: str) -> str:
 
 
 def event_seats_scope(slug: str) -> str:
-    """The seats of one event: what its page's seat counts are remembered by (``listing.fill_seats``)."""
+    """The seats of one event: what its page's seat counts are remembered by (``events.seats``)."""
     return scoped(ContentArea.SEATS, event_scope(slug))
 
 
@@ -399,8 +399,9 @@ class Registration(models.Model):
         return f"{self.name} <{self.email}>"
 
     def content_scopes(self) -> list[str]:
-        """The part of the seats area a change of this row makes stale: its event's page
-        (``core.cache.scoped``). Nothing when its session or event is already gone (a cascade)."""
+        """The part of the seats area a change of this row makes stale: its event's seat counts,
+        which its page is filled from (``core.cache.scoped``, ``events.seats``). Nothing when its
+        session or event is already gone (a cascade)."""
         try:
             return [event_scope(self.session.event.slug)]
         except ObjectDoesNotExist:

@@ -39,7 +39,7 @@ from core.jsonld import ld_name, ld_text, to_json_ld
 from core.ratelimit import RateLimited, limit_public_form, limited_client, too_many_requests
 from core.sites import absolute_url
 
-from . import calendar, certificates, listing, services, signals
+from . import calendar, certificates, seats, services, signals
 from . import feedback as feedback_services
 from .filters import EventFilter
 from .forms import CONSENT_TEXT, FeedbackForm, RegistrationForm, RegistrationSetup, open_sessions, registration_setup
@@ -99,8 +99,8 @@ def handle_registration(request: HttpRequest, setup: RegistrationSetup) -> HttpR
     posted = request.method == "POST"
     # A post is checked against the event's open sessions as this process remembers them (no
     # query; the service reads the chosen one again under its lock, and counts its seats there);
-    # the page lists them from its own sessions, with their seats (``_event_page``), so a form
-    # only shown needs no sessions of its own.
+    # the page lists the sessions it reads with their counts (``_event_page``), so a form only
+    # shown needs no sessions of its own.
     event = _own_copy(setup.event)
     form = RegistrationForm(
         request.POST if posted else None,
@@ -134,17 +134,21 @@ def handle_registration(request: HttpRequest, setup: RegistrationSetup) -> HttpR
             response = redirect("events:registered", slug=event.slug)
             _remember(request, response, result)
             return response
-    return _event_page(request, event, form, now=now)
+    return _event_page(request, event, form, now=now, posted=posted)
 
 
-def _event_page(request: HttpRequest, event: Event, form: RegistrationForm, *, now: Any) -> HttpResponse:
+def _event_page(
+    request: HttpRequest, event: Event, form: RegistrationForm, *, now: Any, posted: bool = False
+) -> HttpResponse:
     """The event's page with its registration form (as posted, with its errors, after a post).
-    Its sessions are read once, with their counts (``listing.counted_sessions``: shared with the
-    process's other threads, read-only): the dates, the form's choices (those open at ``now``)
-    and the JSON-LD all come from them. Their seats are slots, filled from the same counts as
-    the page is served (``listing.fill_seats``, by ``event_detail``'s cache)."""
+    Its sessions are read once, with their counts: the dates, the form's choices (those open at
+    ``now``) and the JSON-LD all come from them. Their seats are slots (``events.seats``),
+    filled as the page is served by ``event_detail``'s cache from the counts this process
+    remembers (shared with its other threads, read-only); after a ``posted`` form was refused
+    (a date just full, say), from counts read for this page, and at once."""
     prefetch_related_objects([event], "organisers", "presenters")
-    all_sessions = listing.counted_sessions(event.slug).sessions
+    counted = seats.read_counted(event.slug) if posted else seats.counted(event.slug)
+    all_sessions = counted.sessions
     open_now = [s for s in all_sessions if s.is_open_for_registration(now)]
     form.list_sessions(open_now)
     response = render(
@@ -159,17 +163,19 @@ def _event_page(request: HttpRequest, event: Event, form: RegistrationForm, *, n
             "ld_json": _json_ld(event, all_sessions, now=now),
         },
     )
-    response.fresh_until = listing.next_change(all_sessions, now)  # read by cached_public_page
+    if posted:  # this visitor's page, never stored: its slots are filled here, the cache finds none
+        response.content = seats.filled(response.content, counted)
+    response.fresh_until = seats.next_change(all_sessions, now)  # read by cached_public_page
     return response
 
 
 # The page with its form is the one everybody opens after an announcement: it is cached like
 # the lists, and each copy served gets a fresh CSRF token of the visitor's own and the seats as
-# they are now (``listing.fill_seats``), so a registration leaves it cached.
+# they are now (``events.seats``), so a registration leaves it cached.
 @cached_public_page(
     areas=[ContentArea.EVENTS, ContentArea.DIRECTORY],
     csrf=True,
-    fill=lambda request, content, slug: listing.fill_seats(content, slug),
+    fill=lambda request, content, slug: seats.fill(content, slug),
 )
 @require_http_methods(["GET", "POST"])
 @limit_public_form(scope="registration", per_client="30/h", per_address=None)

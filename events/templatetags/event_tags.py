@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString
 
 from core import zones
 from events import listing
+from events import seats as event_seats
 from events.models import Session
 
 register = template.Library()
@@ -40,8 +41,8 @@ def seats(session: Session) -> SafeString:
 @register.simple_tag
 def seats_slot(session: Session) -> SafeString:
     """Where the session's ``{% seats %}`` goes in a page cached without its seats, filled each
-    time the page is served (``listing.fill_seats``)."""
-    return listing.status_slot(session)
+    time the page is served (``events.seats``)."""
+    return event_seats.status_slot(session)
 
 
 @register.simple_tag

@@ -1,22 +1,26 @@
-"""The event page with its registration form is cached, with a fresh CSRF token per visitor,
-and a registration makes stale only what it changes: that event's page (its seats) and the
-lists of seats, not the partners, the news or other events' pages."""
+"""The event page with its registration form is cached, with a fresh CSRF token per visitor and
+its seats filled in per request (``events.seats``), and a registration makes stale only what it
+changes: the lists of seats, not that event's page, the partners, the news or other events' pages."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
 
 from core.cache import forget_local
+from events import seats
+from events.models import RegistrationQuestion
 from network.models import Partner
 from portal.models import NewsItem
 from tests.network.factories import PartnerFactory
 
-from .factories import SessionFactory
+from .factories import RegistrationFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -122,7 +126,7 @@ def test_a_registration_changes_the_seats_of_the_cached_event_page_without_rende
         if email.startswith("ana"):
             assert left.format(1) in page and full not in page
     # The date is full now: its seat line and its choice in the form say so.
-    assert {"": "Full", "/sl": "Zasedeno"}[prefix] in page
+    assert {"": 'seats-full">Full<', "/sl": 'seats-full">Zasedeno<'}[prefix] in page
     choice = re.search(r'<label for="id_session_0">.*?</label>', page, re.S)
     assert choice and full in choice[0]
 
@@ -133,8 +137,10 @@ def test_no_slot_reaches_a_visitor_and_none_can_be_written_into_the_content(clie
     slot = f"<!--seats:status:{session.pk}-->"
     event = session.event
     type(event).objects.filter(pk=event.pk).update(
-        summary=f"A summary {slot}", description=f"Some text.\n\n{slot}\n\n<!--seats:full:{session.pk}-->"
+        summary=f"A summary {slot}",
+        description=f'Some text.\n\n{slot}\n\n<!--seats:full:{session.pk}-->\n\n[a link](https://example.org "{slot}")',
     )
+    RegistrationQuestion.objects.create(event=event, label=f"Diet {slot}", help_text=f"Help {slot}")
     forget_local()
     url = event.get_absolute_url()
     fresh = client.get(url).content.decode()
@@ -145,3 +151,54 @@ def test_no_slot_reaches_a_visitor_and_none_can_be_written_into_the_content(clie
         assert page.count("50 seats left") == 1, "the summary's and the description's copies are not filled"
         assert "<!--seats:" not in page
         assert "A summary &lt;!--seats:status:" in page
+        assert "Diet &lt;!--seats:status:" in page and "Help &lt;!--seats:status:" in page
+
+
+def test_each_language_is_filled_in_its_own_in_one_process(client):
+    session = SessionFactory(capacity=3, has_waiting_list=False)
+    url = session.event.get_absolute_url()
+    english, slovenian, english_again = (client.get(path).content.decode() for path in (url, "/sl" + url, url))
+    assert "Few seats left: only 3" in english and "Few seats left: only 3" in english_again
+    assert "Le še nekaj prostih mest: 3" in slovenian and "Few seats left" not in slovenian
+
+
+def test_what_fills_the_slots_changes_when_registration_closes():
+    now = timezone.now()
+    session = SessionFactory(capacity=50, registration_closes_at=now + timedelta(hours=1))
+    counted = seats.counted(session.event.slug)
+    line = b"status:%d" % session.pk
+    with translation.override("en"):
+        before = counted.fillings(now)[line].decode()
+        after = counted.fillings(now + timedelta(hours=1, seconds=1))[line].decode()
+        back = counted.fillings(now)[line].decode()  # a clock set back is not shown the later line
+    assert "50 seats left" in before and "Registration closes" in before
+    assert "Registration closed" in after and "50 seats left" not in after
+    assert back == before
+
+
+def test_a_refused_post_shows_the_seats_as_they_are_not_as_remembered(client, settings):
+    settings.RATELIMIT_ENABLED = False
+    session = SessionFactory(capacity=1, has_waiting_list=False)
+    url = session.event.get_absolute_url()
+    assert "Few seats left: only 1" in client.get(url).content.decode()  # remembered: one seat left
+    RegistrationFactory(session=session)  # taken in another process a moment ago
+    page = Client().post(url, _form(session, "", "bor@example.org")).content.decode()
+    assert "This session is full." in page
+    assert 'seats-full">Full<' in page and "Few seats left" not in page
+    assert "· full" in re.search(r'<label for="id_session_0">.*?</label>', page, re.S)[0]
+
+
+def test_a_cached_page_is_served_without_its_seats_while_the_database_is_unreachable(client):
+    session = SessionFactory(capacity=50)
+    url = session.event.get_absolute_url()
+    assert "50 seats left" in client.get(url).content.decode()
+    forget_local()  # the counts must be read again
+
+    def unreachable(execute, sql, params, many, context):
+        raise OperationalError("the database is unreachable")
+
+    with connection.execute_wrapper(unreachable):
+        response = client.get(url)
+    page = response.content.decode()
+    assert response.status_code == 200 and 'name="csrfmiddlewaretoken"' in page
+    assert "seats left" not in page and "<!--seats:" not in page

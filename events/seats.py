@@ -1,0 +1,118 @@
+"""An event's seats, put into its cached page each time the page is served.
+
+Every registration changes its event's seats, and the event's page is the one everybody opens
+while they register. So the page is cached without them: it is rendered with a slot for each
+date's seat line and for each form choice's "full" mark, and the slots are filled each time the
+page is served (``core.cache.cached_public_page(fill=...)``) from the counts of the event's
+sessions. Those are read in one query, once per process while the event's part of the seats
+area and the events area are unchanged (``core.cache.remembered``: within a second of a
+registration in any process), and what fills the slots is built from them once per language
+until a date's state changes by itself (``next_change``). So a burst of registrations costs the
+page a count a second, not a rendering; a page shown after a refused post is filled from counts
+read for it (the visitor has just been told the date is full).
+
+The slots are HTML comments: escaped text cannot write one, the Markdown cleaner drops comments
+and escapes ``<`` in attribute values, so only the page's own templates put them there.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime
+
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone, translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from core.cache import ContentArea, remembered
+
+from .listing import full_mark, status_html
+from .models import Session, event_seats_scope
+
+logger = logging.getLogger(__name__)
+
+_SLOT = re.compile(rb"<!--seats:((?:status|full):\d+)-->")
+
+
+def status_slot(session: Session) -> SafeString:
+    """Where the ``status_html`` of ``session`` goes, filled per request (``fill``)."""
+    return SafeString(f"<!--seats:status:{int(session.pk)}-->")
+
+
+def full_mark_slot(session: Session) -> SafeString:
+    """Where " · " and the ``full_mark`` of ``session`` go in its form choice, filled per request."""
+    return SafeString(f"<!--seats:full:{int(session.pk)}-->")
+
+
+def next_change(sessions: list[Session], now: datetime) -> datetime | None:
+    """When what a page says about ``sessions`` changes by itself: a session's registration
+    opens or closes, it starts or ends (None if never)."""
+    moments = [
+        moment
+        for session in sessions
+        for moment in (session.registration_opens_at, session.registration_closes_at, session.start, session.end)
+        if moment is not None and moment >= now
+    ]
+    return min(moments, default=None)
+
+
+class CountedSessions:
+    """The sessions of one event in date order, with their counts and their event (``sessions``),
+    and what fills their slots, built once per language for as long as it holds. Shared by a
+    process's threads (``counted``): read-only but for those fillings (two threads building the
+    same at once build equal ones)."""
+
+    def __init__(self, sessions: list[Session]) -> None:
+        self.sessions = sessions
+        self._fillings: dict[str | None, tuple[datetime, datetime | None, dict[bytes, bytes]]] = {}
+
+    def fillings(self, now: datetime) -> dict[bytes, bytes]:
+        """``{b"status:<id>": ..., b"full:<id>": ...}`` in the active language, as at ``now``."""
+        language = translation.get_language()
+        built = self._fillings.get(language)
+        if built is not None and built[0] <= now and (built[1] is None or now < built[1]):
+            return built[2]
+        fillings: dict[bytes, bytes] = {}
+        for session in self.sessions:
+            fillings[b"status:%d" % session.pk] = status_html(session, now).encode()
+            mark = full_mark(session)
+            fillings[b"full:%d" % session.pk] = format_html(" · {}", mark).encode() if mark else b""
+        self._fillings[language] = (now, next_change(self.sessions, now), fillings)
+        return fillings
+
+
+def read_counted(slug: str) -> CountedSessions:
+    """The sessions of the event ``slug`` with their counts, read now (one query)."""
+    sessions = Session.objects.filter(event__slug=slug).select_related("event").with_counts().order_by("start")
+    return CountedSessions(list(sessions))
+
+
+def counted(slug: str) -> CountedSessions:
+    """``read_counted(slug)`` as this process remembers it (see above)."""
+    return remembered(
+        f"events:counted-sessions:{slug}",
+        areas=[ContentArea.EVENTS, event_seats_scope(slug)],
+        build=lambda: read_counted(slug),
+    )
+
+
+def fill(content: bytes, slug: str) -> bytes:
+    """``content`` (a page of the event ``slug``) with its seat slots filled in the active
+    language, from the counts as they are now; a slot of a session gone meanwhile is left empty,
+    and so are all of them while the database cannot be reached (the page is still served)."""
+    if b"<!--seats:" not in content:
+        return content
+    try:
+        fillings = counted(slug).fillings(timezone.now())
+    except (OperationalError, InterfaceError):
+        logger.warning("Could not count the seats of %s; its page is served without them.", slug, exc_info=True)
+        fillings = {}
+    return _SLOT.sub(lambda match: fillings.get(match[1], b""), content)
+
+
+def filled(content: bytes, sessions: CountedSessions) -> bytes:
+    """``content`` with its seat slots filled from ``sessions`` (a page rendered for one visitor)."""
+    fillings = sessions.fillings(timezone.now())
+    return _SLOT.sub(lambda match: fillings.get(match[1], b""), content)
