@@ -1,8 +1,10 @@
 """gunicorn's workers (``gunicorn.conf.py``): one per core the process may use, two at least,
-a container's CPU quota counted; ``WEB_CONCURRENCY`` sets another number."""
+a container's CPU quota counted; ``WEB_CONCURRENCY`` sets another number. A worker that has
+loaded the portal leaves what it loaded out of the garbage collector's full collections."""
 
 from __future__ import annotations
 
+import gc
 import runpy
 from pathlib import Path
 
@@ -46,3 +48,13 @@ def test_web_concurrency_sets_the_number(monkeypatch):
     assert _conf(monkeypatch, affinity=2, quota=None)["workers"] == 7
     monkeypatch.setenv("WEB_CONCURRENCY", "0")
     assert _conf(monkeypatch, affinity=4, quota=None)["workers"] == 4, "0 means: by the cores"
+
+
+def test_a_started_worker_freezes_what_it_has_loaded():
+    post_worker_init = runpy.run_path(CONF)["post_worker_init"]
+    assert gc.get_freeze_count() == 0
+    try:
+        post_worker_init(None)
+        assert gc.get_freeze_count() > 1000, "the loaded modules' objects are frozen"
+    finally:
+        gc.unfreeze()
