@@ -70,8 +70,10 @@ def post_worker_init(worker: Any) -> None:
     """Once a worker has loaded the portal, its objects so far (Django's, the apps', the
     settings') are left out of the garbage collector's full collections (``gc.freeze``): they
     live as long as the worker, and a full collection that walked them all held the worker for
-    50–140 ms about once a minute (``make bench``, 30 Nov: 176,000–198,000 tracked objects, of
+    50–137 ms about once a minute (``make bench``, 30 Nov: 176,000–198,000 tracked objects, of
     which about 129,000 are there when the worker starts); with them frozen, 6–29 ms (a full
     collection still runs, more often, over what the worker made since). A pause of 100 ms in
-    the minute after an announcement is a hundred registrations waiting behind it."""
+    the minute after an announcement is a hundred registrations waiting behind it. What is
+    garbage already is collected first: once frozen it would never be freed."""
+    gc.collect()
     gc.freeze()

@@ -207,12 +207,12 @@ def remembered(key: str, *, areas: Iterable[str], build: Callable[[], T]) -> T:
     versions are read like a page's), one in this process at once (but for LAGGING_AREAS). For
     rows a busy write path only reads to check a submission (an event, its open dates, its
     questions) — what it then writes is checked again in its transaction — and for what a
-    cached page is filled with per request (an event's seat counts). The value is shared by the process's threads:
-    treat it as read-only (``copy.copy`` a model instance before changing it). Built afresh
-    each time while the shared cache is unreachable (another process's change could not show),
-    and a ``None`` is never kept (unknown keys cannot push the known ones out). Kept at most
-    PAGE_TIMEOUT, like a page (a raise that never reached Redis is outlived no longer), and
-    bounded like the pages: LOCAL_PAGES values, the least recently used go first."""
+    cached page is filled with per request (an event's seat counts). The value is shared by the
+    process's threads: treat it as read-only (``copy.copy`` a model instance before changing
+    it). Built afresh each time while the shared cache is unreachable (another process's change
+    could not show), and a ``None`` is never kept (unknown keys cannot push the known ones out).
+    Kept at most PAGE_TIMEOUT, like a page (a raise that never reached Redis is outlived no
+    longer), and bounded like the pages: LOCAL_PAGES values, the least recently used go first."""
     if not _cache_is_shared():
         return build()
     versions = content_versions(areas)  # before the rows are read: a change after it raises them

@@ -8,8 +8,11 @@ sessions. Those are read in one query, once per process while the event's part o
 area and the events area are unchanged (``core.cache.remembered``: within a second of a
 registration in any process), and what fills the slots is built from them once per language
 until a date's state changes by itself (``next_change``). So a burst of registrations costs the
-page a count a second, not a rendering; a page shown after a refused post is filled from counts
-read for it (the visitor has just been told the date is full).
+page a count a second, not a rendering. A page rendered afresh is filled from the counts it was
+rendered from (``fill(sessions=...)``: read once), and one shown after a refused post from counts
+read for it (the visitor has just been told the date is full). While the database cannot be
+reached, a cached page is served with its slots empty, and the process tries again after
+LOCAL_SECONDS rather than make every visitor wait for a connection attempt.
 
 The slots are HTML comments: escaped text cannot write one, the Markdown cleaner drops comments
 and escapes ``<`` in attribute values, so only the page's own templates put them there.
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from datetime import datetime
 
 from django.db import InterfaceError, OperationalError
@@ -26,7 +30,7 @@ from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from core.cache import ContentArea, remembered
+from core.cache import LOCAL_SECONDS, ContentArea, remembered
 
 from .listing import full_mark, status_html
 from .models import Session, event_seats_scope
@@ -98,21 +102,38 @@ def counted(slug: str) -> CountedSessions:
     )
 
 
-def fill(content: bytes, slug: str) -> bytes:
+# Until when (``time.monotonic()``) this process leaves the seats out rather than try the
+# database again, after it could not be reached: a page served from the cache then waits for
+# no connection attempt of its own, once per LOCAL_SECONDS at most.
+_unreachable_until = 0.0
+
+
+def forget_unreachable() -> None:
+    """Try the database at the next page served (tests: an earlier test's outage is over)."""
+    global _unreachable_until
+    _unreachable_until = 0.0
+
+
+def fill(content: bytes, slug: str, *, sessions: CountedSessions | None = None) -> bytes:
     """``content`` (a page of the event ``slug``) with its seat slots filled in the active
-    language, from the counts as they are now; a slot of a session gone meanwhile is left empty,
-    and so are all of them while the database cannot be reached (the page is still served)."""
+    language, from ``sessions`` (the counts the page was rendered from) or else the counts as
+    they are now; a slot of a session gone meanwhile is left empty, and so are all of them while
+    the database cannot be reached (the page is still served; tried again after LOCAL_SECONDS)."""
+    global _unreachable_until
     if b"<!--seats:" not in content:
         return content
-    try:
-        fillings = counted(slug).fillings(timezone.now())
-    except (OperationalError, InterfaceError):
-        logger.warning("Could not count the seats of %s; its page is served without them.", slug, exc_info=True)
-        fillings = {}
-    return _SLOT.sub(lambda match: fillings.get(match[1], b""), content)
+    if sessions is None:
+        if time.monotonic() < _unreachable_until:
+            return fill_from_counted(content, None)
+        try:
+            sessions = counted(slug)
+        except (OperationalError, InterfaceError):
+            logger.warning("Could not count the seats of %s; its page is served without them.", slug, exc_info=True)
+            _unreachable_until = time.monotonic() + LOCAL_SECONDS
+    return fill_from_counted(content, sessions)
 
 
-def filled(content: bytes, sessions: CountedSessions) -> bytes:
-    """``content`` with its seat slots filled from ``sessions`` (a page rendered for one visitor)."""
-    fillings = sessions.fillings(timezone.now())
+def fill_from_counted(content: bytes, sessions: CountedSessions | None) -> bytes:
+    """``content`` with its seat slots filled from ``sessions`` (emptied if None)."""
+    fillings = sessions.fillings(timezone.now()) if sessions is not None else {}
     return _SLOT.sub(lambda match: fillings.get(match[1], b""), content)

@@ -44,6 +44,7 @@ def test_production_settings_load_with_the_required_variables():
         ({"REDIS_URL": "localhost:6379"}, "REDIS_URL"),
         ({"TIME_ZONE": "Mars/Olympus"}, "TIME_ZONE"),
         ({"DB_CONN_MAX_AGE": "ten", "DATABASE_URL": "postgres://postgres@127.0.0.1/x"}, "DB_CONN_MAX_AGE"),
+        ({"DB_CONNECT_TIMEOUT": "0", "DATABASE_URL": "postgres://postgres@127.0.0.1/x"}, "DB_CONNECT_TIMEOUT"),
     ],
 )
 def test_a_bad_or_missing_value_refuses_to_start_and_names_the_variable(override, message):
@@ -58,13 +59,13 @@ def test_debug_runs_on_the_embedded_default_without_any_other_variable():
     assert result.returncode == 0, result.stderr
 
 
-def test_postgres_uses_persistent_connections_with_health_checks():
+def test_postgres_uses_persistent_connections_with_health_checks_and_a_connect_timeout():
     code = (
         "import os, django; os.environ['DJANGO_SETTINGS_MODULE']='portal.settings'; django.setup();"
         "from django.conf import settings as s; d=s.DATABASES['default'];"
-        "print(d['ENGINE'], d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+        "print(d['ENGINE'], d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'], d['OPTIONS']['connect_timeout'])"
     )
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(GOOD, DATABASE_URL="postgres://postgres@127.0.0.1:5432/portal")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
-    assert result.stdout.split() == ["django.db.backends.postgresql", "600", "True"]
+    assert result.stdout.split() == ["django.db.backends.postgresql", "600", "True", "5"]

@@ -5,6 +5,7 @@ changes: the lists of seats, not that event's page, the partners, the news or ot
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -13,11 +14,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from core.cache import forget_local
+from core.cache import LOCAL_SECONDS, forget_local
 from events import seats
 from events.models import RegistrationQuestion
 from network.models import Partner
 from portal.models import NewsItem
+from tests.hung_redis import closed_port_url
 from tests.network.factories import PartnerFactory
 
 from .factories import RegistrationFactory, SessionFactory
@@ -188,17 +190,41 @@ def test_a_refused_post_shows_the_seats_as_they_are_not_as_remembered(client, se
     assert "· full" in re.search(r'<label for="id_session_0">.*?</label>', page, re.S)[0]
 
 
-def test_a_cached_page_is_served_without_its_seats_while_the_database_is_unreachable(client):
+def test_a_cached_page_is_served_without_its_seats_while_the_database_is_unreachable(client, monkeypatch):
     session = SessionFactory(capacity=50)
     url = session.event.get_absolute_url()
     assert "50 seats left" in client.get(url).content.decode()
     forget_local()  # the counts must be read again
+    tried: list[str] = []
 
     def unreachable(execute, sql, params, many, context):
+        tried.append(sql)
         raise OperationalError("the database is unreachable")
 
     with connection.execute_wrapper(unreachable):
         response = client.get(url)
-    page = response.content.decode()
-    assert response.status_code == 200 and 'name="csrfmiddlewaretoken"' in page
-    assert "seats left" not in page and "<!--seats:" not in page
+        attempts = len(tried)
+        again = client.get(url)  # within LOCAL_SECONDS: served without trying the database
+    for page in (response, again):
+        html = page.content.decode()
+        assert page.status_code == 200 and 'name="csrfmiddlewaretoken"' in html
+        assert "seats left" not in html and "<!--seats:" not in html
+    assert attempts >= 1 and len(tried) == attempts
+
+    later = time.monotonic() + LOCAL_SECONDS
+    monkeypatch.setattr(seats.time, "monotonic", lambda: later)  # the pause is over
+    assert "50 seats left" in client.get(url).content.decode()
+
+
+def test_a_page_rendered_while_redis_is_unreachable_reads_its_seats_once(client, settings):
+    settings.RATELIMIT_ENABLED = False
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "core.cache.ResilientRedisCache", "LOCATION": closed_port_url(),
+                    "OPTIONS": settings.REDIS_CACHE_OPTIONS},
+    }
+    session = SessionFactory(capacity=50)
+    with CaptureQueriesContext(connection) as shown:
+        page = client.get(session.event.get_absolute_url())
+    assert "50 seats left" in page.content.decode()
+    assert len([q for q in shown if 'FROM "events_session"' in q["sql"]]) == 1
