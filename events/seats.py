@@ -11,8 +11,8 @@ until a date's state changes by itself (``next_change``). So a burst of registra
 page a count a second, not a rendering. A page rendered afresh is filled from the counts it was
 rendered from (``fill(sessions=...)``: read once), and one shown after a refused post from counts
 read for it (the visitor has just been told the date is full). While the database cannot be
-reached, a cached page is served with its slots empty, and the process tries again after
-LOCAL_SECONDS rather than make every visitor wait for a connection attempt.
+reached, a cached page is served with its slots empty, and the process pauses before it tries
+again (``UNREACHABLE_PAUSE``) rather than make every visitor wait for a connection attempt.
 
 The slots are HTML comments: escaped text cannot write one, the Markdown cleaner drops comments
 and escapes ``<`` in attribute values, so only the page's own templates put them there.
@@ -104,7 +104,10 @@ def counted(slug: str) -> CountedSessions:
 
 # Until when (``time.monotonic()``) this process leaves the seats out rather than try the
 # database again, after it could not be reached: a page served from the cache then waits for
-# no connection attempt of its own, once per LOCAL_SECONDS at most.
+# no connection attempt of its own. The pause is UNREACHABLE_PAUSE times what the failed
+# attempt took (a host that does not answer: DB_CONNECT_TIMEOUT), and at least LOCAL_SECONDS,
+# so a sync worker spends at most a quarter of an outage waiting for the database on cached pages.
+UNREACHABLE_PAUSE = 3
 _unreachable_until = 0.0
 
 
@@ -118,18 +121,20 @@ def fill(content: bytes, slug: str, *, sessions: CountedSessions | None = None) 
     """``content`` (a page of the event ``slug``) with its seat slots filled in the active
     language, from ``sessions`` (the counts the page was rendered from) or else the counts as
     they are now; a slot of a session gone meanwhile is left empty, and so are all of them while
-    the database cannot be reached (the page is still served; tried again after LOCAL_SECONDS)."""
+    the database cannot be reached (the page is still served; tried again after a pause)."""
     global _unreachable_until
     if b"<!--seats:" not in content:
         return content
     if sessions is None:
-        if time.monotonic() < _unreachable_until:
+        tried = time.monotonic()
+        if tried < _unreachable_until:
             return fill_from_counted(content, None)
         try:
             sessions = counted(slug)
         except (OperationalError, InterfaceError):
             logger.warning("Could not count the seats of %s; its page is served without them.", slug, exc_info=True)
-            _unreachable_until = time.monotonic() + LOCAL_SECONDS
+            failed = time.monotonic()
+            _unreachable_until = failed + max(LOCAL_SECONDS, UNREACHABLE_PAUSE * (failed - tried))
     return fill_from_counted(content, sessions)
 
 
