@@ -5,7 +5,8 @@ timeout.
 
 Used for Redis, which the site only uses to go faster: the page cache (``core.cache``), the
 health check (``core.health``) and the Celery broker (``publish``, below, through which every task
-is queued). A hung Redis (it accepts connections and never answers) would otherwise cost a
+is queued); for Zoom (``webinars.zoom``); and for the database where a page can go on without
+it (the seats of a cached event page, ``events.seats``). A hung Redis (it accepts connections and never answers) would otherwise cost a
 socket timeout on every call, and a page makes several.
 
 Written by hand because nothing we already depend on has one: django-redis's
@@ -145,6 +146,13 @@ def breaker(name: str, *, interval: float | None = None) -> CircuitBreaker:
         elif interval is not None:
             found.interval = interval
         return found
+
+
+def forget_breakers() -> None:
+    """Forget every breaker of this process (tests: an earlier test's outage is over); the next
+    ``breaker(name)`` makes a closed one."""
+    with _registry_lock:
+        _breakers.clear()
 
 
 def broker_breaker() -> CircuitBreaker:

@@ -12,7 +12,7 @@ page a count a second, not a rendering. A page rendered afresh is filled from th
 rendered from (``fill(sessions=...)``: read once), and one shown after a refused post from counts
 read for it (the visitor has just been told the date is full). While the database cannot be
 reached, a cached page is served with its slots empty, and the process pauses before it tries
-again (``UNREACHABLE_PAUSE``) rather than make every visitor wait for a connection attempt.
+again (``database_breaker``) rather than make every visitor wait for a connection attempt.
 
 The slots are HTML comments: escaped text cannot write one, the Markdown cleaner drops comments
 and escapes ``<`` in attribute values, so only the page's own templates put them there.
@@ -20,22 +20,20 @@ and escapes ``<`` in attribute values, so only the page's own templates put them
 
 from __future__ import annotations
 
-import logging
 import re
-import time
 from datetime import datetime
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from core.breaker import CircuitBreaker, breaker
 from core.cache import LOCAL_SECONDS, ContentArea, remembered
 
 from .listing import full_mark, status_html
 from .models import Session, event_seats_scope
-
-logger = logging.getLogger(__name__)
 
 _SLOT = re.compile(rb"<!--seats:((?:status|full):\d+)-->")
 
@@ -102,39 +100,27 @@ def counted(slug: str) -> CountedSessions:
     )
 
 
-# Until when (``time.monotonic()``) this process leaves the seats out rather than try the
-# database again, after it could not be reached: a page served from the cache then waits for
-# no connection attempt of its own. The pause is UNREACHABLE_PAUSE times what the failed
-# attempt took (a host that does not answer: DB_CONNECT_TIMEOUT), and at least LOCAL_SECONDS,
-# so a sync worker spends at most a quarter of an outage waiting for the database on cached pages.
-UNREACHABLE_PAUSE = 3
-_unreachable_until = 0.0
-
-
-def forget_unreachable() -> None:
-    """Try the database at the next page served (tests: an earlier test's outage is over)."""
-    global _unreachable_until
-    _unreachable_until = 0.0
+def database_breaker() -> CircuitBreaker:
+    """After a count failed to reach the database, cached event pages are served without their
+    seats for a while (``core.breaker``; then one page tries again) rather than each make its
+    visitor wait for a connection attempt: three times the connection timeout (a host that does
+    not answer costs that), so a sync worker spends at most a quarter of an outage waiting."""
+    options = settings.DATABASES["default"].get("OPTIONS") or {}
+    interval = max(LOCAL_SECONDS, 3 * float(options.get("connect_timeout") or 0))
+    return breaker("The database (for the seats of cached event pages)", interval=interval)
 
 
 def fill(content: bytes, slug: str, *, sessions: CountedSessions | None = None) -> bytes:
     """``content`` (a page of the event ``slug``) with its seat slots filled in the active
     language, from ``sessions`` (the counts the page was rendered from) or else the counts as
     they are now; a slot of a session gone meanwhile is left empty, and so are all of them while
-    the database cannot be reached (the page is still served; tried again after a pause)."""
-    global _unreachable_until
+    the database cannot be reached (the page is still served: ``database_breaker``)."""
     if b"<!--seats:" not in content:
         return content
     if sessions is None:
-        tried = time.monotonic()
-        if tried < _unreachable_until:
-            return fill_from_counted(content, None)
-        try:
-            sessions = counted(slug)
-        except (OperationalError, InterfaceError):
-            logger.warning("Could not count the seats of %s; its page is served without them.", slug, exc_info=True)
-            failed = time.monotonic()
-            _unreachable_until = failed + max(LOCAL_SECONDS, UNREACHABLE_PAUSE * (failed - tried))
+        sessions = database_breaker().call(
+            lambda: counted(slug), fallback=lambda: None, failures=(OperationalError, InterfaceError)
+        )
     return fill_from_counted(content, sessions)
 
 

@@ -53,9 +53,9 @@ def _test_storage_and_caches(settings):
     }
     cache.clear()
     forget_local()  # what this process remembers of the cache (core.cache), too
-    from events import seats
+    from core.breaker import forget_breakers
 
-    seats.forget_unreachable()  # an earlier test's database outage
+    forget_breakers()  # an earlier test's outage (the seats' database breaker, say)
     # A new message's id goes to the broker, a seat count's change to the cache, at once
     # (core.handover): a test that reads them right after a commit finds them there.
     # tests/outbox/test_handover.py sets a delay.
