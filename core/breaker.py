@@ -6,8 +6,8 @@ timeout.
 Used for Redis, which the site only uses to go faster: the page cache (``core.cache``), the
 health check (``core.health``) and the Celery broker (``publish``, below, through which every task
 is queued); for Zoom (``webinars.zoom``); and for the database where a page can go on without
-it (the seats of a cached event page, ``events.seats``). A hung Redis (it accepts connections and never answers) would otherwise cost a
-socket timeout on every call, and a page makes several.
+it (the seats of a cached event page, ``events.seats``). A hung Redis (it accepts connections
+and never answers) would otherwise cost a socket timeout on every call, and a page makes several.
 
 Written by hand because nothing we already depend on has one: django-redis's
 ``IGNORE_EXCEPTIONS`` still tries Redis on every call (its "error threshold" was proposed and not
@@ -148,11 +148,15 @@ def breaker(name: str, *, interval: float | None = None) -> CircuitBreaker:
         return found
 
 
-def forget_breakers() -> None:
-    """Forget every breaker of this process (tests: an earlier test's outage is over); the next
-    ``breaker(name)`` makes a closed one."""
+def close_breakers() -> None:
+    """Close every breaker of this process (tests: an earlier test's outage is over). In place:
+    whoever holds a breaker (a cache backend, say) keeps the one ``breaker(name)`` returns."""
     with _registry_lock:
-        _breakers.clear()
+        found = list(_breakers.values())
+    for each in found:
+        with each._lock:
+            each._open_until = None
+            each._trial = False
 
 
 def broker_breaker() -> CircuitBreaker:

@@ -11,8 +11,9 @@ until a date's state changes by itself (``next_change``). So a burst of registra
 page a count a second, not a rendering. A page rendered afresh is filled from the counts it was
 rendered from (``fill(sessions=...)``: read once), and one shown after a refused post from counts
 read for it (the visitor has just been told the date is full). While the database cannot be
-reached, a cached page is served with its slots empty, and the process pauses before it tries
-again (``database_breaker``) rather than make every visitor wait for a connection attempt.
+reached, a cached page whose counts this process does not remember is served with its slots
+empty, and the process pauses before it reads again (``database_breaker``) rather than make
+every visitor wait for a connection attempt.
 
 The slots are HTML comments: escaped text cannot write one, the Markdown cleaner drops comments
 and escapes ``<`` in attribute values, so only the page's own templates put them there.
@@ -21,7 +22,9 @@ and escapes ``<`` in attribute values, so only the page's own templates put them
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
@@ -34,6 +37,8 @@ from core.cache import LOCAL_SECONDS, ContentArea, remembered
 
 from .listing import full_mark, status_html
 from .models import Session, event_seats_scope
+
+T = TypeVar("T")
 
 _SLOT = re.compile(rb"<!--seats:((?:status|full):\d+)-->")
 
@@ -93,10 +98,26 @@ def read_counted(slug: str) -> CountedSessions:
 
 def counted(slug: str) -> CountedSessions:
     """``read_counted(slug)`` as this process remembers it (see above)."""
+    return _remembered_counts(slug, lambda: read_counted(slug))
+
+
+def _counted_while_reachable(slug: str) -> CountedSessions | None:
+    """``counted(slug)``, or None while the database cannot be reached: only reading the counts
+    goes through ``database_breaker``, so while it is open the pages of events whose counts this
+    process remembers keep their seats (nobody can register meanwhile: they are still exact)."""
+    return _remembered_counts(
+        slug,
+        lambda: database_breaker().call(
+            lambda: read_counted(slug), fallback=lambda: None, failures=(OperationalError, InterfaceError)
+        ),
+    )
+
+
+def _remembered_counts(slug: str, build: Callable[[], T]) -> T:
+    """What ``build`` reads of the event ``slug``'s counts, kept as ``counted`` keeps it (a None
+    is never kept: ``core.cache.remembered``)."""
     return remembered(
-        f"events:counted-sessions:{slug}",
-        areas=[ContentArea.EVENTS, event_seats_scope(slug)],
-        build=lambda: read_counted(slug),
+        f"events:counted-sessions:{slug}", areas=[ContentArea.EVENTS, event_seats_scope(slug)], build=build
     )
 
 
@@ -114,17 +135,10 @@ def fill(content: bytes, slug: str, *, sessions: CountedSessions | None = None) 
     """``content`` (a page of the event ``slug``) with its seat slots filled in the active
     language, from ``sessions`` (the counts the page was rendered from) or else the counts as
     they are now; a slot of a session gone meanwhile is left empty, and so are all of them while
-    the database cannot be reached (the page is still served: ``database_breaker``)."""
+    the counts cannot be read (the page is still served: ``_counted_while_reachable``)."""
     if b"<!--seats:" not in content:
         return content
     if sessions is None:
-        sessions = database_breaker().call(
-            lambda: counted(slug), fallback=lambda: None, failures=(OperationalError, InterfaceError)
-        )
-    return fill_from_counted(content, sessions)
-
-
-def fill_from_counted(content: bytes, sessions: CountedSessions | None) -> bytes:
-    """``content`` with its seat slots filled from ``sessions`` (emptied if None)."""
+        sessions = _counted_while_reachable(slug)
     fillings = sessions.fillings(timezone.now()) if sessions is not None else {}
     return _SLOT.sub(lambda match: fillings.get(match[1], b""), content)

@@ -44,6 +44,7 @@ def _test_storage_and_caches(settings):
     and a fast password hasher (the cast's logins would otherwise cost ~0.3 s each)."""
     from django.core.cache import cache
 
+    from core.breaker import close_breakers
     from core.cache import forget_local
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -51,11 +52,9 @@ def _test_storage_and_caches(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    close_breakers()  # an earlier test's outage is over (the seats' database breaker, Zoom's, Redis's)
     cache.clear()
     forget_local()  # what this process remembers of the cache (core.cache), too
-    from core.breaker import forget_breakers
-
-    forget_breakers()  # an earlier test's outage (the seats' database breaker, say)
     # A new message's id goes to the broker, a seat count's change to the cache, at once
     # (core.handover): a test that reads them right after a commit finds them there.
     # tests/outbox/test_handover.py sets a delay.

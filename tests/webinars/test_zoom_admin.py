@@ -17,7 +17,7 @@ from webinars.models import Meeting, ZoomRegistrant, ZoomState
 from webinars.personal_data import ZoomRegistrants
 
 pytestmark = pytest.mark.django_db
-zoom_stub, _fresh_zoom_breaker = stub.zoom_stub, stub._fresh_zoom_breaker
+zoom_stub = stub.zoom_stub
 
 NEW_URL = "https://zoom.example/j/111222333?pwd=NEWPWD"
 

@@ -20,7 +20,6 @@ import time_machine
 from django.utils import timezone
 from werkzeug import Request, Response
 
-from core import breaker as breakers
 from webinars import zoom
 
 ACCOUNT, CLIENT, SECRET = "acc-1", "client-1", "client-secret-1"
@@ -148,14 +147,6 @@ class ZoomStub:
 
 def _json(data: dict, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(json.dumps(data), status=status, headers=headers or {}, content_type="application/json")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_zoom_breaker():
-    """The breaker is per process; a test's open breaker must not skip the next test's calls."""
-    yield
-    for name in [name for name in breakers._breakers if name.startswith("Zoom API")]:
-        del breakers._breakers[name]
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from webinars import services, tasks, zoom
 from webinars.models import Meeting, ZoomRegistrant, ZoomState
 
 pytestmark = pytest.mark.django_db
-zoom_stub, _fresh_zoom_breaker = stub.zoom_stub, stub._fresh_zoom_breaker
+zoom_stub = stub.zoom_stub
 
 
 @pytest.fixture

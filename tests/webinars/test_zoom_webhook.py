@@ -24,7 +24,7 @@ from tests.webinars.test_zoom_client import WEBHOOK_SECRET
 from webinars.models import Meeting, ZoomState
 
 pytestmark = pytest.mark.django_db
-zoom_stub, _fresh_zoom_breaker = stub.zoom_stub, stub._fresh_zoom_breaker
+zoom_stub = stub.zoom_stub
 
 URL = "/webinars/zoom/webhook/"
 
