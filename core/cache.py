@@ -427,17 +427,19 @@ def cached_public_page(
     ``params`` are the query parameters under which the page is cached too (``["q", "page"]``).
     ``csrf``: the page carries a form; it is stored without its CSRF token and served with a
     fresh token of the visitor's own, as rendering it for them would give.
-    ``fill(request, content, *args, **kwargs)``: the view renders slots for what changes more
+    ``fill(response, content, *args, **kwargs)``: the view renders slots for what changes more
     often than the page (an event's seats), the page is stored with them, and ``fill`` returns
     the content with them filled — for every response of the view and every copy served, so no
-    visitor sees a slot and a change there never makes the page stale."""
+    visitor sees a slot and a change there never makes the page stale. ``response`` is the one
+    served: the view's own (with what it attached, as ``fresh_until``: the data the page was
+    rendered from, say) or a stored copy."""
     known = frozenset(params)
     shown = tuple(dict.fromkeys([SITE_AREA, *map(ContentArea, areas)]))  # an unknown area fails here
 
     def filled(request: HttpRequest, response: HttpResponse, args: Any, kwargs: Any) -> HttpResponse:
         if fill is not None and not response.streaming:
             response = _rendered(response)  # its content is read here
-            response.content = fill(request, response.content, *args, **kwargs)
+            response.content = fill(response, response.content, *args, **kwargs)
         return response
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

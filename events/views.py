@@ -143,7 +143,7 @@ def _event_page(
     """The event's page with its registration form (as posted, with its errors, after a post).
     Its sessions are read once, with their counts: the dates, the form's choices (those open at
     ``now``) and the JSON-LD all come from them. Their seats are slots (``events.seats``),
-    filled as the page is served by ``event_detail``'s cache from the same counts (the request
+    filled as the page is served by ``event_detail``'s cache from the same counts (the response
     carries them: read once per rendering): those this process remembers (shared with its
     other threads, read-only), or after a ``posted`` form was refused (a date just full, say)
     counts read for this page."""
@@ -164,7 +164,7 @@ def _event_page(
             "ld_json": _json_ld(event, all_sessions, now=now),
         },
     )
-    request.counted_sessions = counted  # type: ignore[attr-defined]  # read by event_detail's fill
+    response.counted_sessions = counted  # type: ignore[attr-defined]  # read by event_detail's fill
     response.fresh_until = seats.next_change(all_sessions, now)  # read by cached_public_page
     return response
 
@@ -175,8 +175,8 @@ def _event_page(
 @cached_public_page(
     areas=[ContentArea.EVENTS, ContentArea.DIRECTORY],
     csrf=True,
-    fill=lambda request, content, slug: seats.fill(
-        content, slug, sessions=getattr(request, "counted_sessions", None)
+    fill=lambda response, content, slug: seats.fill(
+        content, slug, sessions=getattr(response, "counted_sessions", None)
     ),
 )
 @require_http_methods(["GET", "POST"])
